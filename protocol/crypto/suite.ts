@@ -1,0 +1,62 @@
+/**
+ * The one crypto interface the protocol calls. Two back ends (noble-suite.ts: @noble, portable;
+ * node-suite.ts: node:crypto/OpenSSL where it has the algorithm) must return identical bytes for identical
+ * inputs; shared known-answer and property tests prove it. Randomness never comes from inside a suite:
+ * callers pass the injected Rng, so seeded runs reproduce byte for byte.
+ *
+ * Curve: P-256 everywhere (ECDH, ECMQV, ECDSA). Keys: 32-byte big-endian private scalars, 33-byte
+ * SEC1-compressed public keys.
+ */
+import type { Rng } from '../runtime/rng.ts';
+
+export interface KeyPair {
+  /** 32-byte big-endian scalar in [1, n-1]. */
+  readonly privateKey: Uint8Array;
+  /** 33-byte SEC1 compressed point. */
+  readonly publicKey: Uint8Array;
+}
+
+export interface EcmqvInput {
+  ownStatic: KeyPair;
+  ownEphemeral: KeyPair;
+  peerStaticPub: Uint8Array;
+  peerEphemeralPub: Uint8Array;
+}
+
+export interface CryptoSuite {
+  readonly name: 'noble' | 'node';
+
+  sha256(data: Uint8Array): Uint8Array;
+  hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
+  /** RFC 5869 HKDF-SHA256. */
+  hkdf(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array;
+
+  /** Draws a private scalar from `rng` (rejection sampling into [1, n-1]) and derives its public key. */
+  generateKeyPair(rng: Rng): KeyPair;
+  /** Compressed public key of a private scalar. Throws CryptoError on an invalid scalar. */
+  publicKeyOf(privateKey: Uint8Array): Uint8Array;
+  /** P-256 ECDH: the 32-byte x-coordinate of privateKey * peerPublicKey. Throws CryptoError on a bad point. */
+  ecdh(privateKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array;
+  /** NIST SP 800-56A full MQV, C(2e, 2s), P-256: the raw 32-byte shared secret Z. */
+  ecmqv(input: EcmqvInput): Uint8Array;
+
+  /** Deterministic ECDSA-P256-SHA256 (RFC 6979), 64-byte r||s with low-s. */
+  sign(privateKey: Uint8Array, message: Uint8Array): Uint8Array;
+  verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
+
+  /** AES-256-GCM, 12-byte nonce, 16-byte tag appended. */
+  aeadSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array;
+  /** Returns null when authentication fails (tampered, wrong key, wrong nonce/aad). */
+  aeadOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array | null;
+}
+
+/** A typed error for invalid crypto input (bad point, bad scalar, bad length). */
+export class CryptoError extends Error {
+  constructor(
+    readonly code: 'bad-point' | 'bad-scalar' | 'bad-length' | 'bad-signature',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CryptoError';
+  }
+}
