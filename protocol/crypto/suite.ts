@@ -53,7 +53,7 @@ export interface CryptoSuite {
 /** A typed error for invalid crypto input (bad point, bad scalar, bad length). */
 export class CryptoError extends Error {
   constructor(
-    readonly code: 'bad-point' | 'bad-scalar' | 'bad-length' | 'bad-signature',
+    readonly code: 'bad-point' | 'bad-scalar' | 'bad-length' | 'bad-signature' | 'auth-failed',
     message: string,
   ) {
     super(message);

@@ -8,7 +8,7 @@ import { RngBase } from './rng-base.ts';
  */
 export class SeededRng extends RngBase {
   readonly seed: string;
-  private readonly prng: ReturnType<typeof seedrandom.alea>;
+  private readonly prng: seedrandom.PRNG;
 
   constructor(seed: string | number) {
     super();

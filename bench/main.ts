@@ -1,0 +1,35 @@
+/**
+ * `npm run bench`: runs every benchmark module and writes one JSON document (stdout and reports/bench/latest.json).
+ * Usage: npm run bench [-- name ...]   (names: engine, crypto, packet, scenario; default all)
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+
+const MODULES = ['engine', 'crypto', 'packet', 'scenario'] as const;
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2).filter((a) => a !== '--');
+  const unknown = wanted.filter((w) => !(MODULES as readonly string[]).includes(w));
+  if (unknown.length) {
+    process.stderr.write(`bench: unknown benchmark ${unknown.join(', ')} (have: ${MODULES.join(', ')})\n`);
+    process.exit(2);
+  }
+  const selected = wanted.length ? wanted : [...MODULES];
+  const results: Record<string, unknown> = {};
+  for (const name of selected) {
+    process.stderr.write(`bench: ${name} ...\n`);
+    const mod = (await import(`./${name}.ts`)) as { run: () => Promise<Record<string, unknown>> };
+    results[name] = await mod.run();
+  }
+  const doc = {
+    date: new Date().toISOString(),
+    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryBytes: os.totalmem(), node: process.version },
+    results,
+  };
+  const text = `${JSON.stringify(doc, null, 2)}\n`;
+  mkdirSync('reports/bench', { recursive: true });
+  writeFileSync('reports/bench/latest.json', text);
+  process.stdout.write(text);
+}
+
+await main();

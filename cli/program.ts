@@ -1,0 +1,81 @@
+/**
+ * The `paratox` command. Errors in user input print one line and exit 2; anything else is a bug and exits 1
+ * with its stack.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { ScenarioError } from '../sim/scenario/load-scenario.ts';
+import { EXIT_USAGE, parseIntArg, UsageError } from './errors.ts';
+import { nodeCommand } from './node-command.ts';
+import { runCommand } from './run-command.ts';
+
+function notYetBuilt(what: string, issue: string): never {
+  throw new UsageError(`${what} is not built yet (arrives with ${issue})`);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('paratox')
+    .description('paratox: anonymous messenger protocol and deterministic network simulator / adversary testbed')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('run')
+    .description('run one scenario in the simulator, print a summary and write the report JSON')
+    .argument('<scenario.json>', 'scenario file (see scenarios/README.md)')
+    .option('--seed <n>', 'override the scenario seed', parseIntArg('--seed', 0, 2 ** 32 - 1))
+    .option('--out <file>', 'report path (default reports/runs/<scenario>-seed<n>.json)')
+    .option('--tap <file>', 'also write what a global observer sees (CSV time_ms,source,target,bytes) and FILE.truth.json')
+    .option('--quiet', 'no progress output')
+    .action((file: string, opts) => runCommand(file, opts));
+
+  program
+    .command('sweep')
+    .description('run a parameter grid (seeds x parameters) in parallel with progress display')
+    .argument('<sweep.json>', 'sweep file')
+    .option('--workers <n>', 'parallel worker processes', parseIntArg('--workers', 1, 256))
+    .option('--shard <i/n>', 'run only shard i of n (for batch systems)')
+    .action(() => notYetBuilt('paratox sweep', 'the scenario-library / sweeps issue'));
+
+  program
+    .command('compare')
+    .description('compare two reports; exit 1 when a metric regresses past its tolerance')
+    .argument('<baseline.json>')
+    .argument('<candidate.json>')
+    .action(() => notYetBuilt('paratox compare', 'the regression-reports issue'));
+
+  program
+    .command('serve')
+    .description('serve the web dashboard over reports/')
+    .option('--port <p>', 'TCP port', parseIntArg('--port', 1, 65535), 8080)
+    .action(() => notYetBuilt('paratox serve', 'the dashboard issue'));
+
+  program
+    .command('node')
+    .description('run one real paratox node on UDP (today: the ping protocol)')
+    .option('--host <ip>', 'interface to bind', '127.0.0.1')
+    .option('--port <p>', 'UDP port (0 = any free port)', parseIntArg('--port', 0, 65535), 0)
+    .addOption(new Option('--peer <host:port...>', 'peers to ping').default([]))
+    .option('--interval-ms <ms>', 'mean ping interval', parseIntArg('--interval-ms', 1), 1000)
+    .option('--duration-s <s>', 'stop after this many seconds (default: until Ctrl-C)', parseIntArg('--duration-s', 1))
+    .option('--seed <n>', 'seeded instead of system randomness (debugging only)', parseIntArg('--seed', 0, 2 ** 32 - 1))
+    .action((opts) => nodeCommand(opts));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander already printed the message; help and version are not errors.
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : EXIT_USAGE;
+    }
+    if (err instanceof UsageError || err instanceof ScenarioError) {
+      process.stderr.write(`paratox: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+}

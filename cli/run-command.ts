@@ -1,0 +1,44 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, basename } from 'node:path';
+import { loadScenario } from '../sim/scenario/load-scenario.ts';
+import { runScenario } from '../sim/scenario/run-scenario.ts';
+import type { Report } from '../sim/report/report.ts';
+import { progressReporter } from './progress.ts';
+
+export interface RunCommandOptions {
+  seed?: number;
+  out?: string;
+  tap?: string;
+  quiet?: boolean;
+}
+
+function fmt(n: number | null, digits = 1): string {
+  return n === null ? 'n/a' : n.toFixed(digits);
+}
+
+export function summarise(report: Report, outFile: string): string {
+  const { sim, traffic } = report;
+  const lat = traffic.latencyMs;
+  return [
+    `scenario   ${report.scenario.name} (seed ${report.seed})`,
+    `sim        ${sim.nodes} nodes, ${sim.simulatedSeconds} s simulated, ${sim.events} events in ${sim.wallSeconds} s wall (${sim.eventsPerWallSecond} ev/s), peak RSS ${(sim.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+    `messages   ${traffic.messagesDelivered}/${traffic.messagesSent} delivered (${fmt(traffic.deliveryRatio === null ? null : traffic.deliveryRatio * 100)} %), latency p50 ${fmt(lat.p50)} / p95 ${fmt(lat.p95)} / p99 ${fmt(lat.p99)} ms`,
+    `wire       ${traffic.wirePackets} packets, ${traffic.wireBytes} bytes, sizes [${traffic.packetSizes.slice(0, 8).join(', ')}${traffic.packetSizes.length > 8 ? ', ...' : ''}]`,
+    `traceHash  ${report.traceHash}`,
+    `report     ${outFile}`,
+    `reproduce  ${report.reproduce}`,
+  ].join('\n');
+}
+
+export function runCommand(file: string, opts: RunCommandOptions): void {
+  const scenario = loadScenario(file);
+  const seed = opts.seed ?? scenario.seed;
+  const progress = progressReporter(`${scenario.name} seed ${seed}`, opts.quiet ?? false);
+  const report = runScenario(scenario, { seed, tapFile: opts.tap, onProgress: progress.update, scenarioFile: file });
+  progress.done();
+  const out = opts.out ?? `reports/runs/${basename(file, '.json')}-seed${seed}.json`;
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`${summarise(report, out)}\n`);
+  if (opts.tap) process.stdout.write(`tap        ${opts.tap} (+ ${opts.tap}.truth.json)\n`);
+}

@@ -1,0 +1,24 @@
+/**
+ * What protection a delivered message had, surfaced to the client with every message.
+ * - 'ecmqv-session': sent inside a live ECMQV session (ecmqv.ts). Perfect forward secrecy: ephemeral keys
+ *   are erased after the session, so a later theft of either static key does not open it.
+ * - 'ecies-offline': sealed to an offline recipient's static AccountID key (ecies.ts). No forward secrecy:
+ *   whoever later steals that static private key can open every such message ever recorded.
+ */
+export type MessageProtection =
+  | { readonly pfs: true; readonly scheme: 'ecmqv-session' }
+  | { readonly pfs: false; readonly scheme: 'ecies-offline' };
+
+export const SESSION_PROTECTION: MessageProtection = Object.freeze({ pfs: true, scheme: 'ecmqv-session' });
+export const OFFLINE_PROTECTION: MessageProtection = Object.freeze({ pfs: false, scheme: 'ecies-offline' });
+
+const DESCRIPTIONS: Record<MessageProtection['scheme'], string> = {
+  'ecmqv-session': 'Forward secret: sent in a live session; stolen keys later cannot decrypt it.',
+  'ecies-offline':
+    'Not forward secret: sent while you were offline; anyone who later steals your account key could decrypt it.',
+};
+
+/** One line a client can show beside the message. */
+export function describeProtection(p: MessageProtection): string {
+  return DESCRIPTIONS[p.scheme];
+}

@@ -1,0 +1,40 @@
+import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
+import type { Simulator } from '../engine/simulator.ts';
+import type { SimNetwork } from '../network/sim-network.ts';
+import type { SimTransport } from '../network/sim-transport.ts';
+import type { Sample } from '../metrics/quantiles.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import type { Conversation } from '../tap/tap-writer.ts';
+
+/** Everything a protocol driver needs to build its nodes inside a simulated run. */
+export interface DriverContext {
+  sim: Simulator;
+  network: SimNetwork;
+  scenario: Scenario;
+  /** transports[i] belongs to node i, whose name/address is names[i]. */
+  transports: SimTransport[];
+  names: string[];
+  suite: CryptoSuite;
+}
+
+export interface DriverResult {
+  messagesSent: number;
+  messagesDelivered: number;
+  /** One-way application-message latency, ms. */
+  latencyMs: Sample;
+  /** Application payload bytes handed to the stack, for bandwidth overhead. */
+  payloadBytes: number;
+  /** Protocol-specific figures for the report's `protocol` section. */
+  figures: Record<string, unknown>;
+  /** Ground truth for `--tap`: who talked to whom, when. */
+  conversations: Conversation[];
+}
+
+/** A protocol under test, as the scenario runner sees it: start/stop nodes (churn) and summarise at the end. */
+export interface ProtocolDriver {
+  start(index: number): void;
+  stop(index: number): void;
+  finish(): DriverResult;
+}
+
+export type DriverFactory = (ctx: DriverContext) => ProtocolDriver;

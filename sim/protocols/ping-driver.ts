@@ -1,0 +1,67 @@
+import { PingNode } from '../../protocol/ping/ping-node.ts';
+import { PING_BODY_BYTES } from '../../protocol/ping/ping-codec.ts';
+import { Sample } from '../metrics/quantiles.ts';
+import { samplePeers } from '../scenario/topology.ts';
+import type { Conversation } from '../tap/tap-writer.ts';
+import type { DriverContext, ProtocolDriver } from './driver.ts';
+
+/** Runs the spine's echo protocol: every node pings a few random peers. */
+export function pingDriver(ctx: DriverContext): ProtocolDriver {
+  const { sim, scenario, transports, names } = ctx;
+  const oneWay = new Sample();
+  const rtt = new Sample();
+  // Ground truth keyed "source>target": first ping sent, last pong received.
+  const conversations = new Map<string, Conversation>();
+  const observer = {
+    pingSent(source: string, target: string, atMs: number) {
+      const key = `${source}>${target}`;
+      const c = conversations.get(key);
+      if (c) c.endMs = Math.max(c.endMs, atMs);
+      else conversations.set(key, { source, target, startMs: atMs, endMs: atMs });
+    },
+    pingReceived(_s: string, _t: string, ms: number) {
+      oneWay.add(ms);
+    },
+    pongReceived(source: string, target: string, ms: number) {
+      rtt.add(ms);
+      const c = conversations.get(`${source}>${target}`);
+      if (c) c.endMs = Math.max(c.endMs, sim.now());
+    },
+  };
+  const peerRng = sim.rng('ping/peers');
+  const nodes = transports.map((transport, i) => {
+    const peers = samplePeers(peerRng, names.length, i, scenario.ping.peersPerNode).map((j) => names[j]);
+    return new PingNode(
+      { channel: transport, clock: sim.clock(names[i]), rng: sim.rng(`node/${names[i]}/ping`), self: names[i], observer },
+      { intervalMs: scenario.ping.intervalMs, timeoutMs: scenario.ping.timeoutMs, peers },
+    );
+  });
+
+  return {
+    start: (i) => nodes[i].start(),
+    stop: (i) => nodes[i].stop(),
+    finish() {
+      const sum = (k: 'pingsSent' | 'pongsReceived' | 'pingsAnswered' | 'timeouts' | 'malformed' | 'unexpectedPongs') =>
+        nodes.reduce((s, n) => s + n.stats[k], 0);
+      const pingsSent = sum('pingsSent');
+      return {
+        messagesSent: pingsSent,
+        messagesDelivered: sum('pingsAnswered'),
+        latencyMs: oneWay,
+        payloadBytes: (pingsSent + sum('pingsAnswered')) * PING_BODY_BYTES,
+        figures: {
+          ping: {
+            pingsSent,
+            pongsReceived: sum('pongsReceived'),
+            pongRatio: pingsSent ? sum('pongsReceived') / pingsSent : null,
+            timeouts: sum('timeouts'),
+            malformed: sum('malformed'),
+            unexpectedPongs: sum('unexpectedPongs'),
+            rttMs: rtt.percentiles(),
+          },
+        },
+        conversations: [...conversations.values()],
+      };
+    },
+  };
+}

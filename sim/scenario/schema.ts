@@ -1,0 +1,71 @@
+/**
+ * Scenario file format, version 1. A scenario is one documented, runnable experiment (JSON). Every field has a
+ * default, so the resolved scenario written into the report states all parameters of the run.
+ * Extend by adding optional fields with defaults; never rename or drop one (reports and sweeps rely on them).
+ */
+import { z } from 'zod';
+
+const nonNegative = z.number().finite().min(0);
+const probability = z.number().min(0).max(1);
+
+export const latencySpecSchema = z.strictObject({
+  meanMs: nonNegative,
+  jitterMs: nonNegative.default(0),
+  distribution: z.enum(['normal', 'uniform', 'exponential', 'constant']).default('normal'),
+});
+
+/** Fractions keyed by a name, e.g. { "eu": 0.6, "us": 0.4 }; they are normalised, so they need not sum to 1. */
+const mix = (keys?: readonly [string, ...string[]]) =>
+  z
+    .partialRecord(keys ? z.enum(keys) : z.string().min(1), nonNegative)
+    .refine((m) => Object.values(m).some((v) => (v ?? 0) > 0), { message: 'needs at least one entry with a weight > 0' });
+
+export const networkSchema = z.strictObject({
+  mtuBytes: z.number().int().min(68).max(65_535).default(1280),
+  lossRate: z.number().min(0).lt(1).default(0),
+  latency: latencySpecSchema.prefault({ meanMs: 40, jitterMs: 5 }),
+  /** Keys "a|b" name a region pair (symmetric); they override `latency` for links between those regions. */
+  regionLatency: z.record(z.string().regex(/^[^|]+\|[^|]+$/, 'keys must look like "regionA|regionB"'), latencySpecSchema).default({}),
+  uplinkBytesPerS: z.number().positive().nullable().default(null),
+  queueLimitBytes: z.number().int().positive().default(1_048_576),
+});
+
+export const churnSchema = z.strictObject({
+  /** Mean time a node stays up before leaving (exponential). */
+  meanUptimeS: z.number().positive(),
+  /** Mean time a node stays away before rejoining (exponential). */
+  meanDowntimeS: z.number().positive(),
+  /** Fraction of nodes that churn at all; the rest stay up. */
+  fraction: probability.default(1),
+});
+
+export const pingSchema = z.strictObject({
+  /** Mean interval between a node's pings (exponential, so nodes do not synchronise). */
+  intervalMs: z.number().positive().default(1000),
+  /** Each node pings peers drawn from this many random peers it knows. */
+  peersPerNode: z.number().int().min(1).default(8),
+  /** A ping without a pong after this long counts as lost. */
+  timeoutMs: z.number().positive().default(5000),
+});
+
+export const scenarioSchema = z.strictObject({
+  /** Report format and scenario format version. */
+  paratox: z.literal(1).default(1),
+  name: z.string().min(1).default('unnamed'),
+  description: z.string().default(''),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+  nodes: z.number().int().min(2).max(1_000_000),
+  durationS: z.number().positive().max(86_400 * 30),
+  protocol: z.enum(['ping']).default('ping'),
+  crypto: z.strictObject({ backend: z.enum(['fastest', 'node', 'noble']).default('fastest') }).prefault({}),
+  network: networkSchema.prefault({}),
+  regions: mix().default({ default: 1 }),
+  nat: mix(['none', 'fullCone', 'restricted', 'symmetric']).default({ none: 1 }),
+  churn: churnSchema.nullable().default(null),
+  ping: pingSchema.prefault({}),
+  trace: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+});
+
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type Scenario = z.output<typeof scenarioSchema>;
+export type LatencySpec = z.output<typeof latencySpecSchema>;
