@@ -1,0 +1,57 @@
+/**
+ * The inner plaintext of a data packet: `type (1) || bodyLength (2, big-endian) || body || padding`.
+ * Padding is random bytes from the injected Rng and sits INSIDE the encryption, so it is authenticated and
+ * indistinguishable from the body; in 'fixed' mode it fills the plaintext to exactly the wire size.
+ */
+import type { Rng } from '../runtime/rng.ts';
+import { AEAD_TAG_BYTES, DATA_HEADER_BYTES, INNER_HEADER_BYTES, MAX_BODY_LENGTH_FIELD, type PaddingMode } from './constants.ts';
+import { decoded, PacketEncodeError, rejected, type DecodeResult } from './errors.ts';
+import type { Frame } from './frame.ts';
+import { isPayloadType, payloadTypeName } from './payload-type.ts';
+
+export interface InnerEncodeOptions {
+  readonly wireSize: number;
+  readonly paddingMode: PaddingMode;
+  readonly rng: Rng;
+}
+
+/** Plaintext bytes a data packet of `wireSize` carries: the wire size minus connId, seq and GCM tag. */
+export function innerSize(wireSize: number): number {
+  return wireSize - DATA_HEADER_BYTES - AEAD_TAG_BYTES;
+}
+
+/** Largest body a data packet of `wireSize` carries (1197 bytes at the default 1232). */
+export function maxBodyBytes(wireSize: number): number {
+  return Math.min(innerSize(wireSize) - INNER_HEADER_BYTES, MAX_BODY_LENGTH_FIELD);
+}
+
+/** Throws PacketEncodeError('body-too-large' | 'bad-type') for bodies or types the caller must not produce. */
+export function encodeInner(frame: Frame, options: InnerEncodeOptions): Uint8Array {
+  const { type, body } = frame;
+  if (!isPayloadType(type)) throw new PacketEncodeError('bad-type', `unknown payload type ${payloadTypeName(type)}`);
+  const max = maxBodyBytes(options.wireSize);
+  if (body.length > max) {
+    throw new PacketEncodeError('body-too-large', `body of ${body.length} bytes exceeds ${max} at wire size ${options.wireSize}`);
+  }
+  const used = INNER_HEADER_BYTES + body.length;
+  const total = options.paddingMode === 'fixed' ? innerSize(options.wireSize) : used;
+  const out = new Uint8Array(total);
+  out[0] = type;
+  out[1] = body.length >>> 8;
+  out[2] = body.length & 0xff;
+  out.set(body, INNER_HEADER_BYTES);
+  if (total > used) out.set(options.rng.bytes(total - used), used);
+  return out;
+}
+
+/** Never throws: malformed plaintexts come back as typed errors. */
+export function decodeInner(plaintext: Uint8Array): DecodeResult<Frame> {
+  if (plaintext.length < INNER_HEADER_BYTES) return rejected('truncated', `inner plaintext of ${plaintext.length} bytes`);
+  const type = plaintext[0];
+  if (!isPayloadType(type)) return rejected('unknown-type', `payload type ${payloadTypeName(type)}`);
+  const bodyLength = (plaintext[1] << 8) | plaintext[2];
+  if (INNER_HEADER_BYTES + bodyLength > plaintext.length) {
+    return rejected('bad-length', `body length ${bodyLength} exceeds the ${plaintext.length - INNER_HEADER_BYTES} bytes present`);
+  }
+  return decoded({ type, body: plaintext.slice(INNER_HEADER_BYTES, INNER_HEADER_BYTES + bodyLength) });
+}

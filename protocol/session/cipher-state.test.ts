@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { nodeSuite } from '../crypto/node-suite.ts';
+import { DEFAULT_WIRE_SIZE } from '../packet/constants.ts';
+import { DIRECTION_LABEL } from '../packet/data-packet.ts';
+import { PacketEncodeError } from '../packet/errors.ts';
+import { PayloadType } from '../packet/payload-type.ts';
+import { SeededRng } from '../runtime/seeded-rng.ts';
+import { ReceiveCipher, SendCipher } from './cipher-state.ts';
+
+const rng = new SeededRng('cipher-state');
+const options = { wireSize: DEFAULT_WIRE_SIZE, paddingMode: 'fixed', rng } as const;
+const frame = { type: PayloadType.DATA, body: new Uint8Array([7]) };
+
+function pair(limit = 100, window = 32) {
+  const key = rng.bytes(32);
+  const label = DIRECTION_LABEL.initiatorToResponder;
+  return {
+    send: new SendCipher(nodeSuite, key.slice(), label, rng.bytes(8), limit),
+    receive: new ReceiveCipher(nodeSuite, key.slice(), label, window),
+  };
+}
+
+describe('SendCipher / ReceiveCipher', () => {
+  it('numbers packets 0, 1, 2 ... and the receiver opens each once', () => {
+    const { send, receive } = pair();
+    const packets = [send.seal(frame, options), send.seal(frame, options)];
+    expect(receive.open(packets[1], options)).toMatchObject({ ok: true, value: { seq: 1, frame } });
+    expect(receive.open(packets[0], options)).toMatchObject({ ok: true, value: { seq: 0 } });
+    expect(receive.open(packets[0], options)).toMatchObject({ ok: false, error: { code: 'replay' } });
+    expect(receive.window.stats()).toEqual({ accepted: 2, replays: 1, tooOld: 0 });
+  });
+
+  it('refuses to seal once the counter reaches its limit (no nonce is ever reused)', () => {
+    const { send } = pair(2);
+    send.seal(frame, options);
+    send.seal(frame, options);
+    expect(send.exhausted()).toBe(true);
+    expect(() => send.seal(frame, options)).toThrow(PacketEncodeError);
+  });
+
+  it('a forged packet with a far-ahead seq does not slide the window', () => {
+    const { send, receive } = pair();
+    const genuine = send.seal(frame, options);
+    const forged = genuine.slice();
+    forged[15] = 200; // seq 200, same ciphertext: fails authentication
+    expect(receive.open(forged, options)).toMatchObject({ ok: false, error: { code: 'auth-failed' } });
+    expect(receive.open(genuine, options).ok).toBe(true); // seq 0 still inside the window
+  });
+
+  it('destroy() erases the key', () => {
+    const key = rng.bytes(32);
+    const send = new SendCipher(nodeSuite, key, DIRECTION_LABEL.responderToInitiator, rng.bytes(8), 10);
+    send.destroy();
+    expect(key.every((b) => b === 0)).toBe(true);
+    expect(send.exhausted()).toBe(true);
+  });
+});

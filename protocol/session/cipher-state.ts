@@ -1,0 +1,85 @@
+/**
+ * One direction of a session: an AES-256-GCM key plus either a send counter or a receive replay window.
+ * The counter is the nonce's invocation field (SP 800-38D §8.2.1), so a nonce never repeats under one key:
+ * the sender refuses to seal once the counter reaches its limit and the session must rekey.
+ */
+import type { CryptoSuite } from '../crypto/suite.ts';
+import { openDataPacket, parseDataHeader, sealDataFrame, type DataPacketOptions } from '../packet/data-packet.ts';
+import { decoded, PacketEncodeError, rejected, type DecodeResult } from '../packet/errors.ts';
+import type { Frame } from '../packet/frame.ts';
+import { decodeInner } from '../packet/inner-codec.ts';
+import type { Rng } from '../runtime/rng.ts';
+import { ReplayWindow } from './replay-window.ts';
+
+export class SendCipher {
+  private nextSeq = 0;
+
+  constructor(
+    private readonly suite: CryptoSuite,
+    private readonly key: Uint8Array,
+    private readonly label: Uint8Array,
+    /** The connId the peer chose for receiving: it heads every packet we send it. */
+    readonly remoteConnId: Uint8Array,
+    /** Packets this key may seal (seqs 0 .. limit-1). */
+    private readonly limit: number,
+  ) {}
+
+  /** True once no more packets may be sealed under this key. */
+  exhausted(): boolean {
+    return this.nextSeq >= this.limit;
+  }
+
+  sent(): number {
+    return this.nextSeq;
+  }
+
+  /** Seals `frame` under the next seq. Throws PacketEncodeError('seq-exhausted') past the limit. */
+  seal(frame: Frame, options: DataPacketOptions & { readonly rng: Rng }): Uint8Array {
+    if (this.exhausted()) throw new PacketEncodeError('seq-exhausted', `send key used ${this.nextSeq} times; rekey`);
+    const packet = sealDataFrame(this.suite, this.key, this.label, { connId: this.remoteConnId, seq: this.nextSeq }, frame, options);
+    this.nextSeq++;
+    return packet;
+  }
+
+  /** Overwrites the key: after this nothing sealed under it can be produced again by this process. */
+  destroy(): void {
+    this.key.fill(0);
+    this.nextSeq = this.limit;
+  }
+}
+
+export class ReceiveCipher {
+  readonly window: ReplayWindow;
+
+  constructor(
+    private readonly suite: CryptoSuite,
+    private readonly key: Uint8Array,
+    private readonly label: Uint8Array,
+    windowSize: number,
+  ) {
+    this.window = new ReplayWindow(windowSize);
+  }
+
+  /**
+   * Replay check (cheap, before decryption), then AEAD, then the window is advanced (only for authentic
+   * packets, RFC 6479 §2), then the inner frame is decoded. Never throws.
+   */
+  open(bytes: Uint8Array, options: DataPacketOptions): DecodeResult<{ readonly seq: number; readonly frame: Frame }> {
+    const header = parseDataHeader(bytes, options);
+    if (!header.ok) return header;
+    const seq = header.value.seq;
+    const verdict = this.window.check(seq);
+    if (verdict === 'replay') return rejected('replay', `seq ${seq} already received`);
+    if (verdict === 'too-old') return rejected('too-old', `seq ${seq} is older than the replay window`);
+    const opened = openDataPacket(this.suite, this.key, this.label, bytes, options);
+    if (!opened.ok) return opened;
+    this.window.commit(seq);
+    const frame = decodeInner(opened.value.inner);
+    if (!frame.ok) return frame;
+    return decoded({ seq, frame: frame.value });
+  }
+
+  destroy(): void {
+    this.key.fill(0);
+  }
+}

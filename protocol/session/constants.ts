@@ -1,0 +1,68 @@
+/**
+ * Session defaults. `SessionManager` takes `Partial<SessionConfig>`; `resolveSessionConfig` fills the rest
+ * from here and rejects impossible values, so a misconfiguration fails at construction, not mid-run.
+ */
+import { MAX_SEQ } from '../packet/bytes.ts';
+import { assertWireSize, DEFAULT_PADDING_MODE, DEFAULT_WIRE_SIZE, type PaddingMode } from '../packet/constants.ts';
+
+export interface SessionConfig {
+  /** Every datagram has this size in 'fixed' mode (1232 = IPv6 minimum MTU - IPv6 - UDP headers). */
+  readonly wireSize: number;
+  readonly paddingMode: PaddingMode;
+  /** Wait this long for a handshake reply before resending the same bytes. */
+  readonly handshakeTimeoutMs: number;
+  /** Resends after the first attempt; then the handshake fails and its queued messages are dropped. */
+  readonly handshakeRetries: number;
+  /** Anti-replay window per receive direction, in packets (multiple of 32). */
+  readonly replayWindow: number;
+  /** A session with no authenticated traffic for this long is erased (with its keys: forward secrecy). */
+  readonly idleSessionMs: number;
+  /**
+   * A handshake init is accepted only if its timestamp is within this many ms of the responder's clock;
+   * inside that window the responder remembers the init's ephemeral key, so a replay is recognised.
+   */
+  readonly handshakeMaxSkewMs: number;
+  /** Messages queued per peer while its handshake runs; more are dropped and counted. */
+  readonly maxQueuedMessages: number;
+  /** Inits remembered for replay detection (and half-open responder sessions); beyond it inits are refused. */
+  readonly maxRecentHandshakes: number;
+  /** A send key is retired (and a new handshake started) once this many packets were sealed under it. */
+  readonly maxPacketsPerKey: number;
+}
+
+export const DEFAULT_SESSION_CONFIG: SessionConfig = Object.freeze({
+  wireSize: DEFAULT_WIRE_SIZE,
+  paddingMode: DEFAULT_PADDING_MODE,
+  handshakeTimeoutMs: 1_000,
+  handshakeRetries: 4,
+  replayWindow: 2_048,
+  idleSessionMs: 180_000,
+  handshakeMaxSkewMs: 60_000,
+  maxQueuedMessages: 64,
+  maxRecentHandshakes: 4_096,
+  // The 8-byte seq field could count to 2^64; JS numbers are exact to 2^53, far beyond any session's life.
+  maxPacketsPerKey: MAX_SEQ,
+});
+
+function assertPositiveInteger(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`SessionConfig.${name} must be a positive integer, got ${value}`);
+}
+
+export function resolveSessionConfig(init: Partial<SessionConfig> = {}): SessionConfig {
+  const config: SessionConfig = { ...DEFAULT_SESSION_CONFIG, ...init };
+  assertWireSize(config.wireSize);
+  if (config.paddingMode !== 'fixed' && config.paddingMode !== 'variable') {
+    throw new RangeError(`SessionConfig.paddingMode must be 'fixed' or 'variable', got ${String(config.paddingMode)}`);
+  }
+  for (const name of ['handshakeTimeoutMs', 'idleSessionMs', 'handshakeMaxSkewMs', 'maxQueuedMessages', 'maxRecentHandshakes', 'maxPacketsPerKey'] as const) {
+    assertPositiveInteger(name, config[name]);
+  }
+  if (!Number.isSafeInteger(config.handshakeRetries) || config.handshakeRetries < 0) {
+    throw new RangeError(`SessionConfig.handshakeRetries must be a non-negative integer, got ${config.handshakeRetries}`);
+  }
+  if (config.maxPacketsPerKey > MAX_SEQ + 1) throw new RangeError(`SessionConfig.maxPacketsPerKey must be <= 2^53`);
+  if (!Number.isSafeInteger(config.replayWindow) || config.replayWindow <= 0 || config.replayWindow % 32 !== 0) {
+    throw new RangeError(`SessionConfig.replayWindow must be a positive multiple of 32, got ${config.replayWindow}`);
+  }
+  return config;
+}

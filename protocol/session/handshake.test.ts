@@ -1,0 +1,187 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { nobleSuite } from '../crypto/noble-suite.ts';
+import { nodeSuite } from '../crypto/node-suite.ts';
+import { DEFAULT_WIRE_SIZE } from '../packet/constants.ts';
+import { DIRECTION_LABEL } from '../packet/data-packet.ts';
+import { PayloadType } from '../packet/payload-type.ts';
+import { mutate, mutationArb } from '../packet/testing/mutations.ts';
+import { SeededRng } from '../runtime/seeded-rng.ts';
+import { SendCipher } from './cipher-state.ts';
+import {
+  createInit,
+  createResponse,
+  openInit,
+  openResponse,
+  openResponseEnvelope,
+  sealResponseEnvelope,
+  verifyInitiatorTag,
+  type HandshakeContext,
+} from './handshake.ts';
+import { Loopback, ManualClock, type Datagram } from './testing/loopback.ts';
+import { makeNode, utf8 } from './testing/nodes.ts';
+
+describe.each([nodeSuite, nobleSuite])('handshake messages ($name)', (suite) => {
+  const rng = new SeededRng(`handshake/${suite.name}`);
+  const ctx: HandshakeContext = { suite, rng, wireSize: DEFAULT_WIRE_SIZE, paddingMode: 'fixed' };
+  const alice = suite.generateKeyPair(rng);
+  const bob = suite.generateKeyPair(rng);
+
+  it('init -> response -> confirm agree on keys and both tags verify', () => {
+    const hs = createInit(ctx, { localConnId: rng.bytes(8), staticKey: alice, peerStaticPub: bob.publicKey, nowMs: 1234 });
+    expect(hs.packet.length).toBe(DEFAULT_WIRE_SIZE);
+    const init = openInit(ctx, bob, hs.packet);
+    if (!init.ok) throw new Error(init.error.message);
+    expect(init.value).toMatchObject({ initiatorStaticPub: alice.publicKey, timestampMs: 1234, initiatorConnId: hs.localConnId });
+    const response = createResponse(ctx, { init: init.value, staticKey: bob, localConnId: rng.bytes(8) });
+    if (!response.ok) throw new Error(response.error.message);
+    expect(response.value.packet.length).toBe(DEFAULT_WIRE_SIZE);
+    const done = openResponse(ctx, hs, response.value.packet);
+    if (!done.ok) throw new Error(done.error.message);
+    expect(done.value.keys.initiatorToResponder).toEqual(response.value.keys.initiatorToResponder);
+    expect(done.value.keys.sessionId).toEqual(response.value.keys.sessionId);
+    expect(done.value.remoteConnId).toEqual(response.value.localConnId);
+    expect(verifyInitiatorTag(suite, response.value, done.value.confirmTag)).toBe(true);
+    expect(verifyInitiatorTag(suite, response.value, rng.bytes(32))).toBe(false);
+  });
+
+  it('an init opens only under the static key it was made for', () => {
+    const hs = createInit(ctx, { localConnId: rng.bytes(8), staticKey: alice, peerStaticPub: bob.publicKey, nowMs: 0 });
+    expect(openInit(ctx, suite.generateKeyPair(rng), hs.packet)).toMatchObject({ ok: false, error: { code: 'auth-failed' } });
+  });
+
+  it('a responder answering with another static key fails confirmation at the initiator', () => {
+    const hs = createInit(ctx, { localConnId: rng.bytes(8), staticKey: alice, peerStaticPub: bob.publicKey, nowMs: 0 });
+    // Mallory cannot open msg1, but Alice's public key is public: she fabricates the init she would have read.
+    const fabricated = { initiatorConnId: hs.localConnId, initiatorEphemeralPub: hs.ephemeral.publicKey, initiatorStaticPub: alice.publicKey, timestampMs: 0 };
+    const forged = createResponse(ctx, { init: fabricated, staticKey: suite.generateKeyPair(rng), localConnId: rng.bytes(8) });
+    if (!forged.ok) throw new Error(forged.error.message);
+    expect(openResponse(ctx, hs, forged.value.packet)).toMatchObject({ ok: false, error: { code: 'bad-confirmation' } });
+  });
+});
+
+describe('handshake decoders (fuzz)', () => {
+  const suite = nodeSuite;
+  const rng = new SeededRng('handshake-fuzz');
+  const ctx: HandshakeContext = { suite, rng, wireSize: DEFAULT_WIRE_SIZE, paddingMode: 'fixed' };
+  const alice = suite.generateKeyPair(rng);
+  const bob = suite.generateKeyPair(rng);
+  const hs = createInit(ctx, { localConnId: rng.bytes(8), staticKey: alice, peerStaticPub: bob.publicKey, nowMs: 0 });
+  const init = openInit(ctx, bob, hs.packet);
+  if (!init.ok) throw new Error('setup');
+  const response = createResponse(ctx, { init: init.value, staticKey: bob, localConnId: rng.bytes(8) });
+  if (!response.ok) throw new Error('setup');
+  const withPoint = fc.tuple(fc.integer(), fc.uint8Array({ minLength: DEFAULT_WIRE_SIZE, maxLength: DEFAULT_WIRE_SIZE })).map(([seed, bytes]) => {
+    bytes.set(suite.generateKeyPair(new SeededRng(seed)).publicKey, 8);
+    return bytes;
+  });
+  const garbage = fc.oneof(
+    fc.uint8Array({ maxLength: 1300 }),
+    withPoint,
+    mutationArb.map((m) => mutate(hs.packet, m)),
+    mutationArb.map((m) => mutate(response.value.packet, m)),
+  );
+
+  it('openInit and openResponse return typed errors for anything but the genuine packet, never throw', () => {
+    fc.assert(
+      fc.property(garbage, (bytes) => {
+        const asInit = openInit(ctx, bob, bytes);
+        const asResponse = openResponse(ctx, hs, bytes);
+        if (asInit.ok) expect(bytes).toEqual(hs.packet);
+        if (asResponse.ok) expect(bytes).toEqual(response.value.packet);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('handshake under attack (SessionManager over loopback)', () => {
+  function setup() {
+    const clock = new ManualClock();
+    const net = new Loopback(clock);
+    const alice = makeNode(net, 'alice', nodeSuite);
+    const bob = makeNode(net, 'bob', nodeSuite);
+    return { clock, net, alice, bob };
+  }
+
+  it('a man in the middle who swaps the ephemeral keys fails key confirmation on both sides', () => {
+    const { clock, net, alice, bob } = setup();
+    const mctx: HandshakeContext = { suite: nodeSuite, rng: new SeededRng('mallory'), wireSize: DEFAULT_WIRE_SIZE, paddingMode: 'fixed' };
+    let original: Datagram | undefined;
+    let mallorysInit: ReturnType<typeof createInit> | undefined;
+    let openedEnvelope = false;
+    net.interceptor = (d) => {
+      if (d.from === 'alice' && !original) {
+        // Replace Alice's msg1 by one with Mallory's ephemeral key; Alice's static key is public.
+        original = d;
+        const aliceAsSeen = { publicKey: alice.key.publicKey, privateKey: new Uint8Array(32) };
+        mallorysInit = createInit(mctx, { localConnId: d.bytes.slice(0, 8), staticKey: aliceAsSeen, peerStaticPub: bob.key.publicKey, nowMs: clock.now() });
+        return [{ ...d, bytes: mallorysInit.packet }];
+      }
+      if (d.from === 'bob' && mallorysInit && original) {
+        // Mallory can open Bob's msg2 envelope (ephemeral-ephemeral key) and re-seal it for Alice ...
+        const envelope = openResponseEnvelope(mctx, mallorysInit.ephemeral, d.bytes);
+        if (!envelope.ok) return [d];
+        openedEnvelope = true;
+        const bytes = sealResponseEnvelope(mctx, {
+          initiatorConnId: original.bytes.slice(0, 8),
+          initiatorEphemeralPub: original.bytes.slice(8, 41),
+          ephemeral: nodeSuite.generateKeyPair(mctx.rng),
+          content: envelope.value,
+        });
+        return [{ ...d, bytes }];
+      }
+      return [d];
+    };
+    alice.manager.send(bob.peer(), PayloadType.DATA, utf8('secret'));
+    clock.advance(60_000);
+    // ... but not Bob's confirmation tag, which needs Z: Alice rejects it, and Bob never gets msg3.
+    expect(openedEnvelope).toBe(true);
+    expect(alice.manager.stats().dropped).toEqual({ 'bad-confirmation': 1 });
+    expect(alice.manager.stats()).toMatchObject({ handshakesFailed: 1, handshakesCompleted: 0, sessionsOpen: 0 });
+    expect(alice.manager.stats().sendDropped).toEqual({ 'handshake-failed': 1 });
+    expect(bob.inbox).toEqual([]);
+    expect(bob.manager.stats()).toMatchObject({ handshakesAccepted: 1, handshakesCompleted: 0, handshakesFailed: 1, sessionsOpen: 0 });
+  });
+
+  it('the responder drops a session whose msg3 carries a wrong confirmation tag, before any data flows', () => {
+    const { clock, net, bob } = setup();
+    // A hand-driven initiator that completes ECMQV correctly but sends a bad tag in msg3.
+    const ctx: HandshakeContext = { suite: nodeSuite, rng: new SeededRng('sloppy'), wireSize: DEFAULT_WIRE_SIZE, paddingMode: 'fixed' };
+    const me = nodeSuite.generateKeyPair(ctx.rng);
+    const hs = createInit(ctx, { localConnId: ctx.rng.bytes(8), staticKey: me, peerStaticPub: bob.key.publicKey, nowMs: clock.now() });
+    const replies: Uint8Array[] = [];
+    net.interceptor = (d) => (d.to === 'me' ? (replies.push(d.bytes), []) : [d]);
+    net.inject({ from: 'me', to: 'bob', bytes: hs.packet });
+    clock.advance(10);
+    const done = openResponse(ctx, hs, replies[0]);
+    if (!done.ok) throw new Error(done.error.message);
+    const cipher = new SendCipher(nodeSuite, done.value.keys.initiatorToResponder, DIRECTION_LABEL.initiatorToResponder, done.value.remoteConnId, 10);
+    const badTag = done.value.confirmTag.slice();
+    badTag[0] ^= 1;
+    const early = cipher.seal({ type: PayloadType.DATA, body: utf8('too early') }, ctx);
+    net.inject({ from: 'me', to: 'bob', bytes: early });
+    net.inject({ from: 'me', to: 'bob', bytes: cipher.seal({ type: PayloadType.HANDSHAKE_CONFIRM, body: badTag }, ctx) });
+    net.inject({ from: 'me', to: 'bob', bytes: cipher.seal({ type: PayloadType.DATA, body: utf8('after') }, ctx) });
+    clock.advance(10);
+    expect(bob.inbox).toEqual([]);
+    expect(bob.manager.stats()).toMatchObject({ handshakesAccepted: 1, handshakesCompleted: 0, handshakesFailed: 1, sessionsOpen: 0 });
+    expect(bob.manager.stats().dropped).toEqual({ 'bad-confirmation': 1, 'unknown-session': 1, unconfirmed: 1 });
+  });
+
+  it('swapping only the ephemeral key in msg2 breaks its envelope: auth-failed, then retries succeed', () => {
+    const { clock, net, alice, bob } = setup();
+    let tampered = false;
+    net.interceptor = (d) => {
+      if (d.from !== 'bob' || tampered) return [d];
+      tampered = true;
+      const bytes = d.bytes.slice();
+      bytes.set(nodeSuite.generateKeyPair(new SeededRng('swap')).publicKey, 8);
+      return [{ ...d, bytes }];
+    };
+    alice.manager.send(bob.peer(), PayloadType.DATA, utf8('eventually'));
+    clock.advance(5_000);
+    expect(alice.manager.stats().dropped).toEqual({ 'auth-failed': 1 });
+    expect(bob.inbox.map((m) => new TextDecoder().decode(m.body))).toEqual(['eventually']);
+  });
+});

@@ -1,0 +1,518 @@
+/**
+ * Secure sessions between nodes over an injected datagram Transport: ECMQV handshakes (handshake.ts),
+ * fixed-size AES-256-GCM data packets (packet/data-packet.ts), anti-replay, queues and timers. Synchronous
+ * and callback-driven: the simulator runs it in virtual time, so no Promise appears anywhere here.
+ *
+ * Receive path: the first 8 bytes of every datagram are a connId this node chose. A known connId routes to
+ * its session (msg2 for a pending initiator, data otherwise); an unknown one is tried as a handshake init.
+ * Whatever the bytes, the path ends in a delivery or in exactly one counted drop; nothing throws out of it.
+ */
+import { SESSION_PROTECTION, type MessageProtection } from '../crypto/message-security.ts';
+import { CryptoError, type CryptoSuite, type KeyPair } from '../crypto/suite.ts';
+import { equalBytes, toHex } from '../packet/bytes.ts';
+import { CONN_ID_BYTES, HANDSHAKE_HEADER_BYTES } from '../packet/constants.ts';
+import { DIRECTION_LABEL, MIN_DATA_PACKET_BYTES } from '../packet/data-packet.ts';
+import { PacketEncodeError, type DecodeResult } from '../packet/errors.ts';
+import type { Frame } from '../packet/frame.ts';
+import { parseHandshakeHeader } from '../packet/handshake-packet.ts';
+import { maxBodyBytes } from '../packet/inner-codec.ts';
+import { isPayloadType, isSessionControlType, PayloadType, payloadTypeName } from '../packet/payload-type.ts';
+import { checkWireSize } from '../packet/wire-size.ts';
+import type { Clock } from '../runtime/clock.ts';
+import type { Rng } from '../runtime/rng.ts';
+import type { Address, Transport } from '../runtime/transport.ts';
+import { ReceiveCipher, SendCipher } from './cipher-state.ts';
+import { resolveSessionConfig, type SessionConfig } from './constants.ts';
+import {
+  createInit,
+  createResponse,
+  EPHEMERAL_FIELD,
+  INIT_PLAINTEXT_BYTES,
+  openInit,
+  openResponse,
+  verifyInitiatorTag,
+  type HandshakeContext,
+  type InitiatorResult,
+  type ReceivedInit,
+} from './handshake.ts';
+import { InitGuard } from './init-guard.ts';
+import { Session, type Peer } from './session.ts';
+import { countDrop, emptyStats, type DropReason, type SendDropReason, type SessionStats } from './stats.ts';
+
+export interface SessionComponents {
+  readonly transport: Transport;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly suite: CryptoSuite;
+  /** The current NodeID key pair; read at every new handshake, so a rotated key takes effect at once. */
+  readonly identity: () => KeyPair;
+}
+
+export interface SessionMessage {
+  readonly from: Peer;
+  readonly body: Uint8Array;
+  readonly protection: MessageProtection;
+}
+
+export type MessageHandler = (msg: SessionMessage) => void;
+
+/** Per (address, nodePub): the session used for sending, our pending handshake, the send queue. */
+interface PeerState {
+  readonly peer: Peer;
+  readonly sessions: Set<Session>;
+  current?: Session;
+  initiating?: Session;
+  readonly queue: Frame[];
+}
+
+interface Delivery {
+  readonly handler: MessageHandler;
+  readonly msg: SessionMessage;
+}
+
+export class SessionManager {
+  readonly config: SessionConfig;
+  private readonly components: SessionComponents;
+  private readonly ctx: HandshakeContext;
+  private readonly byConnId = new Map<string, Session>();
+  private readonly peers = new Map<string, PeerState>();
+  private readonly handlers = new Map<number, MessageHandler>();
+  private readonly guard: InitGuard<Session>;
+  private readonly counters = emptyStats();
+  private sweepTimer?: number;
+  private closed = false;
+  /** Deliveries found while handling one datagram; handlers run after the decoder's safety net. */
+  private pending: Delivery[] = [];
+
+  constructor(components: SessionComponents, init: Partial<SessionConfig> = {}) {
+    this.components = components;
+    this.config = resolveSessionConfig(init);
+    const { suite, rng } = components;
+    this.ctx = { suite, rng, wireSize: this.config.wireSize, paddingMode: this.config.paddingMode };
+    this.guard = new InitGuard(this.config.handshakeMaxSkewMs, this.config.maxRecentHandshakes);
+    components.transport.onReceive((from, bytes) => this.receive(from, bytes));
+  }
+
+  // ---- public API -------------------------------------------------------------------------------------------
+
+  /**
+   * Sends `body` to `peer` in a fixed-size packet, after a handshake if no session exists (messages queue
+   * meanwhile, bounded; overflow is counted). Throws PacketEncodeError for a session-control type or a body
+   * larger than maxBodyBytes(wireSize); an invalid peer key is a counted drop (keys come from the network).
+   */
+  send(peer: Peer, type: PayloadType, body: Uint8Array): void {
+    if (!isPayloadType(type) || isSessionControlType(type)) {
+      throw new PacketEncodeError('bad-type', `send: ${payloadTypeName(type)} is not an application payload type`);
+    }
+    const max = maxBodyBytes(this.config.wireSize);
+    if (body.length > max) throw new PacketEncodeError('body-too-large', `send: body of ${body.length} bytes exceeds ${max}`);
+    if (this.closed) return this.dropSend('closed');
+    if (peer.nodePub.length !== 33) return this.dropSend('bad-peer-key');
+    const ps = this.peerState(peer);
+    const frame: Frame = { type, body: body.slice() };
+    if (ps.current?.canSend()) return this.transmit(ps.current, frame);
+    if (ps.current) {
+      // Its send key is exhausted (or it closed): retire it for sending and rekey with a fresh handshake.
+      ps.current = undefined;
+      this.counters.rekeys++;
+    }
+    if (ps.queue.length >= this.config.maxQueuedMessages) return this.dropSend('queue-overflow');
+    ps.queue.push(frame);
+    if (!ps.initiating) this.startHandshake(ps);
+  }
+
+  /** Registers the handler for one payload type; a later call replaces the earlier one. */
+  onMessage(type: PayloadType, handler: MessageHandler): void {
+    if (isSessionControlType(type)) throw new PacketEncodeError('bad-type', `onMessage: ${payloadTypeName(type)} is handled internally`);
+    this.handlers.set(type, handler);
+  }
+
+  stats(): SessionStats {
+    return {
+      ...this.counters,
+      sessionsOpen: this.byConnId.size,
+      dropped: { ...this.counters.dropped },
+      sendDropped: { ...this.counters.sendDropped },
+    };
+  }
+
+  /** Cancels every timer and erases every session key; later sends and datagrams are dropped and counted. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.sweepTimer !== undefined) this.components.clock.cancelTimer(this.sweepTimer);
+    for (const session of [...this.byConnId.values()]) this.removeSession(session);
+    for (const ps of this.peers.values()) this.dropQueue(ps, 'closed');
+    this.peers.clear();
+  }
+
+  // ---- receive path -----------------------------------------------------------------------------------------
+
+  private receive(from: Address, bytes: Uint8Array): void {
+    this.counters.packetsReceived++;
+    this.counters.bytesReceived += bytes.length;
+    if (this.closed) return this.drop('closed');
+    try {
+      this.route(from, bytes);
+    } catch {
+      // Decoders return typed results, so reaching here is a bug; count it (tests assert the counter stays
+      // 0) rather than let one crafted datagram take the node down.
+      this.pending = [];
+      this.drop('internal');
+    }
+    const deliveries = this.pending;
+    this.pending = [];
+    for (const d of deliveries) {
+      this.counters.messagesDelivered++;
+      d.handler(d.msg);
+    }
+  }
+
+  private route(from: Address, bytes: Uint8Array): void {
+    const size = checkWireSize(bytes.length, this.config.wireSize, this.config.paddingMode, MIN_DATA_PACKET_BYTES);
+    if (!size.ok) return this.reject(size);
+    const session = this.byConnId.get(toHex(bytes.subarray(0, CONN_ID_BYTES)));
+    if (!session) return this.handleInit(from, bytes);
+    if (session.state === 'initiating') return this.handleResponse(session, bytes);
+    return this.handleSessionPacket(session, bytes);
+  }
+
+  /** Unknown connId: a handshake init, or garbage / a packet for a session we no longer hold. */
+  private handleInit(from: Address, bytes: Uint8Array): void {
+    const header = parseHandshakeHeader(bytes, INIT_PLAINTEXT_BYTES, this.ctx);
+    if (!header.ok) return this.reject(header);
+    const now = this.components.clock.now();
+    const ephemeralHex = toHex(header.value.ephemeralPub);
+    const seen = this.guard.get(ephemeralHex, now);
+    if (seen) return this.handleRepeatedInit(seen.session, seen.packetHash, bytes);
+    const opened = openInit(this.ctx, this.components.identity(), bytes);
+    if (!opened.ok) return this.reject(opened);
+    const verdict = this.guard.admit(opened.value.timestampMs, now);
+    if (verdict === 'stale') return this.drop('stale-handshake');
+    if (verdict === 'full') return this.drop('handshake-overload');
+    this.acceptInit(from, opened.value, ephemeralHex, bytes);
+  }
+
+  /** Same ephemeral key again: resend msg2 for a byte-identical retransmission still awaiting msg3. */
+  private handleRepeatedInit(session: Session, packetHash: Uint8Array, bytes: Uint8Array): void {
+    const identical = equalBytes(packetHash, this.components.suite.sha256(bytes));
+    // A copy after the handshake moved on, or different bytes under a known ephemeral key: a replay.
+    if (!identical || session.state !== 'awaiting-confirm' || !session.responder) return this.drop('replay');
+    this.counters.handshakeRetransmits++;
+    // To the address that sent the original, never to this datagram's (spoofable) source.
+    this.sendDatagram(session.peer.address, session.responder.packet);
+  }
+
+  private acceptInit(from: Address, init: ReceivedInit, ephemeralHex: string, bytes: Uint8Array): void {
+    const identity = this.components.identity();
+    const localConnId = this.freshConnId();
+    const response = createResponse(this.ctx, { init, staticKey: identity, localConnId });
+    if (!response.ok) return this.reject(response);
+    const { keys } = response.value;
+    const now = this.components.clock.now();
+    const peer: Peer = { address: from, nodePub: init.initiatorStaticPub };
+    const session = new Session('responder', peer, peerKey(peer), localConnId, toHex(localConnId), now);
+    session.responder = response.value;
+    session.send = new SendCipher(this.ctx.suite, keys.responderToInitiator, DIRECTION_LABEL.responderToInitiator, init.initiatorConnId, this.config.maxPacketsPerKey);
+    session.receive = new ReceiveCipher(this.ctx.suite, keys.initiatorToResponder, DIRECTION_LABEL.initiatorToResponder, this.config.replayWindow);
+    this.guard.record(ephemeralHex, this.components.suite.sha256(bytes), session, now);
+    this.addSession(session);
+    this.counters.handshakesAccepted++;
+    this.sendDatagram(from, response.value.packet);
+    // The initiator resends msg1 up to handshakeRetries times, then msg3 as often: wait for all of it.
+    const patienceMs = this.config.handshakeTimeoutMs * (2 * this.config.handshakeRetries + 2);
+    session.timer = this.components.clock.setTimer(patienceMs, () => this.expireHalfOpen(session));
+  }
+
+  private expireHalfOpen(session: Session): void {
+    session.timer = undefined;
+    if (session.state !== 'awaiting-confirm') return;
+    this.counters.handshakesFailed++;
+    this.removeSession(session);
+  }
+
+  /** msg2 for a handshake we started. */
+  private handleResponse(session: Session, bytes: Uint8Array): void {
+    if (!session.initiator) return this.drop('internal');
+    const result = openResponse(this.ctx, session.initiator, bytes);
+    if (result.ok) return this.establishInitiator(session, result.value);
+    this.reject(result);
+    if (result.error.code === 'bad-confirmation') {
+      // Wrong static key behind the address, or an ephemeral key swapped in transit: SP 800-56A §5.9.1 says
+      // the derived keys must not be used. The pending handshake and its queue go with them.
+      this.failHandshake(session);
+    }
+  }
+
+  private establishInitiator(session: Session, result: InitiatorResult): void {
+    const { keys } = result;
+    this.cancelTimer(session);
+    session.send = new SendCipher(this.ctx.suite, keys.initiatorToResponder, DIRECTION_LABEL.initiatorToResponder, result.remoteConnId, this.config.maxPacketsPerKey);
+    session.receive = new ReceiveCipher(this.ctx.suite, keys.responderToInitiator, DIRECTION_LABEL.responderToInitiator, this.config.replayWindow);
+    session.confirmTag = result.confirmTag;
+    session.responderEphemeralHex = toHex(result.transcript.responderEphemeralPub);
+    session.initiator?.ephemeral.privateKey.fill(0); // Z is derived: erase the ephemeral secret (PFS)
+    session.initiator = undefined;
+    keys.confirmInitiator.fill(0);
+    keys.confirmResponder.fill(0);
+    session.state = 'established';
+    session.attempts = 0;
+    session.lastActivityMs = this.components.clock.now();
+    const ps = this.peerState(session.peer);
+    if (ps.initiating === session) ps.initiating = undefined;
+    ps.current = session;
+    this.sendConfirm(session);
+    this.flushQueue(ps);
+  }
+
+  /** msg3, resent with a fresh seq until some authentic packet from the responder shows it arrived. */
+  private sendConfirm(session: Session): void {
+    if (!session.confirmTag || session.state !== 'established') return;
+    this.transmit(session, { type: PayloadType.HANDSHAKE_CONFIRM, body: session.confirmTag });
+    session.timer = this.components.clock.setTimer(this.config.handshakeTimeoutMs, () => {
+      session.timer = undefined;
+      if (session.acked || session.state !== 'established') return;
+      if (session.attempts >= this.config.handshakeRetries) {
+        this.counters.handshakesFailed++;
+        return this.removeSession(session);
+      }
+      session.attempts++;
+      this.counters.handshakeRetransmits++;
+      this.sendConfirm(session);
+    });
+  }
+
+  /** A datagram on an established (or responder half-open) session. */
+  private handleSessionPacket(session: Session, bytes: Uint8Array): void {
+    if (session.responderEphemeralHex !== undefined && this.isDuplicateResponse(session, bytes)) return this.drop('duplicate-handshake');
+    if (!session.receive) return this.drop('internal');
+    const opened = session.receive.open(bytes, this.ctx);
+    if (!opened.ok) return this.reject(opened);
+    session.lastActivityMs = this.components.clock.now();
+    const { frame } = opened.value;
+    if (session.role === 'initiator') return this.onInitiatorFrame(session, frame);
+    return this.onResponderFrame(session, frame);
+  }
+
+  private isDuplicateResponse(session: Session, bytes: Uint8Array): boolean {
+    // A data packet's 9th byte is the top byte of its seq, always 0; a point encoding starts 0x02 or 0x03.
+    if (bytes.length < HANDSHAKE_HEADER_BYTES || bytes[EPHEMERAL_FIELD.offset] === 0) return false;
+    const field = bytes.subarray(EPHEMERAL_FIELD.offset, EPHEMERAL_FIELD.offset + EPHEMERAL_FIELD.length);
+    return toHex(field) === session.responderEphemeralHex;
+  }
+
+  private onInitiatorFrame(session: Session, frame: Frame): void {
+    if (!session.acked) {
+      // Only a responder that verified our msg3 sends on this session: bilateral confirmation is complete.
+      session.acked = true;
+      session.confirmTag = undefined;
+      this.cancelTimer(session);
+      this.counters.handshakesCompleted++;
+    }
+    if (frame.type === PayloadType.HANDSHAKE_ACK) return;
+    if (frame.type === PayloadType.HANDSHAKE_CONFIRM) return this.drop('unexpected-type');
+    this.deliver(session, frame);
+  }
+
+  private onResponderFrame(session: Session, frame: Frame): void {
+    if (frame.type === PayloadType.HANDSHAKE_CONFIRM) return this.onConfirm(session, frame.body);
+    if (frame.type === PayloadType.HANDSHAKE_ACK) return this.drop('unexpected-type');
+    if (session.state === 'established') return this.deliver(session, frame);
+    // Authentic but not yet confirmed (msg3 lost or overtaken): hold it until msg3 arrives.
+    if (session.early.length >= this.config.maxQueuedMessages) return this.drop('unconfirmed');
+    session.early.push(frame);
+  }
+
+  private onConfirm(session: Session, tag: Uint8Array): void {
+    if (session.state === 'established') {
+      // A resent msg3: our ACK was lost. The packet is authentic, so answering costs nothing.
+      this.counters.handshakeRetransmits++;
+      return this.transmit(session, { type: PayloadType.HANDSHAKE_ACK, body: new Uint8Array(0) });
+    }
+    if (!session.responder || !verifyInitiatorTag(this.ctx.suite, session.responder, tag)) {
+      this.drop('bad-confirmation');
+      this.counters.handshakesFailed++;
+      return this.removeSession(session);
+    }
+    this.cancelTimer(session);
+    session.eraseHandshakeKeys();
+    session.state = 'established';
+    this.counters.handshakesCompleted++;
+    const ps = this.peerState(session.peer);
+    ps.current = session;
+    this.transmit(session, { type: PayloadType.HANDSHAKE_ACK, body: new Uint8Array(0) });
+    for (const frame of session.early.splice(0)) this.deliver(session, frame);
+    this.flushQueue(ps);
+  }
+
+  private deliver(session: Session, frame: Frame): void {
+    const handler = this.handlers.get(frame.type);
+    if (!handler) return this.drop('no-handler');
+    // A copy of the key per message: a handler that scribbles on it cannot corrupt the session's peer.
+    const from: Peer = { address: session.peer.address, nodePub: session.peer.nodePub.slice() };
+    this.pending.push({ handler, msg: { from, body: frame.body, protection: SESSION_PROTECTION } });
+  }
+
+  // ---- send path --------------------------------------------------------------------------------------------
+
+  private startHandshake(ps: PeerState): void {
+    const now = this.components.clock.now();
+    const localConnId = this.freshConnId();
+    let initiator;
+    try {
+      initiator = createInit(this.ctx, { localConnId, staticKey: this.components.identity(), peerStaticPub: ps.peer.nodePub, nowMs: now });
+    } catch (e) {
+      if (!(e instanceof CryptoError)) throw e;
+      this.counters.handshakesFailed++;
+      this.dropQueue(ps, 'bad-peer-key');
+      return this.forgetIfIdle(ps);
+    }
+    const session = new Session('initiator', ps.peer, peerKey(ps.peer), localConnId, toHex(localConnId), now);
+    session.initiator = initiator;
+    ps.initiating = session;
+    this.addSession(session);
+    this.counters.handshakesStarted++;
+    this.sendInit(session);
+  }
+
+  /** msg1, resent byte for byte on each timeout (one key, one nonce, one plaintext). */
+  private sendInit(session: Session): void {
+    if (!session.initiator) return;
+    this.sendDatagram(session.peer.address, session.initiator.packet);
+    session.timer = this.components.clock.setTimer(this.config.handshakeTimeoutMs, () => {
+      session.timer = undefined;
+      if (session.state !== 'initiating') return;
+      if (session.attempts >= this.config.handshakeRetries) return this.failHandshake(session);
+      session.attempts++;
+      this.counters.handshakeRetransmits++;
+      this.sendInit(session);
+    });
+  }
+
+  private failHandshake(session: Session): void {
+    this.counters.handshakesFailed++;
+    const ps = this.peers.get(session.peerKey);
+    this.removeSession(session);
+    if (ps && !ps.current?.canSend()) this.dropQueue(ps, 'handshake-failed');
+    if (ps) this.forgetIfIdle(ps);
+  }
+
+  private flushQueue(ps: PeerState): void {
+    while (ps.queue.length > 0 && ps.current?.canSend()) this.transmit(ps.current, ps.queue.shift()!);
+    // A key that ran out mid-flush: the rest waits for a fresh handshake.
+    if (ps.queue.length > 0 && !ps.initiating) {
+      if (ps.current) {
+        ps.current = undefined;
+        this.counters.rekeys++;
+      }
+      this.startHandshake(ps);
+    }
+  }
+
+  private transmit(session: Session, frame: Frame): void {
+    // Application frames only come here after canSend(); a control frame on an exhausted key is skipped
+    // (the peer retries or the session expires) rather than ever reusing a nonce.
+    if (!session.send || session.send.exhausted()) return;
+    const packet = session.send.seal(frame, this.ctx);
+    if (!isSessionControlType(frame.type)) this.counters.messagesSent++;
+    session.lastActivityMs = this.components.clock.now();
+    this.sendDatagram(session.peer.address, packet);
+  }
+
+  private sendDatagram(to: Address, packet: Uint8Array): void {
+    this.counters.packetsSent++;
+    this.counters.bytesSent += packet.length;
+    this.components.transport.send(to, packet);
+  }
+
+  // ---- bookkeeping ------------------------------------------------------------------------------------------
+
+  private peerState(peer: Peer): PeerState {
+    const key = peerKey(peer);
+    let ps = this.peers.get(key);
+    if (!ps) {
+      ps = { peer: { address: peer.address, nodePub: peer.nodePub.slice() }, sessions: new Set(), queue: [] };
+      this.peers.set(key, ps);
+    }
+    return ps;
+  }
+
+  private forgetIfIdle(ps: PeerState): void {
+    if (ps.sessions.size === 0 && ps.queue.length === 0) this.peers.delete(peerKey(ps.peer));
+  }
+
+  private addSession(session: Session): void {
+    this.byConnId.set(session.localConnIdHex, session);
+    this.peerState(session.peer).sessions.add(session);
+    this.armSweep();
+  }
+
+  private removeSession(session: Session): void {
+    this.cancelTimer(session);
+    // Frames held for a confirmation that never came: counted now, so each datagram ends in one drop.
+    if (session.early.length > 0) this.drop('unconfirmed', session.early.length);
+    this.byConnId.delete(session.localConnIdHex);
+    const ps = this.peers.get(session.peerKey);
+    if (ps) {
+      ps.sessions.delete(session);
+      if (ps.current === session) ps.current = undefined;
+      if (ps.initiating === session) ps.initiating = undefined;
+      this.forgetIfIdle(ps);
+    }
+    session.destroy();
+  }
+
+  private cancelTimer(session: Session): void {
+    if (session.timer !== undefined) this.components.clock.cancelTimer(session.timer);
+    session.timer = undefined;
+  }
+
+  /** A random connId not in use here (a collision among 2^64 values is unlikely, but cheap to rule out). */
+  private freshConnId(): Uint8Array {
+    for (;;) {
+      const id = this.components.rng.bytes(CONN_ID_BYTES);
+      if (!this.byConnId.has(toHex(id))) return id;
+    }
+  }
+
+  /** One sweep timer while any session exists, so an idle node leaves no timer behind. */
+  private armSweep(): void {
+    if (this.sweepTimer !== undefined || this.closed) return;
+    const intervalMs = Math.max(1, Math.ceil(this.config.idleSessionMs / 2));
+    this.sweepTimer = this.components.clock.setTimer(intervalMs, () => {
+      this.sweepTimer = undefined;
+      this.sweepIdle();
+      if (this.byConnId.size > 0) this.armSweep();
+    });
+  }
+
+  private sweepIdle(): void {
+    const now = this.components.clock.now();
+    for (const session of [...this.byConnId.values()]) {
+      if (session.state !== 'established' || now - session.lastActivityMs < this.config.idleSessionMs) continue;
+      this.counters.sessionsExpired++;
+      this.removeSession(session);
+    }
+  }
+
+  private drop(reason: DropReason, n = 1): void {
+    countDrop(this.counters.dropped, reason, n);
+  }
+
+  private reject(result: DecodeResult<unknown>): void {
+    if (!result.ok) this.drop(result.error.code);
+  }
+
+  private dropSend(reason: SendDropReason, n = 1): void {
+    countDrop(this.counters.sendDropped, reason, n);
+  }
+
+  private dropQueue(ps: PeerState, reason: SendDropReason): void {
+    if (ps.queue.length > 0) this.dropSend(reason, ps.queue.length);
+    ps.queue.length = 0;
+  }
+}
+
+function peerKey(peer: Peer): string {
+  return `${peer.address}|${toHex(peer.nodePub)}`;
+}

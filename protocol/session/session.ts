@@ -1,0 +1,80 @@
+/**
+ * State of one session with one peer, in either role. Plain data plus key erasure; the transitions live in
+ * session-manager.ts.
+ *
+ *   initiator:  initiating --msg2 ok--> established (acked once any authentic packet from R arrives)
+ *   responder:  awaiting-confirm --msg3 ok--> established
+ *   any:        --> closed (timeout, bad confirmation, idle expiry, close())
+ */
+import type { Frame } from '../packet/frame.ts';
+import type { Address } from '../runtime/transport.ts';
+import type { TimerId } from '../runtime/clock.ts';
+import type { ReceiveCipher, SendCipher } from './cipher-state.ts';
+import type { InitiatorHandshake, ResponderHandshake } from './handshake.ts';
+
+export interface Peer {
+  readonly address: Address;
+  /** 33-byte compressed NodeID public key; in a delivered message, the key the handshake proved. */
+  readonly nodePub: Uint8Array;
+}
+
+export type SessionRole = 'initiator' | 'responder';
+export type SessionState = 'initiating' | 'awaiting-confirm' | 'established' | 'closed';
+
+export class Session {
+  state: SessionState;
+  send?: SendCipher;
+  receive?: ReceiveCipher;
+  /** Initiator, until msg2 is verified. */
+  initiator?: InitiatorHandshake;
+  /** Responder, until msg3 is verified. */
+  responder?: ResponderHandshake;
+  /** Initiator: msg3's body, resent until the responder acknowledges. */
+  confirmTag?: Uint8Array;
+  /** Initiator: the responder's ephemeral key, to recognise a duplicate msg2 after establishment. */
+  responderEphemeralHex?: string;
+  /** Initiator: some authentic packet came back after msg3, so the responder has confirmed too. */
+  acked = false;
+  /** Responder: authentic frames that arrived before msg3 (reordering, or msg3 lost), delivered on confirm. */
+  readonly early: Frame[] = [];
+  attempts = 0;
+  timer?: TimerId;
+  lastActivityMs: number;
+
+  constructor(
+    readonly role: SessionRole,
+    readonly peer: Peer,
+    readonly peerKey: string,
+    readonly localConnId: Uint8Array,
+    readonly localConnIdHex: string,
+    nowMs: number,
+  ) {
+    this.state = role === 'initiator' ? 'initiating' : 'awaiting-confirm';
+    this.lastActivityMs = nowMs;
+  }
+
+  /** True when application frames may be sealed now. */
+  canSend(): boolean {
+    return this.state === 'established' && this.send !== undefined && !this.send.exhausted();
+  }
+
+  /** Erases every key this session holds (forward secrecy depends on it) and marks it closed. */
+  destroy(): void {
+    this.state = 'closed';
+    this.send?.destroy();
+    this.receive?.destroy();
+    this.initiator?.ephemeral.privateKey.fill(0);
+    this.initiator = undefined;
+    this.eraseHandshakeKeys();
+    this.early.length = 0;
+  }
+
+  /** After confirmation the MAC keys are no longer needed (ecmqv.ts: "discard after confirmation"). */
+  eraseHandshakeKeys(): void {
+    if (this.responder) {
+      this.responder.keys.confirmInitiator.fill(0);
+      this.responder.keys.confirmResponder.fill(0);
+      this.responder = undefined;
+    }
+  }
+}

@@ -1,0 +1,83 @@
+/** Counters a SessionManager keeps; every dropped datagram or message is counted under exactly one reason. */
+import type { PacketErrorCode } from '../packet/errors.ts';
+
+/** Why an inbound datagram (or a frame inside one) was not delivered. */
+export type DropReason =
+  | PacketErrorCode
+  /** Authentic frame for a responder session whose initiator has not confirmed yet, and the buffer is full. */
+  | 'unconfirmed'
+  /** Authentic frame of a type nobody registered a handler for. */
+  | 'no-handler'
+  /** Authentic session-control frame in the wrong role (an ACK sent to a responder, ...). */
+  | 'unexpected-type'
+  /** A copy of a handshake message this node already handled (retransmission or replay). */
+  | 'duplicate-handshake'
+  /** Too many recent inits / half-open sessions: the responder refuses more until some expire. */
+  | 'handshake-overload'
+  /** Received after close(). */
+  | 'closed'
+  /** An exception escaped a decoder: a bug, counted instead of crashing the node; tests assert it stays 0. */
+  | 'internal';
+
+/** Why an outbound message given to send() never left. */
+export type SendDropReason = 'queue-overflow' | 'handshake-failed' | 'bad-peer-key' | 'closed';
+
+export interface SessionStats {
+  /** Datagrams handed to / received from the transport (every kind, handshakes included). */
+  packetsSent: number;
+  packetsReceived: number;
+  bytesSent: number;
+  bytesReceived: number;
+  /** Application messages sealed and sent, and delivered to a handler. */
+  messagesSent: number;
+  messagesDelivered: number;
+  /** Handshakes this node initiated / accepted as responder (msg2 sent). */
+  handshakesStarted: number;
+  handshakesAccepted: number;
+  /** Bilateral key confirmation finished (either role). */
+  handshakesCompleted: number;
+  /** Timed out, bad confirmation, invalid peer key (either role). */
+  handshakesFailed: number;
+  /** Handshake messages sent again (msg1 on timeout, msg2 for a retransmitted msg1, msg3 until acked). */
+  handshakeRetransmits: number;
+  /** Handshakes started because a send key reached its packet limit. */
+  rekeys: number;
+  /** Sessions erased after idleSessionMs without authenticated traffic. */
+  sessionsExpired: number;
+  /** Sessions currently held (any state). */
+  sessionsOpen: number;
+  dropped: Partial<Record<DropReason, number>>;
+  sendDropped: Partial<Record<SendDropReason, number>>;
+}
+
+export function emptyStats(): SessionStats {
+  return {
+    packetsSent: 0,
+    packetsReceived: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    messagesSent: 0,
+    messagesDelivered: 0,
+    handshakesStarted: 0,
+    handshakesAccepted: 0,
+    handshakesCompleted: 0,
+    handshakesFailed: 0,
+    handshakeRetransmits: 0,
+    rekeys: 0,
+    sessionsExpired: 0,
+    sessionsOpen: 0,
+    dropped: {},
+    sendDropped: {},
+  };
+}
+
+export function countDrop<K extends string>(table: Partial<Record<K, number>>, reason: K, n = 1): void {
+  table[reason] = (table[reason] ?? 0) + n;
+}
+
+/** Sum of all drop counters in a table. */
+export function totalDrops(table: Partial<Record<string, number>>): number {
+  let sum = 0;
+  for (const v of Object.values(table)) sum += v ?? 0;
+  return sum;
+}
