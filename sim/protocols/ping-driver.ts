@@ -1,4 +1,7 @@
-import { PingNode } from '../../protocol/ping/ping-node.ts';
+import { PingNode, type PingChannel } from '../../protocol/ping/ping-node.ts';
+import { sessionPingChannel } from '../../protocol/ping/session-channel.ts';
+import { SessionManager } from '../../protocol/session/session-manager.ts';
+import { sumSessionStats } from './session-stats.ts';
 import { PING_BODY_BYTES } from '../../protocol/ping/ping-codec.ts';
 import { Sample } from '../metrics/quantiles.ts';
 import { samplePeers } from '../scenario/topology.ts';
@@ -29,10 +32,12 @@ export function pingDriver(ctx: DriverContext): ProtocolDriver {
     },
   };
   const peerRng = sim.rng('ping/peers');
-  const nodes = transports.map((transport, i) => {
+  const sessions: SessionManager[] = [];
+  const channels: PingChannel[] = scenario.ping.secure ? secureChannels(ctx, sessions) : transports;
+  const nodes = transports.map((_, i) => {
     const peers = samplePeers(peerRng, names.length, i, scenario.ping.peersPerNode).map((j) => names[j]);
     return new PingNode(
-      { channel: transport, clock: sim.clock(names[i]), rng: sim.rng(`node/${names[i]}/ping`), self: names[i], observer },
+      { channel: channels[i], clock: sim.clock(names[i]), rng: sim.rng(`node/${names[i]}/ping`), self: names[i], observer },
       { intervalMs: scenario.ping.intervalMs, timeoutMs: scenario.ping.timeoutMs, peers },
     );
   });
@@ -59,9 +64,25 @@ export function pingDriver(ctx: DriverContext): ProtocolDriver {
             unexpectedPongs: sum('unexpectedPongs'),
             rttMs: rtt.percentiles(),
           },
+          ...(sessions.length ? { sessions: sumSessionStats(sessions) } : {}),
         },
         conversations: [...conversations.values()],
       };
     },
   };
+}
+
+/** One SessionManager per node (NodeID key from the node's own stream), with pings carried inside. */
+function secureChannels(ctx: DriverContext, sessions: SessionManager[]): PingChannel[] {
+  const { sim, scenario, transports, names, suite } = ctx;
+  const keys = names.map((name) => suite.generateKeyPair(sim.rng(`node/${name}/identity`)));
+  const pubByName = new Map(names.map((name, i) => [name, keys[i].publicKey]));
+  return transports.map((transport, i) => {
+    const manager = new SessionManager(
+      { transport, clock: sim.clock(names[i]), rng: sim.rng(`node/${names[i]}/session`), suite, identity: () => keys[i] },
+      { wireSize: scenario.packet.wireSize, paddingMode: scenario.packet.paddingMode },
+    );
+    sessions.push(manager);
+    return sessionPingChannel(manager, (address) => pubByName.get(address));
+  });
 }

@@ -56,3 +56,22 @@ describe('runScenario(ping)', () => {
     expect(r.scenario.network.mtuBytes).toBe(1280);
   });
 });
+
+describe('runScenario(ping, secure)', () => {
+  it('carries pings in ECMQV sessions: one wire size, PFS handshakes, nothing dropped', () => {
+    const r = runScenario(parseScenario({ nodes: 12, durationS: 5, ping: { intervalMs: 300, peersPerNode: 3, secure: true } }));
+    expect(r.traffic.packetSizes).toEqual([1232]);
+    expect(r.traffic.deliveryRatio).toBeGreaterThan(0.95);
+    const sessions = r.protocol.sessions as Record<string, unknown>;
+    expect(sessions.handshakesFailed).toBe(0);
+    expect(sessions.handshakesCompleted).toBeGreaterThan(0);
+    expect(sessions.dropped).toEqual({});
+  });
+
+  it('variable padding mode leaks sizes: more than one packet size on the wire', () => {
+    const r = runScenario(
+      parseScenario({ nodes: 12, durationS: 5, ping: { intervalMs: 300, peersPerNode: 3, secure: true }, packet: { paddingMode: 'variable' } }),
+    );
+    expect(r.traffic.packetSizes.length).toBeGreaterThan(1);
+  });
+});

@@ -46,6 +46,18 @@ export const pingSchema = z.strictObject({
   peersPerNode: z.number().int().min(1).default(8),
   /** A ping without a pong after this long counts as lost. */
   timeoutMs: z.number().positive().default(5000),
+  /**
+   * true: pings travel in ECMQV sessions as fixed-size encrypted packets (the real stack, ~5 ms of CPU per new
+   * peer pair for the handshake); false: bare datagrams over the transport (the spine's raw echo, for scale runs).
+   */
+  secure: z.boolean().default(false),
+});
+
+export const packetSchema = z.strictObject({
+  /** Every datagram's size in 'fixed' mode; 1232 fits the 1280-byte IPv6 minimum MTU. */
+  wireSize: z.number().int().min(128).max(65_507).default(1232),
+  /** 'variable' drops the padding, only to show what size correlation does without it. */
+  paddingMode: z.enum(['fixed', 'variable']).default('fixed'),
 });
 
 export const scenarioSchema = z.strictObject({
@@ -63,6 +75,7 @@ export const scenarioSchema = z.strictObject({
   nat: mix(['none', 'fullCone', 'restricted', 'symmetric']).default({ none: 1 }),
   churn: churnSchema.nullable().default(null),
   ping: pingSchema.prefault({}),
+  packet: packetSchema.prefault({}),
   trace: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
 });
 
