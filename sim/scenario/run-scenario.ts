@@ -11,13 +11,14 @@ import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import { REPORT_FORMAT_VERSION, type Report } from '../report/report.ts';
 import { TapWriter } from '../tap/tap-writer.ts';
 import { pingDriver } from '../protocols/ping-driver.ts';
+import { dhtDriver } from '../protocols/dht-driver.ts';
 import type { DriverFactory } from '../protocols/driver.ts';
 import { scheduleChurn } from './churn.ts';
 import type { Scenario } from './schema.ts';
 import { nodeName, pickWeighted } from './topology.ts';
 
 /** Protocol drivers by scenario.protocol; later issues add entries here. */
-const DRIVERS: Record<Scenario['protocol'], DriverFactory> = { ping: pingDriver };
+const DRIVERS: Record<Scenario['protocol'], DriverFactory> = { ping: pingDriver, dht: dhtDriver };
 
 export interface Progress {
   simulatedMs: number;

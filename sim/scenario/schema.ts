@@ -60,6 +60,39 @@ export const packetSchema = z.strictObject({
   paddingMode: z.enum(['fixed', 'variable']).default('fixed'),
 });
 
+/** Parameters of `protocol: "dht"` runs (issue 4). Owned by the DHT driver (sim/protocols/dht-driver.ts). */
+export const dhtSchema = z.strictObject({
+  /** Bucket size and replication factor. */
+  k: z.number().int().min(2).max(64).default(20),
+  /** Parallel queries per lookup. */
+  alpha: z.number().int().min(1).max(16).default(3),
+  /** The first `entryNodes` nodes are entry (bootstrap) nodes, up from t = 0. */
+  entryNodes: z.number().int().min(1).default(8),
+  /** How many entry nodes each newcomer knows (drawn at random from the entry nodes). */
+  entriesPerNewcomer: z.number().int().min(1).default(3),
+  /** Nodes join uniformly spread over this period; measurement starts after it. */
+  joinSpreadS: z.number().min(0).default(20),
+  /** Lookups of existing NodeIDs per node per minute during the measurement phase (exponential gaps). */
+  lookupsPerNodePerMin: z.number().min(0).default(1),
+  /** Records stored at the start of measurement; after `storeLossAtS`, a `storeLossFraction` of each record's holders go down for good. */
+  stores: z.number().int().min(0).default(20),
+  storeLossFraction: probability.default(1 / 3),
+});
+
+/** Malicious entry nodes that answer only with colluders (issue 4, eclipse). Owned by sim/adversary/. */
+export const eclipseSchema = z.strictObject({
+  /** How many of the entry nodes are malicious. */
+  maliciousEntries: z.number().int().min(0).default(2),
+  /** Colluding (Sybil) nodes the malicious entries hand out instead of honest nodes. */
+  colluders: z.number().int().min(1).default(20),
+  /** 'cross-check': newcomers cross-check entries against each other (the seed's defence); 'none': trust each entry. */
+  defence: z.enum(['none', 'cross-check']).default('cross-check'),
+  /** Newcomers joining after the warm-up whose views are measured. */
+  victims: z.number().int().min(1).default(50),
+  /** Publish entries found flawed in the DHT, so later newcomers avoid them too. */
+  publishFlawed: z.boolean().default(false),
+});
+
 export const scenarioSchema = z.strictObject({
   /** Report format and scenario format version. */
   paratox: z.literal(1).default(1),
@@ -68,7 +101,7 @@ export const scenarioSchema = z.strictObject({
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
   nodes: z.number().int().min(2).max(1_000_000),
   durationS: z.number().positive().max(86_400 * 30),
-  protocol: z.enum(['ping']).default('ping'),
+  protocol: z.enum(['ping', 'dht']).default('ping'),
   crypto: z.strictObject({ backend: z.enum(['fastest', 'node', 'noble']).default('fastest') }).prefault({}),
   network: networkSchema.prefault({}),
   regions: mix().default({ default: 1 }),
@@ -76,6 +109,8 @@ export const scenarioSchema = z.strictObject({
   churn: churnSchema.nullable().default(null),
   ping: pingSchema.prefault({}),
   packet: packetSchema.prefault({}),
+  dht: dhtSchema.prefault({}),
+  eclipse: eclipseSchema.nullable().default(null),
   trace: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
 });
 

@@ -1,0 +1,169 @@
+/**
+ * Records this node holds for others (Kademlia §2.5), keyed by (DHT key, record type). Each record is validated
+ * by its type's validator on every STORE, carries its own expiry, and a newer version supersedes an older one.
+ *
+ * Replication: every `replicateIntervalMs` the store drops expired records and hands each record that nobody
+ * re-STOREd during the last interval to the injected `replicate` callback (the node STOREs it at the k closest
+ * nodes it finds). Skipping records that arrived recently is the paper's optimisation: if another holder just
+ * replicated a record, the k closest already have it.
+ *
+ * Bounded: at `maxRecords` a STORE for a new (key, type) is refused with 'full'; updates of held records still go
+ * through. The store never touches the network.
+ */
+import type { Clock, TimerId } from '../runtime/clock.ts';
+import { MAX_RECORDS, REPLICATE_INTERVAL_MS } from './constants.ts';
+import { bytesEqual, keyToHex, type DhtKey } from './keys.ts';
+import type { RecordRejection, ValidatorRegistry } from './record-validator.ts';
+import type { DhtRecord } from './types.ts';
+
+export interface StoredRecord extends DhtRecord {
+  readonly key: DhtKey;
+  readonly expiresAtMs: number;
+  readonly version: number;
+  /** Last time a STORE for this record arrived (or we replicated it ourselves). */
+  readonly refreshedAtMs: number;
+}
+
+export type StoreRejection = RecordRejection | 'stale' | 'full' | 'unknown-record-type' | 'oversize';
+export type PutResult = { ok: true; outcome: 'stored' | 'replaced' | 'unchanged' } | { ok: false; reason: StoreRejection };
+
+export interface RecordStoreComponents {
+  clock: Clock;
+  validators: ValidatorRegistry;
+  /** Called for each record due for re-replication (see above). */
+  replicate?: (record: StoredRecord) => void;
+}
+
+export interface RecordStoreInit {
+  maxRecords?: number;
+  replicateIntervalMs?: number;
+  /** Largest value accepted (the STORE body budget allows at most this much). */
+  maxValueBytes?: number;
+}
+
+function slot(key: DhtKey, recordType: number): string {
+  return `${keyToHex(key)}/${recordType}`;
+}
+
+export class RecordStore {
+  private readonly records = new Map<string, StoredRecord>();
+  private readonly maxRecords: number;
+  private readonly replicateIntervalMs: number;
+  private readonly maxValueBytes: number;
+  private timer: TimerId | undefined;
+
+  constructor(
+    private readonly components: RecordStoreComponents,
+    init: RecordStoreInit = {},
+  ) {
+    this.maxRecords = init.maxRecords ?? MAX_RECORDS;
+    this.replicateIntervalMs = init.replicateIntervalMs ?? REPLICATE_INTERVAL_MS;
+    this.maxValueBytes = init.maxValueBytes ?? 0xffff;
+  }
+
+  get size(): number {
+    return this.records.size;
+  }
+
+  /** Validates and stores `record` under `key`. */
+  put(key: DhtKey, record: DhtRecord): PutResult {
+    if (record.value.length > this.maxValueBytes) return { ok: false, reason: 'oversize' };
+    const now = this.components.clock.now();
+    const check = this.components.validators.validate(key, record, now);
+    if (!check.ok) return check;
+    const id = slot(key, record.recordType);
+    const held = this.records.get(id);
+    if (held !== undefined && held.expiresAtMs <= now) this.records.delete(id);
+    const current = this.records.get(id);
+    if (current === undefined && this.records.size >= this.maxRecords) {
+      this.pruneExpired();
+      if (this.records.size >= this.maxRecords) return { ok: false, reason: 'full' };
+    }
+    const stored: StoredRecord = {
+      key: key.slice(),
+      recordType: record.recordType,
+      value: record.value.slice(),
+      expiresAtMs: check.expiresAtMs,
+      version: check.version,
+      refreshedAtMs: now,
+    };
+    if (current === undefined) {
+      this.records.set(id, stored);
+      return { ok: true, outcome: 'stored' };
+    }
+    if (check.version > current.version) {
+      this.records.set(id, stored);
+      return { ok: true, outcome: 'replaced' };
+    }
+    if (check.version === current.version && bytesEqual(current.value, record.value)) {
+      // A re-STORE of what we hold: it counts as a refresh for the replication optimisation.
+      this.records.set(id, { ...current, refreshedAtMs: now });
+      return { ok: true, outcome: 'unchanged' };
+    }
+    return { ok: false, reason: 'stale' };
+  }
+
+  /** The unexpired record under (key, recordType), if held. */
+  get(key: DhtKey, recordType: number): StoredRecord | undefined {
+    const id = slot(key, recordType);
+    const r = this.records.get(id);
+    if (r === undefined) return undefined;
+    if (r.expiresAtMs <= this.components.clock.now()) {
+      this.records.delete(id);
+      return undefined;
+    }
+    return r;
+  }
+
+  delete(key: DhtKey, recordType: number): boolean {
+    return this.records.delete(slot(key, recordType));
+  }
+
+  /** Every held record (expired ones included until the next prune). */
+  all(): StoredRecord[] {
+    return [...this.records.values()];
+  }
+
+  /** Drops expired records; returns how many. */
+  pruneExpired(): number {
+    const now = this.components.clock.now();
+    let n = 0;
+    for (const [id, r] of this.records) {
+      if (r.expiresAtMs <= now) {
+        this.records.delete(id);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Records nobody re-STOREd within the last interval; marks them refreshed (we are about to replicate them). */
+  takeDueForReplication(): StoredRecord[] {
+    const now = this.components.clock.now();
+    const due: StoredRecord[] = [];
+    for (const [id, r] of this.records) {
+      if (now - r.refreshedAtMs < this.replicateIntervalMs) continue;
+      const refreshed = { ...r, refreshedAtMs: now };
+      this.records.set(id, refreshed);
+      due.push(refreshed);
+    }
+    return due;
+  }
+
+  /** Starts the periodic prune + replicate timer. */
+  start(): void {
+    if (this.timer !== undefined) return;
+    const tick = (): void => {
+      this.pruneExpired();
+      const replicate = this.components.replicate;
+      if (replicate !== undefined) for (const r of this.takeDueForReplication()) replicate(r);
+      this.timer = this.components.clock.setTimer(this.replicateIntervalMs, tick);
+    };
+    this.timer = this.components.clock.setTimer(this.replicateIntervalMs, tick);
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) this.components.clock.cancelTimer(this.timer);
+    this.timer = undefined;
+  }
+}

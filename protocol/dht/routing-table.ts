@@ -1,0 +1,239 @@
+/**
+ * Kademlia k-buckets (§2.2) with a replacement cache (§4.1). The table never touches the network: liveness
+ * checks go through an injected `ping(contact, cb)`, as js-libp2p's kad-dht routing table does, and time comes
+ * from the injected Clock.
+ *
+ * Each bucket keeps its contacts in least-recently-seen order (head = oldest). A newcomer for a full bucket
+ * waits in the bucket's replacement cache while the head is pinged; the head is evicted only if the ping
+ * fails, so long-lived nodes keep their places (the paper's defence against flooding with fresh ids).
+ */
+import type { Clock } from '../runtime/clock.ts';
+import { K, KEY_BITS, LIVENESS_FRESH_MS, MAX_FAILURES, REPLACEMENT_CACHE_SIZE } from './constants.ts';
+import { bucketIndex, compareDistance, keysEqual, type DhtKey } from './keys.ts';
+import type { Contact } from './types.ts';
+
+export interface RoutingTableComponents {
+  clock: Clock;
+  /** Liveness check of a full bucket's least-recently-seen contact; `alive` false evicts it. */
+  ping(contact: Contact, cb: (alive: boolean) => void): void;
+}
+
+export interface RoutingTableInit {
+  selfKey: DhtKey;
+  /** Bucket size (default K = 20). */
+  k?: number;
+  /** Consecutive failed liveness checks (markFailed) before a contact is evicted (default MAX_FAILURES). */
+  maxFailures?: number;
+  replacementCacheSize?: number;
+  /** A head contact seen this recently is not pinged again (default LIVENESS_FRESH_MS). */
+  livenessFreshMs?: number;
+}
+
+/** What `update` did with a contact. */
+export type UpdateResult = 'added' | 'updated' | 'pending' | 'self';
+
+interface Entry {
+  contact: Contact;
+  failures: number;
+}
+
+interface Bucket {
+  /** Least recently seen first. */
+  entries: Entry[];
+  /** Candidates waiting for a slot, newest last. */
+  replacements: Contact[];
+  pinging: boolean;
+  lastLookupMs: number;
+}
+
+export class RoutingTable {
+  readonly selfKey: DhtKey;
+  readonly k: number;
+  private readonly maxFailures: number;
+  private readonly replacementCacheSize: number;
+  private readonly livenessFreshMs: number;
+  private readonly buckets: Bucket[] = [];
+  private count = 0;
+
+  constructor(
+    private readonly components: RoutingTableComponents,
+    init: RoutingTableInit,
+  ) {
+    this.selfKey = init.selfKey;
+    this.k = init.k ?? K;
+    this.maxFailures = init.maxFailures ?? MAX_FAILURES;
+    this.replacementCacheSize = init.replacementCacheSize ?? REPLACEMENT_CACHE_SIZE;
+    this.livenessFreshMs = init.livenessFreshMs ?? LIVENESS_FRESH_MS;
+    const now = components.clock.now();
+    for (let i = 0; i < KEY_BITS; i++) {
+      this.buckets.push({ entries: [], replacements: [], pinging: false, lastLookupMs: now });
+    }
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /**
+   * Records that we heard from `contact` just now (§2.2): moves it to the bucket's tail, inserts it if there is
+   * room, or parks it in the replacement cache and pings the bucket's least-recently-seen contact.
+   */
+  update(contact: Omit<Contact, 'lastSeenMs'>): UpdateResult {
+    const index = bucketIndex(this.selfKey, contact.key);
+    if (index < 0) return 'self';
+    const bucket = this.buckets[index];
+    const fresh: Contact = { key: contact.key, nodePub: contact.nodePub, address: contact.address, lastSeenMs: this.components.clock.now() };
+    const at = findEntry(bucket.entries, contact.key);
+    if (at >= 0) {
+      bucket.entries.splice(at, 1);
+      bucket.entries.push({ contact: fresh, failures: 0 });
+      return 'updated';
+    }
+    if (bucket.entries.length < this.k) {
+      bucket.entries.push({ contact: fresh, failures: 0 });
+      this.count++;
+      removeContact(bucket.replacements, contact.key);
+      return 'added';
+    }
+    this.addReplacement(bucket, fresh);
+    this.checkHead(index);
+    return 'pending';
+  }
+
+  /** Counts a failed liveness check (e.g. an RPC timeout); evicts the contact after `maxFailures` in a row. */
+  markFailed(key: DhtKey): boolean {
+    const index = bucketIndex(this.selfKey, key);
+    if (index < 0) return false;
+    const bucket = this.buckets[index];
+    const at = findEntry(bucket.entries, key);
+    if (at < 0) {
+      removeContact(bucket.replacements, key);
+      return false;
+    }
+    if (++bucket.entries[at].failures < this.maxFailures) return false;
+    this.evict(bucket, at);
+    return true;
+  }
+
+  /** Removes a contact outright (and promotes a replacement). Returns whether it was present. */
+  remove(key: DhtKey): boolean {
+    const index = bucketIndex(this.selfKey, key);
+    if (index < 0) return false;
+    const bucket = this.buckets[index];
+    const at = findEntry(bucket.entries, key);
+    if (at < 0) return removeContact(bucket.replacements, key);
+    this.evict(bucket, at);
+    return true;
+  }
+
+  get(key: DhtKey): Contact | undefined {
+    const index = bucketIndex(this.selfKey, key);
+    if (index < 0) return undefined;
+    const entries = this.buckets[index].entries;
+    const at = findEntry(entries, key);
+    return at < 0 ? undefined : entries[at].contact;
+  }
+
+  has(key: DhtKey): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  /** The `n` contacts closest to `key` by XOR distance, closest first. */
+  closest(key: DhtKey, n: number): Contact[] {
+    const all = this.contacts();
+    all.sort((a, b) => compareDistance(key, a.key, b.key));
+    return all.length > n ? all.slice(0, n) : all;
+  }
+
+  /** Every contact, bucket by bucket (farthest bucket first). */
+  contacts(): Contact[] {
+    const out: Contact[] = [];
+    for (const bucket of this.buckets) for (const e of bucket.entries) out.push(e.contact);
+    return out;
+  }
+
+  /** Contacts of one bucket, least recently seen first. */
+  bucketContacts(index: number): Contact[] {
+    return (this.buckets[index]?.entries ?? []).map((e) => e.contact);
+  }
+
+  replacementsOf(index: number): Contact[] {
+    return [...(this.buckets[index]?.replacements ?? [])];
+  }
+
+  /** Highest non-empty bucket index, or -1 for an empty table. */
+  deepestBucket(): number {
+    for (let i = KEY_BITS - 1; i >= 0; i--) if (this.buckets[i].entries.length > 0) return i;
+    return -1;
+  }
+
+  /** Bucket refresh bookkeeping (§2.3): a lookup for `key` counts as a refresh of the bucket `key` falls in. */
+  markLookup(key: DhtKey): void {
+    const index = bucketIndex(this.selfKey, key);
+    if (index >= 0) this.buckets[index].lastLookupMs = this.components.clock.now();
+  }
+
+  /**
+   * Buckets up to one past the deepest non-empty one with no lookup in their range for `intervalMs`. Deeper
+   * buckets are empty for any realistic network size, and refreshing them would only repeat the self lookup.
+   */
+  bucketsNeedingRefresh(intervalMs: number): number[] {
+    const now = this.components.clock.now();
+    const last = Math.min(KEY_BITS - 1, this.deepestBucket() + 1);
+    const out: number[] = [];
+    for (let i = 0; i <= last; i++) if (now - this.buckets[i].lastLookupMs >= intervalMs) out.push(i);
+    return out;
+  }
+
+  private addReplacement(bucket: Bucket, contact: Contact): void {
+    removeContact(bucket.replacements, contact.key);
+    bucket.replacements.push(contact);
+    if (bucket.replacements.length > this.replacementCacheSize) bucket.replacements.shift();
+  }
+
+  /** Pings the head of a full bucket unless a ping is already out or the head was heard from recently. */
+  private checkHead(index: number): void {
+    const bucket = this.buckets[index];
+    const head = bucket.entries[0];
+    if (bucket.pinging || head === undefined) return;
+    if (this.components.clock.now() - head.contact.lastSeenMs < this.livenessFreshMs) return;
+    bucket.pinging = true;
+    this.components.ping(head.contact, (alive) => {
+      bucket.pinging = false;
+      const at = findEntry(bucket.entries, head.contact.key);
+      if (at < 0) return;
+      if (alive) {
+        // The ping's reply usually refreshed it already; make sure it moves to the tail either way.
+        const [entry] = bucket.entries.splice(at, 1);
+        bucket.entries.push({ contact: { ...entry.contact, lastSeenMs: this.components.clock.now() }, failures: 0 });
+      } else {
+        this.evict(bucket, at);
+      }
+    });
+  }
+
+  private evict(bucket: Bucket, at: number): void {
+    bucket.entries.splice(at, 1);
+    this.count--;
+    const promoted = bucket.replacements.pop();
+    if (promoted !== undefined) {
+      bucket.entries.push({ contact: promoted, failures: 0 });
+      this.count++;
+    }
+  }
+}
+
+function findEntry(entries: Entry[], key: DhtKey): number {
+  for (let i = 0; i < entries.length; i++) if (keysEqual(entries[i].contact.key, key)) return i;
+  return -1;
+}
+
+function removeContact(list: Contact[], key: DhtKey): boolean {
+  for (let i = 0; i < list.length; i++) {
+    if (keysEqual(list[i].key, key)) {
+      list.splice(i, 1);
+      return true;
+    }
+  }
+  return false;
+}
