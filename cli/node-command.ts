@@ -1,4 +1,27 @@
+/**
+ * `paratox node`: one real node on UDP. By default a DHT node (ParatoxNode: NodeID, secure sessions, Kademlia):
+ * it prints its address and NodeID, joins through `--entry host:port#pxn1...`, publishes its signed binding,
+ * and resolves every `--lookup pxn1...` to an address. `--ping` (or `--peer`) runs the spine's ping protocol
+ * instead, as before.
+ *
+ * Output is one fact per line, stable for scripts and tests:
+ *   paratox node listening on 127.0.0.1:7000
+ *   nodeid pxn1...
+ *   entry 127.0.0.1:7000#pxn1...          (what others pass as --entry)
+ *   joined reachable=2 table=9 lookups=4  | first node (no --entry): waiting for others
+ *   published binding replicas=5
+ *   resolved pxn1... 127.0.0.1:7001 hops=1 messages=3
+ * Failures go to stderr ("join failed: ...", "not found pxn1... after 5 attempts") and set exit code 1.
+ * On stop it prints one JSON line of counters (dht, session, udp).
+ */
+import { fastestSuite } from '../protocol/crypto/select-suite.ts';
+import { formatId, IdParseError, parseId } from '../protocol/crypto/identity.ts';
+import type { CryptoSuite, KeyPair } from '../protocol/crypto/suite.ts';
+import { keyOfNodePub } from '../protocol/dht/keys.ts';
+import type { PeerRef } from '../protocol/dht/types.ts';
+import { ParatoxNode } from '../protocol/node/paratox-node.ts';
 import { PingNode } from '../protocol/ping/ping-node.ts';
+import type { Rng } from '../protocol/runtime/rng.ts';
 import { CryptoRng } from '../protocol/runtime/crypto-rng.ts';
 import { SeededRng } from '../protocol/runtime/seeded-rng.ts';
 import { parseUdpAddress, UdpTransport } from '../protocol/runtime/udp-transport.ts';
@@ -8,20 +31,153 @@ import { UsageError } from './errors.ts';
 export interface NodeCommandOptions {
   host: string;
   port: number;
+  /** DHT mode: entries to join through, "host:port#pxn1...". */
+  entry: string[];
+  /** DHT mode: NodeIDs (pxn1...) to resolve once joined. */
+  lookup: string[];
+  /** DHT mode: derive the NodeID key pair from this seed, so the NodeID is known before start (tests, demos). */
+  identitySeed?: number;
+  /** Ping mode (also implied by --peer). */
+  ping?: boolean;
   peer: string[];
   intervalMs: number;
   durationS?: number;
   seed?: number;
 }
 
-/** Runs one real node on UDP: today the spine's ping protocol, answering pings and pinging --peer addresses. */
+/** A resolve that finds nothing is tried again this many times in all, this far apart (the target may still be
+ * publishing its binding). */
+export const LOOKUP_ATTEMPTS = 5;
+export const LOOKUP_RETRY_MS = 1_000;
+
+/** Parses "host:port#pxn1..." into a PeerRef; throws a one-line UsageError saying what is wrong. */
+export function parseEntry(text: string): PeerRef {
+  const hash = text.indexOf('#');
+  if (hash < 0) throw new UsageError(`--entry must look like host:port#pxn1..., got "${text}" (missing "#<NodeID>")`);
+  const address = text.slice(0, hash);
+  if (!parseUdpAddress(address)) throw new UsageError(`--entry "${text}": address must look like host:port, got "${address}"`);
+  return { address, nodePub: parseNodeId(`--entry "${text}"`, text.slice(hash + 1)) };
+}
+
+/** Parses a NodeID text form (pxn1...) into its public key; throws a one-line UsageError led by `what`. */
+export function parseNodeId(what: string, text: string): Uint8Array {
+  let parsed;
+  try {
+    parsed = parseId(text);
+  } catch (err) {
+    if (err instanceof IdParseError) throw new UsageError(`${what}: bad NodeID: ${err.message}`);
+    throw err;
+  }
+  if (parsed.kind !== 'node') throw new UsageError(`${what}: expected a NodeID (pxn1...), got an AccountID (pxa1...)`);
+  return parsed.publicKey;
+}
+
+/** The NodeID key pair `--identity-seed n` gives: deterministic, so only for tests and demos. */
+export function identityFromSeed(suite: CryptoSuite, seed: number): KeyPair {
+  return suite.generateKeyPair(new SeededRng(`paratox-node-identity/${seed}`));
+}
+
 export async function nodeCommand(opts: NodeCommandOptions): Promise<void> {
+  const pingMode = opts.ping === true || opts.peer.length > 0;
+  if (pingMode) {
+    if (opts.entry.length > 0 || opts.lookup.length > 0 || opts.identitySeed !== undefined) {
+      throw new UsageError('--entry, --lookup and --identity-seed are DHT options; they cannot be combined with --ping/--peer');
+    }
+    return pingCommand(opts);
+  }
+  return dhtCommand(opts);
+}
+
+/**
+ * Calls `stop` once: after --duration-s, on SIGINT/SIGTERM, or when the returned function is called. Leaves
+ * no timer behind, so the process exits by itself once `stop` has closed the socket.
+ */
+function stopLater(durationS: number | undefined, stop: () => Promise<void>): () => void {
+  let stopped = false;
+  const timer = durationS === undefined ? undefined : setTimeout(() => once(), durationS * 1000);
+  const onSignal = (): void => once();
+  function once(): void {
+    if (stopped) return;
+    stopped = true;
+    if (timer !== undefined) clearTimeout(timer);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    void stop();
+  }
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return once;
+}
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function fail(line: string): void {
+  process.stderr.write(`paratox node: ${line}\n`);
+  process.exitCode = 1;
+}
+
+async function dhtCommand(opts: NodeCommandOptions): Promise<void> {
+  // Every argument is checked before a socket opens, so a typo costs nothing but a one-line error.
+  const suite = fastestSuite();
+  const entries = opts.entry.map(parseEntry);
+  const lookups = opts.lookup.map((text) => ({ text, key: keyOfNodePub(suite, parseNodeId(`--lookup "${text}"`, text)) }));
+  const transport = await UdpTransport.open({ host: opts.host, port: opts.port });
+  const clock = new WallClock();
+  // --seed makes a real node's choices reproducible for debugging; keys stay CSPRNG-grade only without it.
+  const rng: Rng = opts.seed === undefined ? new CryptoRng() : new SeededRng(opts.seed);
+  const identity = opts.identitySeed === undefined ? undefined : identityFromSeed(suite, opts.identitySeed);
+  const node = new ParatoxNode({ transport, clock, rng, suite }, { identity });
+  const nodeId = formatId('node', node.identity.publicKey);
+  say(`paratox node listening on ${transport.localAddress}`);
+  say(`nodeid ${nodeId}`);
+  say(`entry ${transport.localAddress}#${nodeId}`);
+
+  const stop = stopLater(opts.durationS, async () => {
+    node.stop();
+    clock.cancelAll();
+    await transport.close();
+    say(JSON.stringify({ dht: node.dht.stats(), session: node.sessions.stats(), udp: transport.stats }));
+  });
+  const resolveAll = (): void => {
+    for (const target of lookups) resolveWithRetries(node, clock, target, 1);
+  };
+  // ParatoxNode.join() is bootstrap + publishBinding; called apart here so the CLI can report the publication.
+  const publish = (): void =>
+    node.dht.publishBinding((p) => {
+      say(`published binding replicas=${p.replicas}`);
+      resolveAll();
+    });
+  if (entries.length === 0) {
+    say('first node (no --entry): waiting for others');
+    return publish();
+  }
+  node.dht.bootstrap(entries, (r) => {
+    if (!r.ok) {
+      fail(`join failed: none of ${entries.length} entries answered`);
+      return stop();
+    }
+    say(`joined reachable=${r.reachable} table=${r.tableSize} lookups=${r.lookups}`);
+    publish();
+  });
+}
+
+function resolveWithRetries(node: ParatoxNode, clock: WallClock, target: { text: string; key: Uint8Array }, attempt: number): void {
+  node.dht.resolve(target.key, (r) => {
+    if (r.ok) return say(`resolved ${target.text} ${r.binding.address} hops=${r.hops} messages=${r.messages}`);
+    if (attempt >= LOOKUP_ATTEMPTS) return fail(`not found ${target.text} after ${attempt} attempts`);
+    clock.setTimer(LOOKUP_RETRY_MS, () => resolveWithRetries(node, clock, target, attempt + 1));
+  });
+}
+
+/** The spine's ping protocol: answers pings and pings --peer addresses. */
+async function pingCommand(opts: NodeCommandOptions): Promise<void> {
   for (const p of opts.peer) {
     if (!parseUdpAddress(p)) throw new UsageError(`--peer must look like host:port, got "${p}"`);
   }
   const transport = await UdpTransport.open({ host: opts.host, port: opts.port });
   const clock = new WallClock();
-  // --seed makes a real node's choices reproducible for debugging; keys stay CSPRNG-grade only without it.
   const rng = opts.seed === undefined ? new CryptoRng() : new SeededRng(opts.seed);
   const node = new PingNode(
     {
@@ -29,22 +185,16 @@ export async function nodeCommand(opts: NodeCommandOptions): Promise<void> {
       clock,
       rng,
       self: transport.localAddress,
-      observer: { pongReceived: (_s, target, rttMs) => process.stdout.write(`pong from ${target} rtt ${rttMs.toFixed(2)} ms\n`) },
+      observer: { pongReceived: (_s, target, rttMs) => say(`pong from ${target} rtt ${rttMs.toFixed(2)} ms`) },
     },
     { intervalMs: opts.intervalMs, timeoutMs: 5000, peers: opts.peer },
   );
-  process.stdout.write(`paratox node listening on ${transport.localAddress}\n`);
+  say(`paratox node listening on ${transport.localAddress}`);
   node.start();
-  const stop = async () => {
+  stopLater(opts.durationS, async () => {
     node.stop();
     clock.cancelAll();
     await transport.close();
-    process.stdout.write(`${JSON.stringify({ ping: node.stats, udp: transport.stats })}\n`);
-  };
-  if (opts.durationS !== undefined) {
-    setTimeout(() => void stop(), opts.durationS * 1000);
-  } else {
-    process.once('SIGINT', () => void stop());
-    process.once('SIGTERM', () => void stop());
-  }
+    say(JSON.stringify({ ping: node.stats, udp: transport.stats }));
+  });
 }

@@ -51,11 +51,15 @@ export function buildProgram(): Command {
 
   program
     .command('node')
-    .description('run one real paratox node on UDP (today: the ping protocol)')
+    .description('run one real paratox node on UDP: a DHT node (default), or the spine ping protocol with --ping')
     .option('--host <ip>', 'interface to bind', '127.0.0.1')
     .option('--port <p>', 'UDP port (0 = any free port)', parseIntArg('--port', 0, 65535), 0)
-    .addOption(new Option('--peer <host:port...>', 'peers to ping').default([]))
-    .option('--interval-ms <ms>', 'mean ping interval', parseIntArg('--interval-ms', 1), 1000)
+    .addOption(new Option('--entry <host:port#pxn1...>', 'DHT: join through this node (repeatable; printed as "entry ..." by it)').default([]))
+    .addOption(new Option('--lookup <pxn1...>', 'DHT: resolve this NodeID to its address once joined (repeatable)').default([]))
+    .option('--identity-seed <n>', 'DHT: derive the NodeID from this seed (tests and demos only)', parseIntArg('--identity-seed', 0, 2 ** 32 - 1))
+    .option('--ping', 'run the spine ping protocol instead of the DHT (implied by --peer)')
+    .addOption(new Option('--peer <host:port...>', 'ping: peers to ping').default([]))
+    .option('--interval-ms <ms>', 'ping: mean ping interval', parseIntArg('--interval-ms', 1), 1000)
     .option('--duration-s <s>', 'stop after this many seconds (default: until Ctrl-C)', parseIntArg('--duration-s', 1))
     .option('--seed <n>', 'seeded instead of system randomness (debugging only)', parseIntArg('--seed', 0, 2 ** 32 - 1))
     .action((opts) => nodeCommand(opts));

@@ -55,6 +55,15 @@ describe('UdpTransport', () => {
     expect(a.stats.sent).toBe(0);
   });
 
+  it('close() is idempotent, and a send after close is counted instead of throwing', async () => {
+    const [a] = await openMany(1);
+    await Promise.all([a.close(), a.close()]);
+    a.send('127.0.0.1:9', new Uint8Array(1));
+    expect(a.stats.sendErrors).toBe(1);
+    expect(a.stats.sent).toBe(0);
+    await a.close();
+  });
+
   it('survives a receive handler that throws', async () => {
     const [a, b] = await openMany(2);
     let calls = 0;

@@ -33,6 +33,7 @@ export function formatUdpAddress(host: string, port: number): Address {
 export class UdpTransport implements Transport {
   readonly stats: UdpStats = { sent: 0, received: 0, sendErrors: 0, badAddress: 0, handlerErrors: 0 };
   private handler: ReceiveHandler = () => {};
+  private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly socket: dgram.Socket,
@@ -70,6 +71,11 @@ export class UdpTransport implements Transport {
       this.stats.badAddress++;
       return;
     }
+    // dgram throws synchronously on a closed socket; a protocol timer racing stop() must not crash the node.
+    if (this.closing !== undefined) {
+      this.stats.sendErrors++;
+      return;
+    }
     this.stats.sent++;
     this.socket.send(bytes, target.port, target.host, (err) => {
       if (err) this.stats.sendErrors++;
@@ -80,7 +86,9 @@ export class UdpTransport implements Transport {
     this.handler = handler;
   }
 
+  /** Closes the socket; idempotent (dgram throws on a second close). Later sends are counted as sendErrors. */
   close(): Promise<void> {
-    return new Promise((resolve) => this.socket.close(() => resolve()));
+    this.closing ??= new Promise((resolve) => this.socket.close(() => resolve()));
+    return this.closing;
   }
 }

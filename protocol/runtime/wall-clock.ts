@@ -1,5 +1,8 @@
 import type { Clock, TimerId } from './clock.ts';
 
+/** Node's setTimeout fires after 1 ms for any delay above 2^31 - 1 ms (~24.8 days): longer delays are chained. */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /** Wall-clock time and Node.js timers, for real nodes. */
 export class WallClock implements Clock {
   private readonly timers = new Map<TimerId, NodeJS.Timeout>();
@@ -12,12 +15,22 @@ export class WallClock implements Clock {
   setTimer(delayMs: number, fn: () => void): TimerId {
     if (!(delayMs >= 0)) throw new RangeError(`setTimer: delay must be >= 0 ms, got ${delayMs}`);
     const id = this.nextId++;
-    const handle = setTimeout(() => {
-      this.timers.delete(id);
-      fn();
-    }, delayMs);
-    this.timers.set(id, handle);
+    this.arm(id, Date.now() + delayMs, delayMs, fn);
     return id;
+  }
+
+  /** Waits `delayMs`, in chunks of at most MAX_TIMEOUT_MS until `dueMs` when it is longer. */
+  private arm(id: TimerId, dueMs: number, delayMs: number, fn: () => void): void {
+    const chunked = delayMs > MAX_TIMEOUT_MS;
+    const handle = setTimeout(
+      () => {
+        if (chunked) return this.arm(id, dueMs, Math.max(0, dueMs - Date.now()), fn);
+        this.timers.delete(id);
+        fn();
+      },
+      chunked ? MAX_TIMEOUT_MS : delayMs,
+    );
+    this.timers.set(id, handle);
   }
 
   cancelTimer(id: TimerId): void {
