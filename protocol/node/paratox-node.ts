@@ -6,6 +6,12 @@
 import type { CryptoSuite, KeyPair } from '../crypto/suite.ts';
 import { DhtNode, type BootstrapResult, type DhtComponents } from '../dht/dht-node.ts';
 import type { DhtConfig } from '../dht/config.ts';
+import { resolveConfig as resolveDhtConfig } from '../dht/config.ts';
+import { MessageCodec } from '../dht/messages.ts';
+import type { NatConfig } from '../nat/constants.ts';
+import { natDhtMessenger } from '../nat/dht-hints.ts';
+import { NatService } from '../nat/nat-service.ts';
+import { PunchPort } from '../nat/punch-port.ts';
 import type { PeerRef } from '../dht/types.ts';
 import { PayloadType } from '../packet/payload-type.ts';
 import type { Clock } from '../runtime/clock.ts';
@@ -29,12 +35,19 @@ export interface ParatoxNodeInit {
   dht?: Partial<DhtConfig>;
   /** Policy hooks for the DHT (admission, bootstrap choice, handler table); adversaries plug in here. */
   dhtPolicy?: Pick<DhtComponents, 'policy' | 'handlers' | 'validators'>;
+  /**
+   * NAT traversal (protocol/nat). Every node serves as rendezvous for contacts in its routing table and accepts
+   * punch notifications from them; `autoPunch` (default false here, so runs without NATs keep their traces)
+   * makes the DHT punch through a contact's introducer when a handshake to the contact stalls.
+   */
+  nat?: Partial<NatConfig>;
 }
 
 export class ParatoxNode {
   readonly identity: KeyPair;
   readonly sessions: SessionManager;
   readonly dht: DhtNode;
+  readonly nat: NatService;
 
   constructor(
     readonly components: ParatoxNodeComponents,
@@ -43,10 +56,30 @@ export class ParatoxNode {
     const { transport, clock, rng, suite } = components;
     const identity = init.identity ?? suite.generateKeyPair(rng.fork('identity'));
     this.identity = identity;
-    this.sessions = new SessionManager({ transport, clock, rng: rng.fork('session'), suite, identity: () => identity }, init.session ?? {});
+    // Punch datagrams pass beside the session layer: it runs over a PunchPort wrapping the transport.
+    const port = new PunchPort(transport);
+    this.sessions = new SessionManager({ transport: port, clock, rng: rng.fork('session'), suite, identity: () => identity }, init.session ?? {});
+    const inTable = (nodePub: Uint8Array) => this.dht.table.get(this.dht.contactOf({ address: '', nodePub }).key);
+    this.nat = new NatService(
+      {
+        sessions: this.sessions,
+        port,
+        clock,
+        rng: rng.fork('nat'),
+        suite,
+        identity: () => identity,
+        knownPeer: (nodePub) => {
+          const c = inTable(nodePub);
+          return c === undefined ? undefined : { address: c.address, nodePub: c.nodePub };
+        },
+        acceptNotify: (from) => inTable(from.nodePub) !== undefined,
+      },
+      { autoPunch: false, ...init.nat },
+    );
+    const dhtConfig = resolveDhtConfig({ payloadType: PayloadType.DHT, ...init.dht });
     this.dht = new DhtNode(
       {
-        messenger: this.sessions,
+        messenger: natDhtMessenger(this.nat, new MessageCodec({ maxBodyBytes: dhtConfig.maxBodyBytes }), dhtConfig.payloadType),
         clock,
         rng: rng.fork('dht'),
         suite,
@@ -73,6 +106,7 @@ export class ParatoxNode {
 
   stop(): void {
     this.dht.stop();
+    this.nat.stop();
     this.sessions.close();
   }
 }

@@ -11,6 +11,8 @@ export const PayloadType = {
   NOISE: 0x04,
   ACK: 0x05,
   DHT: 0x10,
+  /** NAT traversal: rendezvous registration, hole-punch coordination, probes and relays (protocol/nat). */
+  NAT: 0x11,
   ONION: 0x18,
   MAILBOX: 0x20,
   /** Session control: the initiator's key-confirmation tag (third handshake message). */

@@ -56,6 +56,9 @@ export interface SessionMessage {
 
 export type MessageHandler = (msg: SessionMessage) => void;
 
+/** See SessionManager.onHandshakeTimeout. */
+export type HandshakeTimeoutListener = (peer: Peer, timeouts: number, givingUp: boolean) => void;
+
 /** Per (address, nodePub): the session used for sending, our pending handshake, the send queue. */
 interface PeerState {
   readonly peer: Peer;
@@ -83,6 +86,8 @@ export class SessionManager {
   private closed = false;
   /** Deliveries found while handling one datagram; handlers run after the decoder's safety net. */
   private pending: Delivery[] = [];
+  /** Told of each msg1 timeout (protocol/nat starts hole punching when a handshake stalls). */
+  private handshakeTimeoutListener?: HandshakeTimeoutListener;
 
   constructor(components: SessionComponents, init: Partial<SessionConfig> = {}) {
     this.components = components;
@@ -125,6 +130,15 @@ export class SessionManager {
   onMessage(type: PayloadType, handler: MessageHandler): void {
     if (isSessionControlType(type)) throw new PacketEncodeError('bad-type', `onMessage: ${payloadTypeName(type)} is handled internally`);
     this.handlers.set(type, handler);
+  }
+
+  /**
+   * Called each time a handshake this node started times out waiting for msg2, before the resend (or, when
+   * `givingUp`, before it fails): `timeouts` counts 1, 2, ... A later call replaces the earlier listener.
+   * NAT traversal (protocol/nat) uses the first timeout to start hole punching for that peer.
+   */
+  onHandshakeTimeout(listener: HandshakeTimeoutListener): void {
+    this.handshakeTimeoutListener = listener;
   }
 
   stats(): SessionStats {
@@ -381,6 +395,9 @@ export class SessionManager {
     this.sendDatagram(session.peer.address, session.initiator.packet);
     session.timer = this.components.clock.setTimer(this.config.handshakeTimeoutMs, () => {
       session.timer = undefined;
+      if (session.state !== 'initiating') return;
+      const peer: Peer = { address: session.peer.address, nodePub: session.peer.nodePub.slice() };
+      this.handshakeTimeoutListener?.(peer, session.attempts + 1, session.attempts >= this.config.handshakeRetries);
       if (session.state !== 'initiating') return;
       if (session.attempts >= this.config.handshakeRetries) return this.failHandshake(session);
       session.attempts++;

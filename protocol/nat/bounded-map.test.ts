@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { BoundedMap, RateLimiter } from './bounded-map.ts';
+import { NatObserver } from './nat-observer.ts';
+
+describe('bounded tables', () => {
+  it('BoundedMap evicts the oldest beyond capacity, refreshes on set, and expires entries', () => {
+    const m = new BoundedMap<string, number>(2);
+    m.set('a', 1);
+    m.set('b', 2, 100);
+    m.set('a', 3); // refresh: 'b' is now oldest
+    m.set('c', 4);
+    expect([m.get('a', 0), m.get('b', 0), m.get('c', 0)]).toEqual([3, undefined, 4]);
+    m.set('d', 5, 50);
+    expect(m.get('d', 49)).toBe(5);
+    expect(m.get('d', 50)).toBeUndefined();
+    expect(() => new BoundedMap(0)).toThrow(RangeError);
+  });
+
+  it('RateLimiter allows `limit` events per key per window', () => {
+    const r = new RateLimiter(2, 1000, 8);
+    expect([r.allow('x', 0), r.allow('x', 10), r.allow('x', 20), r.allow('y', 20)]).toEqual([true, true, false, true]);
+    expect(r.allow('x', 1000)).toBe(true);
+  });
+
+  it('NatObserver: one report says nothing, equal reports endpoint-independent, differing address-dependent', () => {
+    const o = new NatObserver(4, 10_000);
+    const p = (i: number) => new Uint8Array(33).fill(i);
+    expect(o.report(p(1), 'a', 0)).toBe('unknown');
+    expect(o.report(p(2), 'a', 0)).toBe('endpoint-independent');
+    expect(o.report(p(3), 'a:3', 0)).toBe('address-dependent');
+    expect(o.observedAddress).toBe('a:3');
+    expect(o.mapping(20_000)).toBe('unknown'); // reports expire
+  });
+});
