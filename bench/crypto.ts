@@ -3,6 +3,7 @@
  * Run alone with `npx tsx bench/crypto.ts`; bench/main.ts calls run().
  */
 import { pathToFileURL } from 'node:url';
+import { opsPerSecond as measure } from './ops-per-second.ts';
 import { SeededRng } from '../protocol/runtime/seeded-rng.ts';
 import { eciesOpen, eciesSeal } from '../protocol/crypto/ecies.ts';
 import { agreeSessionKeys, confirmationTag, transcriptFor, verifyConfirmationTag } from '../protocol/crypto/ecmqv.ts';
@@ -11,21 +12,10 @@ import { nodeSuite } from '../protocol/crypto/node-suite.ts';
 import type { CryptoSuite, KeyPair } from '../protocol/crypto/suite.ts';
 
 const TARGET_MS = 500;
+const opsPerSecond = (fn: (i: number) => void) => measure(fn, TARGET_MS);
 const PACKET_BYTES = 1232; // one paratox datagram
 const ECIES_BYTES = 1024;
 
-/** Calls fn repeatedly for about TARGET_MS (after a short warm-up) and returns calls per second. */
-function opsPerSecond(fn: (i: number) => void): number {
-  for (let i = 0; i < 3; i++) fn(i);
-  let n = 0;
-  const start = performance.now();
-  let elapsed = 0;
-  while (elapsed < TARGET_MS) {
-    fn(n++);
-    elapsed = performance.now() - start;
-  }
-  return Math.round((n / elapsed) * 1000);
-}
 
 function handshake(suite: CryptoSuite, rng: SeededRng, u: KeyPair, v: KeyPair): void {
   // Both sides: fresh ephemeral, Z, HKDF, then each side makes its tag and checks the other's.

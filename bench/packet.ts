@@ -8,6 +8,7 @@
  * Run alone with `npx tsx bench/packet.ts`; bench/main.ts calls run().
  */
 import { pathToFileURL } from 'node:url';
+import { opsPerSecond as measure } from './ops-per-second.ts';
 import { nobleSuite } from '../protocol/crypto/noble-suite.ts';
 import { nodeSuite } from '../protocol/crypto/node-suite.ts';
 import type { CryptoSuite, KeyPair } from '../protocol/crypto/suite.ts';
@@ -20,18 +21,8 @@ import { SessionManager } from '../protocol/session/session-manager.ts';
 import { Loopback, ManualClock } from '../protocol/session/testing/loopback.ts';
 
 const TARGET_MS = 1_000;
+const opsPerSecond = (fn: (i: number) => void) => measure(fn, TARGET_MS);
 
-function opsPerSecond(fn: (i: number) => void): number {
-  for (let i = 0; i < 3; i++) fn(i);
-  let n = 0;
-  const start = performance.now();
-  let elapsed = 0;
-  while (elapsed < TARGET_MS) {
-    fn(n++);
-    elapsed = performance.now() - start;
-  }
-  return Math.round((n / elapsed) * 1000);
-}
 
 interface Pair {
   readonly clock: ManualClock;

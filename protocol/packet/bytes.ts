@@ -20,43 +20,5 @@ export function readU64(bytes: Uint8Array, offset: number): number {
   return high * 2 ** 32 + view.getUint32(offset + 4);
 }
 
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
-
-/** Constant-time equality for secrets such as confirmation tags. */
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
-  return diff === 0;
-}
-
-// No Buffer: protocol/ stays portable to browsers (the noble back end runs there).
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-export function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]];
-  return out;
-}
-
-export function fromHex(hex: string): Uint8Array {
-  if (hex.length % 2 !== 0 || !/^[0-9a-f]*$/i.test(hex)) throw new TypeError('fromHex: not an even-length hex string');
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
-
-/** ASCII labels (protocol constants) as bytes. */
-export function asciiBytes(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
-}
+// The generic helpers live once, in crypto/bytes.ts; the wire codecs import them from here under their names.
+export { concatBytes, constantTimeEqual as equalBytes, fromHex, toHex, utf8 as asciiBytes } from '../crypto/bytes.ts';
