@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
-const MODULES = ['engine', 'crypto', 'packet', 'scenario'] as const;
+const MODULES = ['engine', 'crypto', 'packet', 'scenario', 'dht'] as const;
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => a !== '--');

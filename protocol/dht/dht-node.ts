@@ -19,12 +19,12 @@ import { RECORD_TYPE_BINDING } from './constants.ts';
 import { createHandlers, dispatch, type HandlerComponents, type HandlerTable } from './handlers/index.ts';
 import { bucketIndex, compareDistance, keyOfNodePub, keyToHex, NodeKeyCache, randomKeyInBucket, type DhtKey } from './keys.ts';
 import { Lookup, type LookupResult, type QueryOutcome } from './lookup.ts';
-import { isRequest, MessageCodec, type StoreStatus } from './messages.ts';
+import { isRequest, MessageCodec, type RequestId, type StoreStatus } from './messages.ts';
 import { Publisher, type Publication } from './publisher.ts';
 import { RecordStore, type StoreRejection, type StoredRecord } from './record-store.ts';
 import { ValidatorRegistry, type RecordValidator } from './record-validator.ts';
 import { RoutingTable } from './routing-table.ts';
-import { Rpc } from './rpc.ts';
+import { Rpc, type OutgoingReply, type OutgoingRequest, type RpcOutcome } from './rpc.ts';
 import { StatsCounter, type DhtStats } from './stats.ts';
 import {
   openPolicy,
@@ -318,6 +318,23 @@ export class DhtNode {
     });
   }
 
+  /**
+   * Sends one request through the node's RPC layer (retries, timeout, reply matching) for extensions that speak
+   * message types the node itself never sends, e.g. GET_ONLINE / CONFIRM of the entry cross-check
+   * (protocol/dht/entry/). `cb` runs exactly once, never synchronously, never after stop().
+   */
+  request(peer: PeerRef, request: OutgoingRequest, cb: (outcome: RpcOutcome) => void): void {
+    this.rpc.request(peer, request, cb);
+  }
+
+  /**
+   * Answers request `requestId` from `peer` later: a handler that needs network work first (a CONFIRM answered
+   * after DHT resolves) returns undefined and calls this when done.
+   */
+  respond(peer: PeerRef, requestId: RequestId, reply: OutgoingReply): void {
+    this.rpc.reply(peer, requestId, reply);
+  }
+
   /** The contact (with its locally derived key) of a peer. */
   contactOf(peer: PeerRef): Contact {
     return { key: this.keys.keyOf(peer.nodePub), nodePub: peer.nodePub, address: peer.address, lastSeenMs: 0 };
@@ -387,6 +404,12 @@ export class DhtNode {
   }
 
   private query(contact: Contact, target: DhtKey, mode: 'node' | 'value', recordType: number, done: (o: QueryOutcome) => void): void {
+    // A contact the policy would not admit is not asked either: its answers are what the policy distrusts (e.g.
+    // an entry found flawed by the cross-check, protocol/dht/entry/). The open policy admits everyone.
+    if (!this.policy.admitContact(contact, 'reply')) {
+      this.counters.drop('policy');
+      return this.defer(() => done({ kind: 'failed' }));
+    }
     this.counters.inc('lookupMessages');
     const request =
       mode === 'node' ? ({ kind: 'find-node', target } as const) : ({ kind: 'find-value', key: target, recordType } as const);

@@ -3,6 +3,7 @@ import type { Simulator } from '../engine/simulator.ts';
 import type { SimNetwork } from '../network/sim-network.ts';
 import type { SimTransport } from '../network/sim-transport.ts';
 import type { Sample } from '../metrics/quantiles.ts';
+import type { Report } from '../report/report.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { Conversation } from '../tap/tap-writer.ts';
 
@@ -28,6 +29,8 @@ export interface DriverResult {
   figures: Record<string, unknown>;
   /** Ground truth for `--tap`: who talked to whom, when. */
   conversations: Conversation[];
+  /** Attack figures the driver's adversary hooks measured (report.attacks); absent sections stay null. */
+  attacks?: Partial<Report['attacks']>;
 }
 
 /** A protocol under test, as the scenario runner sees it: start/stop nodes (churn) and summarise at the end. */

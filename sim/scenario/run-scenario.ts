@@ -117,7 +117,7 @@ export function runScenario(input: Scenario, opts: RunOptions = {}): Report {
       packetSizes: [...sizes].sort((a, b) => a - b),
       drops,
     },
-    attacks: { eve: null, eclipse: null },
+    attacks: { eve: null, eclipse: null, ...result.attacks },
     protocol: { ...result.figures, churnTransitions: churn.transitions() },
     reproduce: `npx paratox run ${opts.scenarioFile ?? '<scenario.json>'} --seed ${scenario.seed}`,
   };

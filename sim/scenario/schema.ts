@@ -66,6 +66,13 @@ export const dhtSchema = z.strictObject({
   k: z.number().int().min(2).max(64).default(20),
   /** Parallel queries per lookup. */
   alpha: z.number().int().min(1).max(16).default(3),
+  /**
+   * Random-id lookups a joining node runs after its self lookup (DhtConfig.maxBootstrapRefreshes; Kademlia §2.3
+   * refreshes every bucket farther than the nearest neighbour, BEP 5 only looks up its own id). Each costs
+   * ~k queries, mostly to peers the node has no session with yet (one ECMQV handshake each). null: the
+   * protocol default (16).
+   */
+  bootstrapRefreshes: z.number().int().min(0).nullable().default(null),
   /** The first `entryNodes` nodes are entry (bootstrap) nodes, up from t = 0. */
   entryNodes: z.number().int().min(1).default(8),
   /** How many entry nodes each newcomer knows (drawn at random from the entry nodes). */
@@ -77,6 +84,17 @@ export const dhtSchema = z.strictObject({
   /** Records stored at the start of measurement; after `storeLossAtS`, a `storeLossFraction` of each record's holders go down for good. */
   stores: z.number().int().min(0).default(20),
   storeLossFraction: probability.default(1 / 3),
+  /** When the store holders go down (s of simulated time); null: halfway between measurement start and the store check. */
+  storeLossAtS: z.number().min(0).nullable().default(null),
+  /** At the end, this many random nodes look each stored record up; it survived if every one finds it. */
+  storeChecks: z.number().int().min(1).default(3),
+  /** Lookups of random ids that no node has, to check they return the closest live nodes. */
+  nonExistentLookups: z.number().int().min(0).default(50),
+  /**
+   * No lookup starts in the last `drainS` seconds: store checks start at durationS - drainS, and a measured lookup
+   * still unfinished at the end counts as failed (a lookup needs a few seconds at worst: 2 s timeouts, one retry).
+   */
+  drainS: z.number().min(0).default(15),
 });
 
 /** Malicious entry nodes that answer only with colluders (issue 4, eclipse). Owned by sim/adversary/. */
@@ -91,6 +109,18 @@ export const eclipseSchema = z.strictObject({
   victims: z.number().int().min(1).default(50),
   /** Publish entries found flawed in the DHT, so later newcomers avoid them too. */
   publishFlawed: z.boolean().default(false),
+  /**
+   * How an honest entry answers CONFIRM: 'resolve' (routing table, else a DHT resolve of the contact's signed
+   * binding: confirms nearly every honest node, one lookup per unknown contact) or 'table' (routing table only:
+   * free, but an entry knows only O(k log N) nodes). See protocol/dht/entry/existence-oracle.ts.
+   */
+  confirmBy: z.enum(['table', 'resolve']).default('resolve'),
+  /** Contacts a newcomer asks each entry for (GET_ONLINE max). */
+  onlineSample: z.number().int().min(1).max(32).default(8),
+  /** Victims arrive uniformly over this many seconds, starting when the DHT's warm-up (dht.joinSpreadS) ends. */
+  victimJoinSpreadS: z.number().min(0).default(10),
+  /** Lookups of existing honest NodeIDs each victim runs once joined (for poisonedLookupFraction). */
+  victimLookups: z.number().int().min(0).default(5),
 });
 
 export const scenarioSchema = z.strictObject({

@@ -1,6 +1,7 @@
 /**
- * The handler table by request kind. GET_ONLINE and CONFIRM (entry cross-checks) decode already but have no
- * handler yet: their answers are a policy decision of a later issue, and the node counts them as 'unsupported'.
+ * The handler table by request kind. GET_ONLINE and CONFIRM (entry cross-checks) are not in the default table:
+ * a node serves them by adding protocol/dht/entry's `entryHandlers` through `components.handlers`; without it
+ * the node counts them as 'unsupported'.
  */
 import { findNodeHandler } from './find-node.ts';
 import { findValueHandler } from './find-value.ts';
