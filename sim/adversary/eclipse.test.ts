@@ -22,9 +22,9 @@ function world(defence: 'none' | 'cross-check'): ScenarioInput {
 
 function eclipse(defence: 'none' | 'cross-check'): EclipseFigures {
   const report = runScenario(scenarioSchema.parse(world(defence)));
-  // report.protocol.eclipse always holds the figures; report.attacks.eclipse too once the runner copies the
-  // driver's attack sections into the report.
-  const figures = (report.attacks.eclipse ?? report.protocol.eclipse) as EclipseFigures;
+  // The contract section (design.md: attacks.eclipse) carries the figures; protocol.eclipse repeats them with details.
+  expect(report.attacks.eclipse).not.toBeNull();
+  const figures = report.attacks.eclipse as EclipseFigures;
   for (const key of ['maliciousFraction', 'victims', 'eclipsedVictims', 'poisonedLookupFraction', 'flaggedEntries', 'adversarialCircuitFraction']) {
     expect(figures).toHaveProperty(key);
   }
