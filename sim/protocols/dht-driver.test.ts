@@ -56,6 +56,7 @@ describe('dhtDriver', () => {
     const total = Object.values(histogram).reduce((s, n) => s + n, 0);
     expect(total).toBe(d.lookupsSucceeded);
     expect(d.meanHops).toBeLessThanOrEqual(Math.log2(100));
+    expect(Math.max(...Object.keys(histogram).map(Number))).toBeLessThanOrEqual(Math.ceil(Math.log2(100)));
     expect(d.nonExistentLookups).toBeGreaterThan(5);
     expect(d.closestCorrectRatio).toBeGreaterThanOrEqual(0.9);
     expect(d.stores).toBe(4);

@@ -99,10 +99,6 @@ export class DhtPopulation {
     return this.joined.has(i);
   }
 
-  isDead(i: number): boolean {
-    return this.slots[i].dead;
-  }
-
   entryRefs(): PeerRef[] {
     const refs: PeerRef[] = [];
     for (let i = 0; i < this.entryCount; i++) {
