@@ -94,6 +94,11 @@ class EclipseHooks implements DhtScenarioHooks {
     };
   }
 
+  malicious(): string[] {
+    const entries = [...this.maliciousEntries].sort((a, b) => a - b).map((i) => this.ctx.names[i]);
+    return [...entries, ...this.colluders.map((c) => c.components.transport.localAddress)];
+  }
+
   finish() {
     const { ctx } = this;
     const eclipse = ctx.scenario.eclipse!;

@@ -2,6 +2,9 @@
  * The eclipse attack end to end in the simulator: the same small world (seeded) with the defence off and on.
  * Small on purpose (every new peer pair costs an ECMQV handshake); the scenario files are the full-size runs.
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scenarioSchema, type ScenarioInput } from '../scenario/schema.ts';
 import { runScenario } from '../scenario/run-scenario.ts';
@@ -20,8 +23,10 @@ function world(defence: 'none' | 'cross-check'): ScenarioInput {
   };
 }
 
+const tapFile = join(mkdtempSync(join(tmpdir(), 'paratox-eclipse-')), 'tap.csv');
+
 function eclipse(defence: 'none' | 'cross-check'): EclipseFigures {
-  const report = runScenario(scenarioSchema.parse(world(defence)));
+  const report = runScenario(scenarioSchema.parse(world(defence)), defence === 'none' ? { tapFile } : {});
   // The contract section (design.md: attacks.eclipse) carries the figures; protocol.eclipse repeats them with details.
   expect(report.attacks.eclipse).not.toBeNull();
   const figures = report.attacks.eclipse as EclipseFigures;
@@ -42,6 +47,15 @@ describe('eclipse scenario (malicious entries + colluders)', () => {
     expect(off.poisonedLookupFraction).toBeGreaterThan(0.1);
     expect(off.flaggedEntries).toBe(0);
     expect(off.maliciousFraction).toBeCloseTo(10 / (30 + 8 + 12));
+  });
+
+  it('--tap ground truth names the malicious entries and colluders, as the observer sees them on the wire', () => {
+    const truth = JSON.parse(readFileSync(`${tapFile}.truth.json`, 'utf8')) as { malicious: string[] };
+    expect(truth.malicious).toHaveLength(2 + 8);
+    expect(truth.malicious.filter((a) => a.startsWith('colluder'))).toHaveLength(8);
+    const wire = readFileSync(tapFile, 'utf8');
+    const entry = truth.malicious.find((a) => !a.startsWith('colluder'))!;
+    expect(wire).toContain(`,${entry},`);
   });
 
   it('with the cross-check, fewer victims are eclipsed and the malicious entries are flagged', () => {

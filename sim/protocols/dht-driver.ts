@@ -131,6 +131,7 @@ function buildDriver(ctx: DriverContext, table: DhtHooksTable): ProtocolDriver {
         },
         conversations: [],
         attacks,
+        malicious: all.flatMap((h) => h.malicious?.() ?? []),
       };
     },
   };

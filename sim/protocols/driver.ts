@@ -31,6 +31,8 @@ export interface DriverResult {
   conversations: Conversation[];
   /** Attack figures the driver's adversary hooks measured (report.attacks); absent sections stay null. */
   attacks?: Partial<Report['attacks']>;
+  /** Addresses of malicious nodes (ground truth for `--tap`); none when absent. */
+  malicious?: string[];
 }
 
 /** A protocol under test, as the scenario runner sees it: start/stop nodes (churn) and summarise at the end. */

@@ -86,7 +86,7 @@ export function runScenario(input: Scenario, opts: RunOptions = {}): Report {
   }
   const result = driver.finish();
   const wallSeconds = (performance.now() - wallStart) / 1000;
-  if (tap) tap.close({ conversations: result.conversations, malicious: [] });
+  if (tap) tap.close({ conversations: result.conversations, malicious: result.malicious ?? [] });
 
   const drops = Object.fromEntries(
     Object.entries(network.stats).filter(([k]) => k.startsWith('dropped') || k === 'handlerErrors'),

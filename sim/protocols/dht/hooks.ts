@@ -45,6 +45,8 @@ export interface DhtScenarioHooks {
   figures?(): Record<string, unknown>;
   /** The attack figures this section measured (report.attacks). */
   finish?(): Partial<Report['attacks']>;
+  /** Addresses of the nodes this section made malicious, for the tap's ground truth (`--tap` truth.json). */
+  malicious?(): string[];
 }
 
 /** Builds a section's hooks once per run, before any node exists. */
