@@ -1,40 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Clock, TimerId } from '../runtime/clock.ts';
 import { SeededRng } from '../runtime/seeded-rng.ts';
 import { NodeIdRotator, type NodeIdRotation } from './identity.ts';
 import { nodeSuite } from './node-suite.ts';
-
-/** A virtual clock stepped by hand: no sleeping, fully deterministic. */
-class ManualClock implements Clock {
-  private t = 0;
-  private nextId = 1;
-  private readonly timers = new Map<TimerId, { at: number; fn: () => void }>();
-  now(): number {
-    return this.t;
-  }
-  setTimer(delayMs: number, fn: () => void): TimerId {
-    const id = this.nextId++;
-    this.timers.set(id, { at: this.t + delayMs, fn });
-    return id;
-  }
-  cancelTimer(id: TimerId): void {
-    this.timers.delete(id);
-  }
-  pending(): number {
-    return this.timers.size;
-  }
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      const due = [...this.timers.entries()].filter(([, x]) => x.at <= end).sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0];
-      if (!due) break;
-      this.timers.delete(due[0]);
-      this.t = due[1].at;
-      due[1].fn();
-    }
-    this.t = end;
-  }
-}
+import { ManualClock } from '../session/testing/loopback.ts';
 
 function setup(init = { rotationPeriodMs: 1000, graceMs: 100 }) {
   const clock = new ManualClock();
