@@ -42,10 +42,10 @@ export const RESERVED_HOLE_PUNCH_TYPES = [0x20, 0x2f] as const;
 
 /** STORE_ACK status: why a STORE was refused, so publishers can count and report it. Wire value = index;
  * append only. */
-export const StoreStatus = [
-  'stored',
-  'malformed',
+/** Why a holder refuses a well-formed STORE; the DHT's drop reasons reuse them (stats.ts). */
+export const STORE_REFUSALS = [
   'bad-signature',
+  /** A binding stored or served under a key that is not SHA-256 of its own nodePub. */
   'foreign-binding',
   'expired',
   'not-yet-valid',
@@ -55,6 +55,9 @@ export const StoreStatus = [
   'unknown-record-type',
   'oversize',
 ] as const;
+
+/** STORE_ACK statuses; the index is the wire encoding, so the order is fixed. */
+export const StoreStatus = ['stored', 'malformed', ...STORE_REFUSALS] as const;
 export type StoreStatus = (typeof StoreStatus)[number];
 
 /** CONFIRMED status per queried contact. */

@@ -2,7 +2,7 @@
  * Counters a DhtNode keeps: traffic, lookups, and every dropped input by reason, so tests and the simulator's
  * reports can tell an attack that was repelled from one that never happened.
  */
-import type { DecodeErrorCode } from './messages.ts';
+import { STORE_REFUSALS, type DecodeErrorCode } from './messages.ts';
 import type { StoreRejection } from './record-store.ts';
 
 export const DROP_REASONS = [
@@ -14,16 +14,7 @@ export const DROP_REASONS = [
   'unsupported',
   /** Reply matching no request of ours to that peer, or of the wrong kind (late honest replies are not counted). */
   'unexpected-reply',
-  'bad-signature',
-  /** A binding stored or served under a key that is not SHA-256 of its own nodePub. */
-  'foreign-binding',
-  'expired',
-  'not-yet-valid',
-  'bad-expiry',
-  'stale',
-  'full',
-  'unknown-record-type',
-  'oversize',
+  ...STORE_REFUSALS,
   /** Refused by the DhtPolicy hook. */
   'policy',
   /** Too many requests pending: new ones fail at once. */

@@ -30,6 +30,7 @@ import { Attacker } from './attacker.ts';
 import { colluderHandlers } from './colluder.ts';
 import { maliciousEntryHandlers } from './malicious-entry.ts';
 import { VictimPool } from './victims.ts';
+import { sessionInitOf } from '../protocols/node-init.ts';
 
 export const eclipseHooks: DhtHooksFactory = (ctx) => new EclipseHooks(ctx);
 
@@ -119,7 +120,7 @@ class EclipseHooks implements DhtScenarioHooks {
     const node = new ParatoxNode(
       { transport, clock: sim.clock(name), rng: sim.rng(`node/${name}`), suite },
       {
-        session: { wireSize: scenario.packet.wireSize, paddingMode: scenario.packet.paddingMode },
+        session: sessionInitOf(scenario),
         dht: { k: scenario.dht.k, alpha: scenario.dht.alpha, autoRefresh: false },
         dhtPolicy: { handlers: colluderHandlers(this.attacker, { k: scenario.dht.k }) },
       },

@@ -19,6 +19,7 @@ import { blobValidator } from '../protocols/dht/blob-record.ts';
 import { sumSessionStats } from '../protocols/session-stats.ts';
 import type { DhtHookContext } from '../protocols/dht/hooks.ts';
 import type { Attacker } from './attacker.ts';
+import { dhtInitOf, sessionInitOf } from '../protocols/node-init.ts';
 
 /** A victim starts its lookups this long after its join finished (its binding publication settles). */
 const LOOKUP_DELAY_MS = 1_000;
@@ -101,12 +102,11 @@ export class VictimPool {
     const { scenario, sim, suite } = ctx;
     const eclipse = scenario.eclipse!;
     const guard = new EntryGuard();
-    const { k, alpha, bootstrapRefreshes } = scenario.dht;
     const node = new ParatoxNode(
       { transport: victim.transport, clock: sim.clock(victim.name), rng: sim.rng(`node/${victim.name}`), suite },
       {
-        session: { wireSize: scenario.packet.wireSize, paddingMode: scenario.packet.paddingMode },
-        dht: bootstrapRefreshes === null ? { k, alpha } : { k, alpha, maxBootstrapRefreshes: bootstrapRefreshes },
+        session: sessionInitOf(scenario),
+        dht: dhtInitOf(scenario),
         dhtPolicy: { policy: guard, validators: [flawedReportValidator(suite), blobValidator(suite)] },
       },
     );

@@ -7,6 +7,7 @@ import { Sample } from '../metrics/quantiles.ts';
 import { samplePeers } from '../scenario/topology.ts';
 import type { Conversation } from '../tap/tap-writer.ts';
 import type { DriverContext, ProtocolDriver } from './driver.ts';
+import { sessionInitOf } from './node-init.ts';
 
 /** Runs the spine's echo protocol: every node pings a few random peers. */
 export function pingDriver(ctx: DriverContext): ProtocolDriver {
@@ -80,7 +81,7 @@ function secureChannels(ctx: DriverContext, sessions: SessionManager[]): PingCha
   return transports.map((transport, i) => {
     const manager = new SessionManager(
       { transport, clock: sim.clock(names[i]), rng: sim.rng(`node/${names[i]}/session`), suite, identity: () => keys[i] },
-      { wireSize: scenario.packet.wireSize, paddingMode: scenario.packet.paddingMode },
+      sessionInitOf(scenario),
     );
     sessions.push(manager);
     return sessionPingChannel(manager, (address) => pubByName.get(address));

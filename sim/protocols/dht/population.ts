@@ -22,6 +22,7 @@ import type { Rng } from '../../../protocol/runtime/rng.ts';
 import type { DriverContext } from '../driver.ts';
 import type { DhtRole, DhtScenarioHooks } from './hooks.ts';
 import { IndexSet } from './index-set.ts';
+import { dhtInitOf, sessionInitOf } from '../node-init.ts';
 
 /** A failed join (no entry answered) is tried again this much later, with freshly drawn entries ... */
 const JOIN_RETRY_MS = 5_000;
@@ -189,7 +190,7 @@ export class DhtPopulation {
     slot.gen++;
     const node = new ParatoxNode(
       { transport: transports[i], clock: this.clockOf(i), rng: sim.rng(stream), suite },
-      this.nodeInit(i, { wireSize: scenario.packet.wireSize, paddingMode: scenario.packet.paddingMode }),
+      this.nodeInit(i, sessionInitOf(scenario)),
     );
     slot.node = node;
     slot.joined = false;
@@ -200,9 +201,7 @@ export class DhtPopulation {
 
   /** The driver's options merged with every hook's: later hooks override policy/handlers, validators add up. */
   private nodeInit(i: number, session: ParatoxNodeInit['session']): ParatoxNodeInit {
-    const { k, alpha, bootstrapRefreshes } = this.ctx.scenario.dht;
-    const dht: ParatoxNodeInit['dht'] = bootstrapRefreshes === null ? { k, alpha } : { k, alpha, maxBootstrapRefreshes: bootstrapRefreshes };
-    const init: ParatoxNodeInit = { session, dht, dhtPolicy: { validators: [...this.validators] } };
+    const init: ParatoxNodeInit = { session, dht: dhtInitOf(this.ctx.scenario), dhtPolicy: { validators: [...this.validators] } };
     for (const hook of this.hooks) {
       const extra = hook.nodeInit?.(i, this.role(i));
       if (extra === undefined) continue;
