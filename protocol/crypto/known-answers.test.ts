@@ -14,6 +14,7 @@ import { SUITES, compress } from './test-support.ts';
 import type { KeyPair } from './suite.ts';
 import hkdfVectors from './vectors/hkdf-sha256.json' with { type: 'json' };
 import gcmVectors from './vectors/aes-256-gcm.json' with { type: 'json' };
+import aesVectors from './vectors/aes-256-sp800-38a.json' with { type: 'json' };
 import ecdhVectors from './vectors/p256-ecdh-cavp.json' with { type: 'json' };
 import ecdsaVectors from './vectors/p256-ecdsa-rfc6979.json' with { type: 'json' };
 import mqvVectors from './vectors/mqv-cavs.json' with { type: 'json' };
@@ -38,6 +39,24 @@ describe.each(SUITES.map((s) => [s.name, s] as const))('%s suite known answers',
       expect(toHex(sealed), v.name).toBe(v.ciphertext + v.tag);
       expect(toHex(suite.aeadOpen(key, iv, sealed, aad)!), v.name).toBe(v.plaintext);
     }
+  });
+
+  it('aesEcbEncryptBlock/aesEcbDecryptBlock match SP 800-38A F.1.5/F.1.6 (ECB-AES256)', () => {
+    const key = fromHex(aesVectors.key);
+    aesVectors.plaintext.forEach((pt, i) => {
+      expect(toHex(suite.aesEcbEncryptBlock(key, fromHex(pt))), `block ${i + 1}`).toBe(aesVectors.ecb[i]);
+      expect(toHex(suite.aesEcbDecryptBlock(key, fromHex(aesVectors.ecb[i]))), `block ${i + 1}`).toBe(pt);
+    });
+  });
+
+  it('aesCtr matches SP 800-38A F.5.5 (CTR-AES256), whole message and per-block counters', () => {
+    const key = fromHex(aesVectors.key);
+    const iv = fromHex(aesVectors.ctrInitialCounter);
+    const pt = fromHex(aesVectors.plaintext.join(''));
+    expect(toHex(suite.aesCtr(key, iv, pt))).toBe(aesVectors.ctr.join(''));
+    expect(toHex(suite.aesCtr(key, iv, fromHex(aesVectors.ctr.join(''))))).toBe(aesVectors.plaintext.join(''));
+    // A message cut mid-block uses a prefix of the keystream.
+    expect(toHex(suite.aesCtr(key, iv, pt.subarray(0, 21)))).toBe(aesVectors.ctr.join('').slice(0, 42));
   });
 
   it('ecdh and publicKeyOf match NIST CAVP KAS ECC CDH P-256', () => {

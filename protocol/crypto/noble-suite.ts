@@ -2,7 +2,7 @@
  * CryptoSuite on @noble only: portable (browser-capable), audited, and the reference the node back end is
  * tested against. All input checks live in p256.ts / aead-checks.ts, shared with node-suite.ts.
  */
-import { gcm } from '@noble/ciphers/aes.js';
+import { ctr, ecb, gcm } from '@noble/ciphers/aes.js';
 import { p256 } from '@noble/curves/nist.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
@@ -20,7 +20,7 @@ import {
   implicitSignature,
   scalarFromBytes,
 } from './p256.ts';
-import { CryptoError, type CryptoSuite, type EcmqvInput, type KeyPair } from './suite.ts';
+import { CryptoError, assertAesParams, type CryptoSuite, type EcmqvInput, type KeyPair } from './suite.ts';
 
 // RFC 6979 deterministic nonces, SHA-256 of the message, r||s, s normalised to the lower half.
 const SIGN_OPTS = { prehash: true, lowS: true, format: 'compact' } as const;
@@ -82,6 +82,23 @@ function aeadOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: 
   }
 }
 
+// SP 800-38A CTR with the full 128-bit counter block (noble's `ctr`, not its 32-bit `ctr32`).
+function aesCtr(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
+  assertAesParams(key, iv, 'iv');
+  return ctr(key, iv).encrypt(data);
+}
+
+// disablePadding: exactly one block in, one block out (no PKCS#7 block appended).
+function aesEcbEncryptBlock(key: Uint8Array, block: Uint8Array): Uint8Array {
+  assertAesParams(key, block, 'block');
+  return ecb(key, { disablePadding: true }).encrypt(block);
+}
+
+function aesEcbDecryptBlock(key: Uint8Array, block: Uint8Array): Uint8Array {
+  assertAesParams(key, block, 'block');
+  return ecb(key, { disablePadding: true }).decrypt(block);
+}
+
 export const nobleSuite: CryptoSuite = {
   name: 'noble',
   sha256: (data) => sha256(data),
@@ -101,4 +118,7 @@ export const nobleSuite: CryptoSuite = {
   verify,
   aeadSeal,
   aeadOpen,
+  aesCtr,
+  aesEcbEncryptBlock,
+  aesEcbDecryptBlock,
 };

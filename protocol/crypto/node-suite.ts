@@ -1,6 +1,6 @@
 /**
  * CryptoSuite on node:crypto (OpenSSL) wherever OpenSSL has the algorithm: SHA-256, HMAC, HKDF,
- * AES-256-GCM, ECDH, public-key derivation and ECDSA verification. Two things stay on @noble:
+ * AES-256-GCM, AES-256-CTR/ECB, ECDH, public-key derivation and ECDSA verification. Two things stay on @noble:
  * - ECDSA signing: RFC 6979 deterministic nonces are not exposed by node:crypto (OpenSSL signs with random
  *   nonces), and signatures must be byte-identical across back ends.
  * - The public-point half of ECMQV: OpenSSL has no MQV or point-addition API (see `ecmqv` below).
@@ -27,7 +27,7 @@ import {
   scalarFromBytes,
   xFromCompressed,
 } from './p256.ts';
-import { CryptoError, type CryptoSuite, type EcmqvInput, type KeyPair } from './suite.ts';
+import { CryptoError, assertAesParams, type CryptoSuite, type EcmqvInput, type KeyPair } from './suite.ts';
 
 type NodeCryptoModule = typeof NodeCrypto;
 
@@ -209,6 +209,21 @@ function aeadOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: 
   }
 }
 
+// OpenSSL's aes-256-ctr increments the whole 16-byte IV as one big-endian counter (CRYPTO_ctr128), as
+// SP 800-38A §B.1 describes and nobleSuite does; the known-answer and wrap-around tests pin that down.
+function aesCtr(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
+  assertAesParams(key, iv, 'iv');
+  const c = lib().createCipheriv('aes-256-ctr', key, iv);
+  return concatBytes(c.update(data), c.final());
+}
+
+function aesEcbBlock(mode: 'encrypt' | 'decrypt', key: Uint8Array, block: Uint8Array): Uint8Array {
+  assertAesParams(key, block, 'block');
+  const c = mode === 'encrypt' ? lib().createCipheriv('aes-256-ecb', key, null) : lib().createDecipheriv('aes-256-ecb', key, null);
+  c.setAutoPadding(false); // one raw block: no PKCS#7
+  return concatBytes(c.update(block), c.final());
+}
+
 function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
   return toU8(lib().createHmac('sha256', key).update(data).digest());
 }
@@ -249,4 +264,7 @@ export const nodeSuite: CryptoSuite = {
   verify,
   aeadSeal,
   aeadOpen,
+  aesCtr,
+  aesEcbEncryptBlock: (key, block) => aesEcbBlock('encrypt', key, block),
+  aesEcbDecryptBlock: (key, block) => aesEcbBlock('decrypt', key, block),
 };

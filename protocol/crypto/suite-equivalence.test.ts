@@ -62,6 +62,44 @@ describe('nobleSuite and nodeSuite return identical bytes', () => {
     }
   });
 
+  it('aesCtr for random keys, ivs and lengths, including a counter that wraps past 2^128 - 1', () => {
+    fc.assert(
+      fc.property(bytes(32, 32), bytes(16, 16), bytes(0, 1300), fc.boolean(), (key, iv, data, nearWrap) => {
+        if (nearWrap) iv.fill(0xff, 0, 15); // the 128-bit counter carries through every byte, then wraps to 0
+        same((s) => s.aesCtr(key, iv, data));
+        expect(toHex(node.aesCtr(key, iv, node.aesCtr(key, iv, data)))).toBe(toHex(data));
+      }),
+      { numRuns: 60 },
+    );
+    // Wrap: block 2 of iv = ff..ff is the keystream of counter 0.
+    const key = new Uint8Array(32).fill(7);
+    const wrapped = node.aesCtr(key, new Uint8Array(16).fill(0xff), new Uint8Array(32)).subarray(16);
+    expect(toHex(wrapped)).toBe(toHex(noble.aesEcbEncryptBlock(key, new Uint8Array(16))));
+  });
+
+  it('aesEcbEncryptBlock/aesEcbDecryptBlock are inverse permutations, equal across back ends', () => {
+    fc.assert(
+      fc.property(bytes(32, 32), bytes(16, 16), (key, block) => {
+        same((s) => s.aesEcbEncryptBlock(key, block));
+        same((s) => s.aesEcbDecryptBlock(key, block));
+        expect(toHex(noble.aesEcbDecryptBlock(key, node.aesEcbEncryptBlock(key, block)))).toBe(toHex(block));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('aes primitives reject wrong key, iv and block lengths alike', () => {
+    const k32 = new Uint8Array(32);
+    const b16 = new Uint8Array(16);
+    for (const s of [noble, node]) {
+      for (const [key, block] of [[new Uint8Array(16), b16], [k32, new Uint8Array(12)], [k32, new Uint8Array(32)]]) {
+        expect(cryptoOutcome(() => s.aesCtr(key, block, new Uint8Array(5)))).toBe('bad-length');
+        expect(cryptoOutcome(() => s.aesEcbEncryptBlock(key, block))).toBe('bad-length');
+        expect(cryptoOutcome(() => s.aesEcbDecryptBlock(key, block))).toBe('bad-length');
+      }
+    }
+  });
+
   it('generateKeyPair derives the same key from the same rng stream', () => {
     fc.assert(
       fc.property(seed, (sd) => {

@@ -48,6 +48,26 @@ export interface CryptoSuite {
   aeadSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array;
   /** Returns null when authentication fails (tampered, wrong key, wrong nonce/aad). */
   aeadOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array | null;
+
+  /**
+   * AES-256-CTR (NIST SP 800-38A §6.5): keystream blocks AES(key, T_j), T_1 = iv, T_{j+1} = T_j + 1 as one
+   * 128-bit big-endian integer (mod 2^128). Encrypts and decrypts alike; any data length. Unauthenticated:
+   * callers MAC (the onion layers do). Throws CryptoError('bad-length') unless key is 32 and iv 16 bytes.
+   */
+  aesCtr(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array;
+  /** One AES-256 block (SP 800-38A §6.1 ECB on a single block): a keyed permutation of 16 bytes. */
+  aesEcbEncryptBlock(key: Uint8Array, block: Uint8Array): Uint8Array;
+  /** The inverse permutation of aesEcbEncryptBlock. */
+  aesEcbDecryptBlock(key: Uint8Array, block: Uint8Array): Uint8Array;
+}
+
+export const AES_KEY_BYTES = 32;
+export const AES_BLOCK_BYTES = 16;
+
+/** Shared by both back ends so both reject the same inputs with the same error. */
+export function assertAesParams(key: Uint8Array, block: Uint8Array, what: 'iv' | 'block'): void {
+  if (key.length !== AES_KEY_BYTES) throw new CryptoError('bad-length', 'AES-256 key must be 32 bytes');
+  if (block.length !== AES_BLOCK_BYTES) throw new CryptoError('bad-length', `AES ${what} must be 16 bytes`);
 }
 
 /** A typed error for invalid crypto input (bad point, bad scalar, bad length). */
