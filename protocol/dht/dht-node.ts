@@ -19,7 +19,8 @@ import { RECORD_TYPE_BINDING } from './constants.ts';
 import { createHandlers, dispatch, type HandlerComponents, type HandlerTable } from './handlers/index.ts';
 import { bucketIndex, compareDistance, keyOfNodePub, keyToHex, NodeKeyCache, randomKeyInBucket, type DhtKey } from './keys.ts';
 import { Lookup, type LookupResult, type QueryOutcome } from './lookup.ts';
-import { isRequest, MessageCodec, type RequestId, type StoreStatus } from './messages.ts';
+import { isRequest, MessageCodec, type DhtMessage, type RequestId, type StoreStatus } from './messages.ts';
+import { EventBus } from '../messenger/event-bus.ts';
 import { Publisher, type Publication } from './publisher.ts';
 import { RecordStore, type StoreRejection, type StoredRecord } from './record-store.ts';
 import { ValidatorRegistry, type RecordValidator } from './record-validator.ts';
@@ -109,6 +110,15 @@ export type ResolveResult =
   | { ok: true; binding: Binding; hops: number; messages: number }
   | { ok: false; reason: 'not-found'; closest: Contact[]; hops: number; messages: number };
 
+/**
+ * 'contact-learned': `introducer` named `contact` in a NODES reply, so it holds a session with it (the natural
+ * rendezvous when a handshake to the contact stalls). 'address-observed': `reporter` saw us at `observedAddress`.
+ * Emitted for every decoded NODES/PONG, solicited or not: listeners treat them as hints, never as proof.
+ */
+export type DhtEvent =
+  | { readonly kind: 'contact-learned'; readonly contact: PeerRef; readonly introducer: PeerRef }
+  | { readonly kind: 'address-observed'; readonly reporter: PeerRef; readonly observedAddress: string };
+
 export class DhtNode {
   readonly config: DhtConfig;
   readonly key: DhtKey;
@@ -116,6 +126,8 @@ export class DhtNode {
   readonly records: RecordStore;
   readonly validators: ValidatorRegistry;
   readonly codec: MessageCodec;
+  /** Facts the DHT learns that other layers use; see DhtEvent. */
+  readonly events = new EventBus<DhtEvent>();
   private readonly rpc: Rpc;
   private readonly publisher: Publisher;
   private readonly counters = new StatsCounter();
@@ -353,6 +365,7 @@ export class DhtNode {
     }
     const msg = decoded.message;
     const peer: PeerRef = { address: from.address, nodePub: from.nodePub };
+    this.announce(peer, msg);
     if (!isRequest(msg)) {
       this.rpc.handleReply(peer, msg);
       return;
@@ -363,6 +376,15 @@ export class DhtNode {
     const reply = dispatch(this.handlers, contact, msg);
     if (reply === 'unsupported') this.counters.drop('unsupported');
     else if (reply !== undefined) this.rpc.reply(peer, msg.requestId, reply);
+  }
+
+  /** Facts other layers use (NAT traversal: who introduced a contact, how a peer sees our address). */
+  private announce(from: PeerRef, msg: DhtMessage): void {
+    if (msg.kind === 'nodes') {
+      for (const c of msg.contacts) this.events.emit({ kind: 'contact-learned', contact: { address: c.address, nodePub: c.nodePub }, introducer: from });
+    } else if (msg.kind === 'pong') {
+      this.events.emit({ kind: 'address-observed', reporter: from, observedAddress: msg.observedAddress });
+    }
   }
 
   private admit(contact: Contact, source: ContactSource): void {

@@ -27,6 +27,8 @@ import type { PayloadType } from '../packet/payload-type.ts';
 import type { Clock, TimerId } from '../runtime/clock.ts';
 import type { Rng } from '../runtime/rng.ts';
 import type { Address } from '../runtime/transport.ts';
+import { HandlerTable } from '../messenger/event-bus.ts';
+import type { Messenger, Unsubscribe } from '../messenger/messenger.ts';
 import type { SessionManager, SessionMessage } from '../session/session-manager.ts';
 import type { Peer } from '../session/session.ts';
 import { BoundedMap, RateLimiter } from './bounded-map.ts';
@@ -129,12 +131,13 @@ const TIMEOUT_FAILURE: Record<Phase, NatFailure> = {
 
 const FINISHED_MEMORY = 256;
 
-export class NatService {
+export class NatService implements Messenger {
   readonly config: NatConfig;
   private readonly counters: NatCounters = emptyNatCounters();
   private readonly rendezvousRole: Rendezvous;
   private readonly observer: NatObserver;
-  private readonly handlers = new Map<number, NatMessageHandler>();
+  private readonly handlers = new HandlerTable<NatMessageHandler>();
+  private readonly subscribedTypes = new Set<number>();
   private readonly connects = new Set<Connect>();
   private readonly connectByTarget = new Map<string, Connect>();
   private readonly probes = new Map<string, Probe>();
@@ -239,14 +242,18 @@ export class NatService {
     this.c.sessions.send(address === peer.address ? peer : { address, nodePub: peer.nodePub }, type, body);
   }
 
-  /** Registers the handler for one payload type, for session and relayed deliveries alike. */
-  onMessage(type: PayloadType, handler: NatMessageHandler): void {
+  /** Adds a handler for one payload type, for session and relayed deliveries alike (multi-subscriber). */
+  onMessage(type: PayloadType, handler: NatMessageHandler): Unsubscribe {
     if (type === this.config.payloadType) throw new RangeError('onMessage: the NAT payload type is handled by NatService itself');
-    this.handlers.set(type, handler);
-    this.c.sessions.onMessage(type, (msg) => {
-      this.sawSession(msg.from);
-      handler(msg);
-    });
+    // One session subscription per type, fanned out here, so a route is refreshed once per message.
+    if (!this.subscribedTypes.has(type)) {
+      this.subscribedTypes.add(type);
+      this.c.sessions.onMessage(type, (msg) => {
+        this.sawSession(msg.from);
+        for (const h of this.handlers.get(type)) h(msg);
+      });
+    }
+    return this.handlers.add(type, handler);
   }
 
   /** The route connect() (or a punch from the peer) found for `nodePub`, if still fresh. */
@@ -519,9 +526,9 @@ export class NatService {
       if (!inner.ok) return this.drop('malformed');
       return this.handle(sender, inner.message, from);
     }
-    const handler = this.handlers.get(type);
-    if (handler === undefined) return this.drop('unsupported');
-    handler({ from: sender, body, protection: OFFLINE_PROTECTION, via: from });
+    const handlers = this.handlers.get(type);
+    if (handlers.length === 0) return this.drop('unsupported');
+    for (const h of handlers) h({ from: sender, body, protection: OFFLINE_PROTECTION, via: from });
   }
 
   // ---- helpers ----------------------------------------------------------------------------------------------

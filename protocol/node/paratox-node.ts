@@ -6,10 +6,7 @@
 import type { CryptoSuite, KeyPair } from '../crypto/suite.ts';
 import { DhtNode, type BootstrapResult, type DhtComponents } from '../dht/dht-node.ts';
 import type { DhtConfig } from '../dht/config.ts';
-import { resolveConfig as resolveDhtConfig } from '../dht/config.ts';
-import { MessageCodec } from '../dht/messages.ts';
 import type { NatConfig } from '../nat/constants.ts';
-import { natDhtMessenger } from '../nat/dht-hints.ts';
 import { NatService } from '../nat/nat-service.ts';
 import { PunchPort } from '../nat/punch-port.ts';
 import type { PeerRef } from '../dht/types.ts';
@@ -76,10 +73,9 @@ export class ParatoxNode {
       },
       { autoPunch: false, ...init.nat },
     );
-    const dhtConfig = resolveDhtConfig({ payloadType: PayloadType.DHT, ...init.dht });
     this.dht = new DhtNode(
       {
-        messenger: natDhtMessenger(this.nat, new MessageCodec({ maxBodyBytes: dhtConfig.maxBodyBytes }), dhtConfig.payloadType),
+        messenger: this.nat,
         clock,
         rng: rng.fork('dht'),
         suite,
@@ -89,6 +85,9 @@ export class ParatoxNode {
       },
       { payloadType: PayloadType.DHT, ...init.dht },
     );
+    // NAT traversal learns from the DHT's facts instead of decoding its bodies.
+    this.dht.events.on('contact-learned', (e) => this.nat.noteIntroducer(e.contact.nodePub, e.introducer));
+    this.dht.events.on('address-observed', (e) => this.nat.noteObserved(e.reporter.nodePub, e.observedAddress));
   }
 
   /** How other nodes reach this one (its contact). */

@@ -36,6 +36,8 @@ import {
   type ReceivedInit,
 } from './handshake.ts';
 import { InitGuard } from './init-guard.ts';
+import { EventBus, HandlerTable } from '../messenger/event-bus.ts';
+import type { Messenger, Unsubscribe } from '../messenger/messenger.ts';
 import { Session, type Peer } from './session.ts';
 import { countDrop, emptyStats, type DropReason, type SendDropReason, type SessionStats } from './stats.ts';
 
@@ -59,6 +61,12 @@ export type MessageHandler = (msg: SessionMessage) => void;
 /** See SessionManager.onHandshakeTimeout. */
 export type HandshakeTimeoutListener = (peer: Peer, timeouts: number, givingUp: boolean) => void;
 
+/**
+ * What the session layer tells other layers. 'handshake-timeout': a handshake this node started timed out
+ * waiting for msg2, before the resend (or, when `givingUp`, before it fails); `timeouts` counts 1, 2, ...
+ */
+export type SessionEvent = { readonly kind: 'handshake-timeout'; readonly peer: Peer; readonly timeouts: number; readonly givingUp: boolean };
+
 /** Per (address, nodePub): the session used for sending, our pending handshake, the send queue. */
 interface PeerState {
   readonly peer: Peer;
@@ -69,25 +77,25 @@ interface PeerState {
 }
 
 interface Delivery {
-  readonly handler: MessageHandler;
+  readonly handlers: readonly MessageHandler[];
   readonly msg: SessionMessage;
 }
 
-export class SessionManager {
+export class SessionManager implements Messenger {
   readonly config: SessionConfig;
   private readonly components: SessionComponents;
   private readonly ctx: HandshakeContext;
   private readonly byConnId = new Map<string, Session>();
   private readonly peers = new Map<string, PeerState>();
-  private readonly handlers = new Map<number, MessageHandler>();
+  private readonly handlers = new HandlerTable<MessageHandler>();
+  /** Multi-subscriber events for the layers above (NAT traversal listens for handshake timeouts). */
+  readonly events = new EventBus<SessionEvent>();
   private readonly guard: InitGuard<Session>;
   private readonly counters = emptyStats();
   private sweepTimer?: number;
   private closed = false;
   /** Deliveries found while handling one datagram; handlers run after the decoder's safety net. */
   private pending: Delivery[] = [];
-  /** Told of each msg1 timeout (protocol/nat starts hole punching when a handshake stalls). */
-  private handshakeTimeoutListener?: HandshakeTimeoutListener;
 
   constructor(components: SessionComponents, init: Partial<SessionConfig> = {}) {
     this.components = components;
@@ -126,19 +134,15 @@ export class SessionManager {
     if (!ps.initiating) this.startHandshake(ps);
   }
 
-  /** Registers the handler for one payload type; a later call replaces the earlier one. */
-  onMessage(type: PayloadType, handler: MessageHandler): void {
+  /** Adds a handler for one payload type; every handler of the type sees every message, in registration order. */
+  onMessage(type: PayloadType, handler: MessageHandler): Unsubscribe {
     if (isSessionControlType(type)) throw new PacketEncodeError('bad-type', `onMessage: ${payloadTypeName(type)} is handled internally`);
-    this.handlers.set(type, handler);
+    return this.handlers.add(type, handler);
   }
 
-  /**
-   * Called each time a handshake this node started times out waiting for msg2, before the resend (or, when
-   * `givingUp`, before it fails): `timeouts` counts 1, 2, ... A later call replaces the earlier listener.
-   * NAT traversal (protocol/nat) uses the first timeout to start hole punching for that peer.
-   */
-  onHandshakeTimeout(listener: HandshakeTimeoutListener): void {
-    this.handshakeTimeoutListener = listener;
+  /** Shorthand for `events.on('handshake-timeout', ...)`; NAT traversal starts hole punching on the first one. */
+  onHandshakeTimeout(listener: HandshakeTimeoutListener): Unsubscribe {
+    return this.events.on('handshake-timeout', (e) => listener(e.peer, e.timeouts, e.givingUp));
   }
 
   stats(): SessionStats {
@@ -178,7 +182,7 @@ export class SessionManager {
     this.pending = [];
     for (const d of deliveries) {
       this.counters.messagesDelivered++;
-      d.handler(d.msg);
+      for (const handler of d.handlers) handler(d.msg);
     }
   }
 
@@ -360,11 +364,11 @@ export class SessionManager {
   }
 
   private deliver(session: Session, frame: Frame): void {
-    const handler = this.handlers.get(frame.type);
-    if (!handler) return this.drop('no-handler');
+    const handlers = this.handlers.get(frame.type);
+    if (handlers.length === 0) return this.drop('no-handler');
     // A copy of the key per message: a handler that scribbles on it cannot corrupt the session's peer.
     const from: Peer = { address: session.peer.address, nodePub: session.peer.nodePub.slice() };
-    this.pending.push({ handler, msg: { from, body: frame.body, protection: SESSION_PROTECTION } });
+    this.pending.push({ handlers, msg: { from, body: frame.body, protection: SESSION_PROTECTION } });
   }
 
   // ---- send path --------------------------------------------------------------------------------------------
@@ -397,7 +401,7 @@ export class SessionManager {
       session.timer = undefined;
       if (session.state !== 'initiating') return;
       const peer: Peer = { address: session.peer.address, nodePub: session.peer.nodePub.slice() };
-      this.handshakeTimeoutListener?.(peer, session.attempts + 1, session.attempts >= this.config.handshakeRetries);
+      this.events.emit({ kind: 'handshake-timeout', peer, timeouts: session.attempts + 1, givingUp: session.attempts >= this.config.handshakeRetries });
       if (session.state !== 'initiating') return;
       if (session.attempts >= this.config.handshakeRetries) return this.failHandshake(session);
       session.attempts++;
