@@ -1,0 +1,55 @@
+/**
+ * Link cells: the body of every PayloadType.ONION message, exactly CELL_BYTES long so that a cell's kind,
+ * circuit position and content length never show in its size (the session layer pads the datagram too).
+ *   circId (4, big-endian) | cmd (1) | payload (CELL_PAYLOAD_BYTES: the command's fields, random padding)
+ */
+import type { Rng } from '../runtime/rng.ts';
+import { CELL_BYTES, CELL_HEADER_BYTES, CELL_PAYLOAD_BYTES, CellCmd, NONCE_BYTES } from './constants.ts';
+import { AUTH_BYTES, POINT_BYTES } from './ntor.ts';
+
+export interface Cell {
+  readonly circId: number;
+  readonly cmd: number;
+  /** CELL_PAYLOAD_BYTES, a view into the received body. */
+  readonly payload: Uint8Array;
+}
+
+/** A cell with `fields` at the start of its payload and random padding after them. */
+export function encodeCell(rng: Rng, circId: number, cmd: number, ...fields: Uint8Array[]): Uint8Array {
+  const used = fields.reduce((n, f) => n + f.length, 0);
+  if (used > CELL_PAYLOAD_BYTES) throw new RangeError(`cell fields of ${used} bytes exceed ${CELL_PAYLOAD_BYTES}`);
+  const out = new Uint8Array(CELL_BYTES);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, circId >>> 0);
+  out[4] = cmd;
+  let offset = CELL_HEADER_BYTES;
+  for (const f of fields) {
+    out.set(f, offset);
+    offset += f.length;
+  }
+  out.set(rng.bytes(CELL_BYTES - offset), offset);
+  return out;
+}
+
+/** Null unless `body` is exactly CELL_BYTES with a known command and a non-zero circuit id. */
+export function decodeCell(body: Uint8Array): Cell | null {
+  if (body.length !== CELL_BYTES) return null;
+  const circId = new DataView(body.buffer, body.byteOffset, body.byteLength).getUint32(0);
+  const cmd = body[4];
+  if (circId === 0 || !KNOWN_CMDS.has(cmd)) return null;
+  return { circId, cmd, payload: body.subarray(CELL_HEADER_BYTES) };
+}
+
+const KNOWN_CMDS = new Set<number>(Object.values(CellCmd));
+
+/** CREATE: X. */
+export const createFields = (payload: Uint8Array) => ({ X: payload.subarray(0, POINT_BYTES) });
+/** CREATED: Y | auth. */
+export const createdFields = (payload: Uint8Array) => ({
+  Y: payload.subarray(0, POINT_BYTES),
+  auth: payload.subarray(POINT_BYTES, POINT_BYTES + AUTH_BYTES),
+});
+/** RELAY: nonce | layered. */
+export const relayFields = (payload: Uint8Array) => ({ nonce: payload.subarray(0, NONCE_BYTES), layered: payload.subarray(NONCE_BYTES) });
+/** DESTROY: reason code. */
+export const destroyFields = (payload: Uint8Array) => ({ reason: payload[0] });
