@@ -305,9 +305,12 @@ export class ConversationService {
     if (!conv) return;
     if (session.role === 'initiator') conv.opening = false;
     conv.attempts = 0;
-    conv.active = session;
     conv.lastActivityMs = this.components.clock.now();
-    conv.outbox.restart(chunkFor(session.channel.maxPayloadBytes), this.components.clock.now());
+    // Both sides may open a channel at once; keep sending on the session in use, so nothing is sent twice.
+    if (!conv.active?.isOpen) {
+      conv.active = session;
+      conv.outbox.restart(chunkFor(session.channel.maxPayloadBytes), this.components.clock.now());
+    }
     this.events.emit(sessionEvent(conv.peerPub, session.role, 'established'));
     this.pump(conv);
   }

@@ -2,17 +2,14 @@
  * What a ConversationService tells its node: delivered messages, exactly one outcome per sent message, and
  * session changes. A discriminated union built by small factories (the kad-dht event pattern).
  */
+import type { MessageProtection } from '../crypto/message-security.ts';
 import type { FailureReason } from './stats.ts';
 
 /**
  * Protection of a message delivered through an end-to-end conversation session: ECMQV C(2e, 2s) on the two
- * AccountID keys plus erased ephemerals, so forward secret. Mirrors crypto/message-security.ts's
- * MessageProtection shape; that union does not list 'ecmqv-e2e' yet (a shared file this folder does not edit).
+ * AccountID keys plus erased ephemerals, so forward secret (crypto/message-security.ts, 'ecmqv-e2e').
  */
-export interface E2eProtection {
-  readonly pfs: true;
-  readonly scheme: 'ecmqv-e2e';
-}
+export type E2eProtection = Extract<MessageProtection, { scheme: 'ecmqv-e2e' }>;
 export const E2E_PROTECTION: E2eProtection = Object.freeze({ pfs: true, scheme: 'ecmqv-e2e' });
 
 export type MessageOutcome =
