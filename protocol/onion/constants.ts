@@ -65,6 +65,8 @@ export interface OnionConfig {
   circuitLifetimeMs: number;
   /** A relay tears down a circuit that carried no cell for this long. */
   relayIdleMs: number;
+  /** A relay tears down any circuit this old ('expired'), so keepalives cannot hold a slot forever. */
+  relayLifetimeMs: number;
   /** An open origin circuit that sent nothing for this long sends a DROP cell, so relays keep it. */
   keepaliveMs: number;
   /** Relayed circuits this node carries at once; CREATEs beyond it are refused. */
@@ -84,6 +86,7 @@ export const DEFAULT_ONION_CONFIG: Readonly<OnionConfig> = Object.freeze({
   hopTimeoutMs: 10_000,
   circuitLifetimeMs: 10 * 60_000,
   relayIdleMs: 3 * 60_000,
+  relayLifetimeMs: 15 * 60_000,
   keepaliveMs: 60_000,
   maxRelayCircuits: 1024,
   maxOriginCircuits: 64,

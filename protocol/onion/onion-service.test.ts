@@ -240,7 +240,7 @@ describe('OnionService circuits', () => {
   });
 
   it('circuits expire after circuitLifetimeMs; keepalives hold relays that idle out otherwise', () => {
-    const { net, o, a, b, c } = fiveNodes({ circuitLifetimeMs: 20 * 60_000, relayIdleMs: 3 * 60_000, keepaliveMs: 60_000 });
+    const { net, o, a, b, c } = fiveNodes({ circuitLifetimeMs: 20 * 60_000, relayLifetimeMs: 30 * 60_000, relayIdleMs: 3 * 60_000, keepaliveMs: 60_000 });
     const circuit = open(net, o, [a, b, c]);
     const reasons: string[] = [];
     circuit.onClose((r) => reasons.push(r));
@@ -258,6 +258,15 @@ describe('OnionService circuits', () => {
     quiet.net.clock.advance(4 * 60_000);
     expect(idleReasons).toEqual(['idle']);
     expect(quiet.o.onion.stats().closeReasons).toEqual({ idle: 1 });
+
+    // A relay does not keep a circuit past relayLifetimeMs, however busy its origin keeps it.
+    const capped = fiveNodes({ circuitLifetimeMs: 60 * 60_000, relayLifetimeMs: 15 * 60_000 });
+    const long = open(capped.net, capped.o, [capped.a, capped.b, capped.c]);
+    const longReasons: string[] = [];
+    long.onClose((r) => longReasons.push(r));
+    capped.net.clock.advance(16 * 60_000);
+    expect(longReasons).toEqual(['expired']);
+    expect(capped.a.onion.stats().relayCircuitsClosed).toBe(1);
   });
 
   it('CREATEs beyond the per-hop rate and the relayed-circuit cap are refused and counted', () => {
@@ -275,6 +284,16 @@ describe('OnionService circuits', () => {
     capped.net.clock.advance(1000);
     expect(res.map((r) => r.ok)).toEqual([true, true, false]);
     expect(capped.a.onion.stats().refused).toEqual({ 'circuit-limit': 1 });
+  });
+
+  it('a refusal further down comes back as TRUNCATED: the build fails at that hop, the hops before are freed', () => {
+    const net = new OnionNet();
+    const [o, a, b] = ['origin', 'r1', 'r2'].map((n) => net.add(n));
+    const full = net.add('full', { maxRelayCircuits: 0 });
+    expect(build(net, o, [a, b, full])).toEqual({ ok: false, reason: 'refused', hop: 2 });
+    net.clock.advance(1000);
+    expect([a, b].map((n) => n.onion.stats().relayCircuits)).toEqual([0, 0]);
+    expect(full.onion.stats().refused).toEqual({ 'circuit-limit': 1 });
   });
 
   it('stop() fails pending builds with stopped, destroys every circuit and leaves no timers', () => {

@@ -55,7 +55,9 @@ export class OnionService {
       bump(this.counters.buildFailures, refusal.reason);
       return cb({ ok: false, ...refusal });
     }
-    this.origins.add(new OriginCircuit(this.host, `circuit-${this.nextCircuitSeq++}`, [...path], cb));
+    const circuit = new OriginCircuit(this.host, `circuit-${this.nextCircuitSeq++}`, [...path], cb);
+    this.origins.add(circuit);
+    circuit.start();
   }
 
   onRelayCommand(command: number, handler: RelayCommandHandler): Unsubscribe {

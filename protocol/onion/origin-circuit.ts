@@ -37,15 +37,19 @@ export class OriginCircuit implements Circuit {
     readonly path: readonly MessengerPeer[],
     cb: (r: BuildResult) => void,
   ) {
-    const { clock, suite, rng } = host.components;
-    this.createdAtMs = clock.now();
+    this.createdAtMs = host.components.clock.now();
     this.buildCb = cb;
     this.replay = new ReplaySet(host.config.replayWindow);
     this.link = host.newLink(path[0]);
-    host.bind(this.link, (cmd, payload) => this.onLinkCell(cmd, payload));
+  }
+
+  /** Sends CREATE to the first hop. Separate from the constructor so the owner has registered us first. */
+  start(): void {
+    const { suite, rng } = this.host.components;
+    this.host.bind(this.link, (cmd, payload) => this.onLinkCell(cmd, payload));
     const x = suite.generateKeyPair(rng);
     this.pending = { x, timer: this.armHopTimer() };
-    host.sendCell(this.link, CellCmd.CREATE, x.publicKey);
+    this.host.sendCell(this.link, CellCmd.CREATE, x.publicKey);
   }
 
   get isOpen(): boolean {

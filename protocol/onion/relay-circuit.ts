@@ -22,6 +22,7 @@ export class RelayCircuit implements RelayEndpoint {
   private readonly replayForward: ReplaySet;
   private readonly replayBackward: ReplaySet;
   private readonly closeHandlers: ((reason: string) => void)[] = [];
+  private readonly createdAtMs: number;
   private lastActivityMs: number;
   private idleTimer: TimerId | null = null;
   private closed = false;
@@ -34,7 +35,7 @@ export class RelayCircuit implements RelayEndpoint {
   ) {
     this.replayForward = new ReplaySet(host.config.replayWindow);
     this.replayBackward = new ReplaySet(host.config.replayWindow);
-    this.lastActivityMs = host.components.clock.now();
+    this.createdAtMs = this.lastActivityMs = host.components.clock.now();
     host.bind(prev, (cmd, payload) => this.onPrevCell(cmd, payload));
     this.armIdleTimer();
   }
@@ -156,13 +157,19 @@ export class RelayCircuit implements RelayEndpoint {
     this.lastActivityMs = this.host.components.clock.now();
   }
 
-  /** One timer per circuit, re-armed lazily: a cell only moves lastActivityMs, the timer checks it. */
+  /**
+   * One timer per circuit for both limits, re-armed lazily: a cell only moves lastActivityMs, the timer
+   * checks it when it fires (no timer churn per cell).
+   */
   private armIdleTimer(): void {
     const { clock } = this.host.components;
-    const dueMs = Math.max(0, this.lastActivityMs + this.host.config.relayIdleMs - clock.now());
+    const { relayIdleMs, relayLifetimeMs } = this.host.config;
+    const endMs = this.createdAtMs + relayLifetimeMs;
+    const dueMs = Math.max(0, Math.min(this.lastActivityMs + relayIdleMs, endMs) - clock.now());
     this.idleTimer = clock.setTimer(dueMs, () => {
       this.idleTimer = null;
-      if (clock.now() - this.lastActivityMs >= this.host.config.relayIdleMs) this.teardown('idle', true, true);
+      if (clock.now() >= endMs) this.teardown('expired', true, true);
+      else if (clock.now() - this.lastActivityMs >= relayIdleMs) this.teardown('idle', true, true);
       else this.armIdleTimer();
     });
   }
