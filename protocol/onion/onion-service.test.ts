@@ -237,6 +237,8 @@ describe('OnionService circuits', () => {
     expect(build(net, o, [a, a])).toEqual({ ok: false, reason: 'bad-path', hop: 1 });
     expect(build(net, o, [o, a])).toEqual({ ok: false, reason: 'bad-path', hop: 0 });
     expect(build(net, o, [])).toEqual({ ok: false, reason: 'bad-path', hop: 0 });
+    expect(build(net, o, [a, { ...b, peer: { ...b.peer, address: 'x'.repeat(256) } }])).toEqual({ ok: false, reason: 'bad-path', hop: 1 });
+    expect(RELAY_BODY_MAX).toBe(1157);
   });
 
   it('circuits expire after circuitLifetimeMs; keepalives hold relays that idle out otherwise', () => {

@@ -90,7 +90,13 @@ export class OnionService {
       const p = path[i].nodePub;
       // A hop may not be this node, nor the hop before it or the one before that (relays refuse to extend
       // back to their predecessor: a -> b -> a would let a see the circuit twice).
-      const bad = p.length !== POINT_BYTES || sameKey(p, self) || path.slice(Math.max(0, i - 2), i).some((q) => sameKey(p, q.nodePub));
+      const addressBytes = new TextEncoder().encode(path[i].address).length; // EXTEND carries it in 1..255 bytes
+      const bad =
+        p.length !== POINT_BYTES ||
+        addressBytes === 0 ||
+        addressBytes > 255 ||
+        sameKey(p, self) ||
+        path.slice(Math.max(0, i - 2), i).some((q) => sameKey(p, q.nodePub));
       if (bad) return { reason: 'bad-path', hop: i };
     }
     return null;
