@@ -57,8 +57,7 @@ export class OriginCircuit implements Circuit {
   }
 
   send(command: number, body: Uint8Array): boolean {
-    checkServiceCell(command, body.length, RELAY_BODY_MAX);
-    if (!this.isOpen) return false;
+    if (!checkServiceCell(command, body.length, RELAY_BODY_MAX) || !this.isOpen) return false;
     this.sendRelay(this.hops.length - 1, command, body);
     return true;
   }

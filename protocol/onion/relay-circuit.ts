@@ -45,8 +45,7 @@ export class RelayCircuit implements RelayEndpoint {
   }
 
   reply(command: number, body: Uint8Array): boolean {
-    checkServiceCell(command, body.length, RELAY_BODY_MAX);
-    if (this.closed) return false;
+    if (!checkServiceCell(command, body.length, RELAY_BODY_MAX) || this.closed) return false;
     this.sendBackward(command, body);
     return true;
   }

@@ -25,7 +25,10 @@ export interface Circuit {
   /** When buildCircuit was called. */
   readonly createdAtMs: number;
   readonly isOpen: boolean;
-  /** A relay cell to the last hop; false when the circuit is closed. Throws RangeError on a command < 0x10 or > 0xff, or a body over RELAY_BODY_MAX. */
+  /**
+   * A relay cell to the last hop; false when the circuit is closed or the body is over RELAY_BODY_MAX.
+   * Throws RangeError on a command outside 0x10-0xff (lower commands are the circuit's own).
+   */
   send(command: number, body: Uint8Array): boolean;
   /** Cells (commands >= 0x10) the last hop sent back. */
   onCell(handler: (command: number, body: Uint8Array) => void): Unsubscribe;
@@ -74,7 +77,8 @@ export interface OnionHost {
   release(circuit: object): void;
 }
 
-export function checkServiceCell(command: number, bodyLength: number, max: number): void {
+/** Throws on a command that is not a service command; false when the body does not fit a cell. */
+export function checkServiceCell(command: number, bodyLength: number, max: number): boolean {
   if (!Number.isInteger(command) || command < 0x10 || command > 0xff) throw new RangeError(`relay command ${command} is not a service command (0x10-0xff)`);
-  if (bodyLength > max) throw new RangeError(`relay body of ${bodyLength} bytes exceeds ${max}`);
+  return bodyLength <= max;
 }
