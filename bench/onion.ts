@@ -20,6 +20,7 @@ import { OnionNet } from '../protocol/onion/testing/onion-net.ts';
 const TARGET_MS = 500;
 const opsPerSecond = (fn: (i: number) => void) => measure(fn, TARGET_MS);
 const PACKET_BYTES = 1232;
+const ROUNDS = 5;
 const usPer = (opsPerS: number) => Math.round((1e6 / opsPerS) * 10) / 10;
 
 /** ntor, both sides: client X; relay y, Y, two ECDH, HKDF, auth; client two ECDH, HKDF, auth check. */
@@ -63,8 +64,13 @@ function handshakes(suite: CryptoSuite): Record<string, number> {
   const rng = new SeededRng(`bench/onion/${suite.name}`);
   const relay = suite.generateKeyPair(rng);
   const ntor = ntorHandshake(suite, rng, relay);
-  const ntorBoth = opsPerSecond(ntor.both);
-  const mqv = opsPerSecond(() => ecmqvThrowaway(suite, rng, relay));
+  // Interleaved rounds, best of each: on a shared, loaded machine a slow patch then hits both alike.
+  let ntorBoth = 0;
+  let mqv = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    ntorBoth = Math.max(ntorBoth, measure(ntor.both, TARGET_MS / 2));
+    mqv = Math.max(mqv, measure(() => ecmqvThrowaway(suite, rng, relay), TARGET_MS / 2));
+  }
   return {
     ntorHandshakeUs: usPer(ntorBoth),
     ntorRelaySideUs: usPer(opsPerSecond(ntor.relay)),
