@@ -20,6 +20,8 @@ export interface ConversationConfig {
   readonly handshakeMaxSkewMs: number;
   /** Init ephemerals remembered for replay detection; when full, new inits are refused until entries expire. */
   readonly maxRecentHandshakes: number;
+  /** Dropped payloads a channel may deliver before its handshake completes; then it is closed. */
+  readonly maxHandshakeDrops: number;
   /** Channel opens (or handshakes) tried in a row for one peer before its pending messages fail. */
   readonly maxChannelAttempts: number;
   /** Wait before the second channel attempt; doubles for each later one. */
@@ -53,6 +55,7 @@ export const DEFAULT_CONVERSATION_CONFIG: ConversationConfig = Object.freeze({
   handshakeRetries: 4,
   handshakeMaxSkewMs: 120_000,
   maxRecentHandshakes: 1_024,
+  maxHandshakeDrops: 16,
   maxChannelAttempts: 6,
   channelRetryMs: 1_000,
   ackDelayMs: 20,
@@ -68,7 +71,7 @@ export const DEFAULT_CONVERSATION_CONFIG: ConversationConfig = Object.freeze({
 
 const POSITIVE = [
   'maxMessageBytes', 'messageTimeoutMs', 'initialRtoMs', 'maxRtoMs', 'handshakeTimeoutMs', 'handshakeMaxSkewMs',
-  'maxRecentHandshakes', 'maxChannelAttempts', 'channelRetryMs', 'windowMessages', 'maxPendingMessages',
+  'maxRecentHandshakes', 'maxHandshakeDrops', 'maxChannelAttempts', 'channelRetryMs', 'windowMessages', 'maxPendingMessages',
   'maxConversations', 'maxSessions', 'maxBufferedBytes', 'idleSessionMs', 'idleConversationMs',
 ] as const;
 

@@ -233,6 +233,17 @@ describe('ConversationService under attack', () => {
     expect(mallory.carried).toHaveLength(0); // Bob answered nothing
   });
 
+  it('a channel that sends junk before its handshake is closed after maxHandshakeDrops', () => {
+    const { world, bob } = established();
+    const mallory = new FakeChannelPair(world.clock);
+    bob.service.accept(mallory.b);
+    const before = totalDrops(bob.service.stats());
+    for (let i = 0; i < 40; i++) mallory.inject('b', bytesOf(124, i).map((b, j) => (j === 0 ? 0x01 : b)));
+    world.clock.advance(100);
+    expect(mallory.isOpen).toBe(false);
+    expect(totalDrops(bob.service.stats()) - before).toBe(bob.service.config.maxHandshakeDrops);
+  });
+
   it('an init outside the skew window is refused as stale', () => {
     const { world, bob, channel } = established();
     const init = channel.carried[0].bytes;

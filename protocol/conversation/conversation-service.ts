@@ -366,7 +366,7 @@ export class ConversationService {
 
   private onAck(conv: Conversation, frame: AckFrame): void {
     if (!equalBytes(frame.stream, conv.outbox.stream)) return this.drop('unexpected');
-    for (const msg of conv.outbox.applyAck(frame)) this.resolveDelivered(conv, msg);
+    for (const msg of conv.outbox.applyAck(frame, this.components.clock.now())) this.resolveDelivered(conv, msg);
     this.pump(conv);
   }
 

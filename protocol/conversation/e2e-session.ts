@@ -59,6 +59,7 @@ export class E2eSession {
   private sealer: RecordSealer | undefined;
   private opener: RecordOpener | undefined;
   private tries = 0;
+  private badPayloads = 0;
   private timer: TimerId | undefined;
   private idleTimer: TimerId | undefined;
   private readonly unsubscribe: Unsubscribe[] = [];
@@ -118,12 +119,12 @@ export class E2eSession {
     try {
       const kind = bytes[0];
       const handler = kind === undefined ? undefined : this.handlers[kind];
-      if (!handler) return this.host.drop('malformed');
+      if (!handler) return this.drop('malformed');
       handler(bytes);
     } catch (e) {
       // CryptoError: a bad point that slipped past a decoder. Anything else is a bug, counted instead of
       // crashing the node (tests assert 'internal' stays 0).
-      this.host.drop(e instanceof CryptoError ? 'bad-handshake' : 'internal');
+      this.drop(e instanceof CryptoError ? 'bad-handshake' : 'internal');
     }
   }
 
@@ -136,18 +137,18 @@ export class E2eSession {
 
   private onInit(bytes: Uint8Array): void {
     const h = this.host;
-    if (this.role !== 'responder') return h.drop('unexpected');
+    if (this.role !== 'responder') return this.drop('unexpected');
     if (this.state !== 'awaiting-init') return this.onRepeatedInit(bytes);
     const init = openInit(h.ctx, h.account, bytes);
-    if (!init.ok) return h.drop(init.reason);
+    if (!init.ok) return this.drop(init.reason);
     const ephemeralHex = toHex(init.value.initiatorEphemeralPub);
     const now = h.clock.now();
-    if (h.guard.get(ephemeralHex, now)) return h.drop('replayed-init');
+    if (h.guard.get(ephemeralHex, now)) return this.drop('replayed-init');
     const verdict = h.guard.admit(init.value.timestampMs, now);
-    if (verdict !== 'fresh') return h.drop(verdict === 'stale' ? 'stale-handshake' : 'handshake-overload');
+    if (verdict !== 'fresh') return this.drop(verdict === 'stale' ? 'stale-handshake' : 'handshake-overload');
     if (!h.admitPeer(this, init.value.initiatorStaticPub)) return this.close('conversation-limit');
     const response = createResponse(h.ctx, { account: h.account, init: init.value });
-    if (!response.ok) return h.drop(response.reason);
+    if (!response.ok) return this.drop(response.reason);
     this.initHash = h.ctx.suite.sha256(bytes);
     h.guard.record(ephemeralHex, this.initHash, this, now);
     this.peerAccountPub = init.value.initiatorStaticPub;
@@ -163,17 +164,17 @@ export class E2eSession {
   /** A second msg1 on this channel: a retransmission (msg2 lost) gets msg2 again; anything else is dropped. */
   private onRepeatedInit(bytes: Uint8Array): void {
     const h = this.host;
-    if (this.state !== 'awaiting-confirm' || !this.responder || !this.initHash) return h.drop('unexpected');
-    if (!equalBytes(this.initHash, h.ctx.suite.sha256(bytes))) return h.drop('unexpected');
+    if (this.state !== 'awaiting-confirm' || !this.responder || !this.initHash) return this.drop('unexpected');
+    if (!equalBytes(this.initHash, h.ctx.suite.sha256(bytes))) return this.drop('unexpected');
     h.stats.handshakeRetransmits++;
     this.transmit(this.responder.packet);
   }
 
   private onResponse(bytes: Uint8Array): void {
     const h = this.host;
-    if (this.state !== 'awaiting-response' || !this.initiator) return h.drop('unexpected');
+    if (this.state !== 'awaiting-response' || !this.initiator) return this.drop('unexpected');
     const result = openResponse(h.ctx, this.initiator, bytes);
-    if (!result.ok) return h.drop(result.reason); // a forged msg2: keep waiting for the real one
+    if (!result.ok) return this.drop(result.reason); // a forged msg2: keep waiting for the real one
     this.initiator.ephemeral.privateKey.fill(0); // keys exist: erase eA (forward secrecy)
     const { keys } = result.value;
     this.sealer = new RecordSealer(h.ctx.suite, keys.initiatorToResponder);
@@ -190,17 +191,17 @@ export class E2eSession {
 
   private onConfirm(bytes: Uint8Array): void {
     const h = this.host;
-    if (this.role !== 'responder') return h.drop('unexpected');
+    if (this.role !== 'responder') return this.drop('unexpected');
     if (this.state === 'open') {
       // msg3 again: our READY was lost. Answer only the exact bytes we accepted.
-      if (!this.confirmPacket || !equalBytes(this.confirmPacket, bytes)) return h.drop('unexpected');
+      if (!this.confirmPacket || !equalBytes(this.confirmPacket, bytes)) return this.drop('unexpected');
       h.stats.handshakeRetransmits++;
       this.sendFrame(encodeReady());
       return;
     }
-    if (this.state !== 'awaiting-confirm' || !this.responder) return h.drop('unexpected');
+    if (this.state !== 'awaiting-confirm' || !this.responder) return this.drop('unexpected');
     const ok = verifyConfirm(h.ctx.suite, this.responder, bytes);
-    if (!ok.ok) return h.drop(ok.reason);
+    if (!ok.ok) return this.drop(ok.reason);
     this.confirmPacket = bytes.slice();
     this.confirmResponder();
     this.sendFrame(encodeReady());
@@ -214,9 +215,9 @@ export class E2eSession {
 
   private onRecord(bytes: Uint8Array): void {
     const h = this.host;
-    if (!this.opener || (this.state !== 'open' && this.state !== 'awaiting-confirm')) return h.drop('unexpected');
+    if (!this.opener || (this.state !== 'open' && this.state !== 'awaiting-confirm')) return this.drop('unexpected');
     const opened = this.opener.open(bytes);
-    if (!opened.ok) return h.drop(opened.reason);
+    if (!opened.ok) return this.drop(opened.reason);
     h.stats.recordsReceived++;
     this.touch();
     if (this.state === 'awaiting-confirm') this.confirmResponder(); // implicit confirmation (see header)
@@ -225,9 +226,20 @@ export class E2eSession {
       this.cancelTimer();
     }
     const frame = decodeFrame(opened.value);
-    if (!frame.ok) return h.drop(frame.reason);
+    if (!frame.ok) return this.drop(frame.reason);
     if (frame.value.type === FrameType.READY) return;
     h.frame(this, frame.value);
+  }
+
+  /**
+   * Counts a drop; a channel that keeps delivering junk before the handshake is done (a stranger making us
+   * run ECDH on garbage inits, or a rendezvous point injecting) is closed after maxHandshakeDrops.
+   */
+  private drop(reason: ConversationDropReason): void {
+    this.host.drop(reason);
+    if (this.state !== 'open' && this.state !== 'closed' && ++this.badPayloads >= this.host.config.maxHandshakeDrops) {
+      this.fail('too-many-bad-payloads');
+    }
   }
 
   // ---- state and timers ---------------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ describe('Inbox', () => {
     for (const f of frames) if (f.index % 3 === 0) inbox.receive({ type: FrameType.FRAG, ...f });
     const ack = decodeFrame(encodeAck(inbox.ack(100)!));
     if (!ack.ok || ack.value.type !== FrameType.ACK) throw new Error('ack');
-    expect(outbox.applyAck(ack.value)).toEqual([]);
+    expect(outbox.applyAck(ack.value, 50)).toEqual([]);
     expect(outbox.due(10, 100).frames.map((f) => f.index)).toEqual([1, 2, 4, 5, 7, 8]);
     // The retransmission timer doubled (100 -> 200) and is capped at 400.
     expect(outbox.nextDueMs()).toBe(300);
@@ -75,7 +75,7 @@ describe('Inbox', () => {
     const done = decodeFrame(encodeAck(inbox.ack(100)!));
     if (!done.ok || done.value.type !== FrameType.ACK) throw new Error('ack');
     expect(done.value.cumulative).toBe(1);
-    expect(outbox.applyAck(done.value).map((m) => m.id)).toEqual(['a']);
+    expect(outbox.applyAck(done.value, 1_200).map((m) => m.id)).toEqual(['a']);
     expect(outbox.size()).toBe(0);
   });
 

@@ -1,7 +1,8 @@
 /**
  * The receiving half of a conversation with one peer: reassembles fragments, suppresses duplicates by
- * (stream, seq), and releases messages strictly in seq order. Seqs below the sender's `floor` that never
- * arrived were given up by the sender and are skipped. Bounded three ways: only seqs in
+ * (stream, seq), and releases messages strictly in seq order. Seqs below the sender's `floor` not yet
+ * released were given up by the sender (it reported them failed) and are skipped, even if held complete:
+ * the sender counts a message delivered only once our cumulative ack passes it. Bounded three ways: only seqs in
  * [cumulative, cumulative + window) are buffered, total size <= maxMessageBytes per message, and every byte
  * held is charged to a budget shared by all conversations.
  */
@@ -67,7 +68,7 @@ export class Inbox {
       this.cumulative = f.floor;
     }
     const deliveries: Delivery[] = [];
-    const skipped = this.advanceTo(f.floor, deliveries);
+    const skipped = this.advanceTo(f.floor);
     if (f.seq < this.cumulative || this.complete.has(f.seq)) return { kind: 'duplicate', deliveries: this.release(deliveries), skipped };
     if (f.seq >= this.cumulative + this.window) return { kind: 'dropped', reason: 'beyond-window', deliveries: this.release(deliveries), skipped };
     let a = this.partial.get(f.seq);
@@ -100,26 +101,21 @@ export class Inbox {
   }
 
   /**
-   * Moves `cumulative` up to `floor`: complete messages below it are released in order, the rest were given up
-   * by the sender and are skipped (their partial buffers freed). Walks buffered seqs only, so a huge floor
-   * costs nothing.
+   * Moves `cumulative` up to `floor`: every seq below it not yet released was given up by the sender and is
+   * skipped (its buffers freed). Walks buffered seqs only, so a huge floor costs nothing.
    */
-  private advanceTo(floor: number, out: Delivery[]): number {
+  private advanceTo(floor: number): number {
     if (floor <= this.cumulative) return 0;
     let skipped = 0;
     const below = [...this.partial.keys(), ...this.complete.keys()].filter((s) => s < floor).sort((x, y) => x - y);
     for (const seq of below) {
       skipped += seq - this.cumulative;
-      const c = this.complete.get(seq);
-      if (c) {
-        this.complete.delete(seq);
-        this.budget.used -= c.assembly.bytes;
-        out.push({ messageId: toHex(c.assembly.idBytes), body: c.body });
-      } else {
-        this.budget.used -= this.partial.get(seq)!.bytes;
-        this.partial.delete(seq);
-        skipped++;
-      }
+      // Held (even complete) below the floor: the sender gave it up and reported it failed, so delivering it
+      // now would contradict that outcome.
+      this.budget.used -= (this.complete.get(seq)?.assembly ?? this.partial.get(seq)!).bytes;
+      this.complete.delete(seq);
+      this.partial.delete(seq);
+      skipped++;
       this.cumulative = seq + 1;
     }
     skipped += floor - this.cumulative;

@@ -111,8 +111,10 @@ export class Outbox {
     for (const m of this.inWindow()) {
       if (m.chunk !== chunk) this.cut(m, chunk);
       if (m.dueAtMs > nowMs) continue;
-      for (let i = 0; i < m.count; i++) {
-        if (m.held[i]) continue;
+      const missing = m.held.flatMap((held, i) => (held ? [] : [i]));
+      // All held but not yet released in order: probe with the last fragment, which carries our floor (so
+      // the receiver can skip what we gave up) and makes it ack again.
+      for (const i of missing.length > 0 ? missing : [m.count - 1]) {
         const data = m.body.subarray(i * chunk, Math.min(m.body.length, (i + 1) * chunk));
         frames.push({ stream: this.stream, seq: m.seq, floor, messageId: m.idBytes, index: i, count: m.count, total: m.body.length, data });
         if (m.transmissions > 0) retransmits++;
@@ -132,24 +134,31 @@ export class Outbox {
   }
 
   /**
-   * Applies an ack for this stream; returns the messages now fully acknowledged (removed). Entries for
-   * unknown seqs or another fragmentation are ignored: an ack can only help, never hurt.
+   * Applies an ack for this stream; returns the messages now delivered (removed): those below the receiver's
+   * cumulative seq, i.e. released to its application in order. Entries (fragments held, or a whole message
+   * held but waiting for an earlier seq) only stop retransmission. Entries for unknown seqs or another
+   * fragmentation are ignored: an ack can only help, never hurt.
    */
-  applyAck(ack: AckFrame): OutMessage[] {
+  applyAck(ack: AckFrame, nowMs: number): OutMessage[] {
     const done: OutMessage[] = [];
     for (const m of [...this.messages.values()]) {
       if (m.seq < ack.cumulative) done.push(m);
     }
     for (const e of ack.entries) {
       const m = this.messages.get(e.seq);
-      if (!m || m.seq < ack.cumulative) continue;
-      if (e.first === e.count) {
-        done.push(m);
-        continue;
+      if (!m || m.seq < ack.cumulative || e.count !== m.count) continue;
+      let progress = false;
+      const hold = (i: number) => {
+        progress ||= !m.held[i];
+        m.held[i] = true;
+      };
+      for (let i = 0; i < e.first; i++) hold(i);
+      for (let i = 0; i < e.bits; i++) if ((e.bitmap[i >> 3] >> (i & 7)) & 1) hold(e.first + i);
+      // New fragments got through: the path works, so the backoff restarts (as TCP resets it on a new ack).
+      if (progress) {
+        m.rtoMs = this.initialRtoMs;
+        m.dueAtMs = Math.min(m.dueAtMs, nowMs + this.initialRtoMs);
       }
-      if (e.count !== m.count) continue;
-      for (let i = 0; i < e.first; i++) m.held[i] = true;
-      for (let i = 0; i < e.bits; i++) if ((e.bitmap[i >> 3] >> (i & 7)) & 1) m.held[e.first + i] = true;
     }
     for (const m of done) this.messages.delete(m.seq);
     return done;
