@@ -60,7 +60,8 @@ describe('AccountService: introduction and rendezvous', () => {
   });
 
   it('the rendezvous point sees a cookie, a tag and the payloads: never the account, A′, or either end', () => {
-    const h = new Harness(10, { startMs: 5 * PERIOD_MS });
+    // Alice (5) may not pick Bob's node (0) as a relay here; the local case has its own test.
+    const h = new Harness(10, { startMs: 5 * PERIOD_MS, allow: (picker, j) => picker !== 5 || j !== 0 });
     const { bob, incoming } = hostBob(h, 0);
     const r = connectSync(h, 5, bob.publicKey, 30_000);
     expect(r.ok).toBe(true);
@@ -100,6 +101,33 @@ describe('AccountService: introduction and rendezvous', () => {
     expect(introHex).not.toContain(toHex(utf8(rend.peer.address)));
     expect(introHex).not.toContain(toHex(cookie));
     expect(introHex).not.toContain(toHex(bob.publicKey));
+  });
+
+  it('joins locally when the client picks the service’s own node as rendezvous point, or its own node as intro point', () => {
+    // Bob's node 0 serves only as intro points 1-3; Alice (4) may pick only node 0 as rendezvous point and hop.
+    const h = new Harness(5, { startMs: 5 * PERIOD_MS, config: { hopsPerCircuit: 1 }, allow: (p, j) => (p === 0 ? j >= 1 && j <= 3 : p === 4 ? j === 0 : true) });
+    const { bob, incoming } = hostBob(h, 0);
+    const r = connectSync(h, 4, bob.publicKey, 30_000);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(incoming).toHaveLength(1);
+    const got: string[] = [];
+    incoming[0].onReceive((p) => (got.push(new TextDecoder().decode(p)), incoming[0].send(p)));
+    const back: string[] = [];
+    r.channel.onReceive((p) => back.push(new TextDecoder().decode(p)));
+    r.channel.send(utf8('via local rendezvous'));
+    h.clock.advance(1_000);
+    expect(got).toEqual(['via local rendezvous']);
+    expect(back).toEqual(['via local rendezvous']);
+    expect(h.nodes[0].accounts.stats().relay.splices).toBe(1);
+    r.channel.close();
+    h.clock.advance(1_000);
+    expect(incoming[0].isOpen).toBe(false);
+
+    // Now Alice is an intro point of Bob's: node 1 connects, and may use itself as intro point.
+    const r2 = connectSync(h, 1, bob.publicKey, 60_000);
+    expect(r2.ok).toBe(true);
+    expect(h.nodes[1].accounts.stats().relay.introducesForwarded).toBe(1); // introduced through itself
   });
 
   it('an unknown account fails with no-descriptor', () => {

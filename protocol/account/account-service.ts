@@ -53,7 +53,11 @@ export class AccountService {
   constructor(components: AccountComponents, init: Partial<AccountConfig> = {}) {
     this.config = resolveAccountConfig(init);
     this.timers = new Timers(components.clock);
-    this.ctx = { components, config: this.config, counters: this.counters, timers: this.timers };
+    const local = {
+      introduce: (body: Uint8Array) => this.introRelay?.introduceLocal(body) ?? null,
+      joinRendezvous: (cookie: Uint8Array, tag: Uint8Array) => this.rendRelay?.joinLocal(cookie, tag) ?? null,
+    };
+    this.ctx = { components, local, config: this.config, counters: this.counters, timers: this.timers };
     if (this.config.serveRelay) {
       this.introRelay = new IntroPointRelay(this.ctx);
       this.rendRelay = new RendezvousRelay(this.ctx);

@@ -10,6 +10,9 @@ import { RelayCommand } from './constants.ts';
 import type { Circuit } from './onion-api.ts';
 import type { AccountCounters } from './stats.ts';
 
+/** What a channel runs over: our circuit to the rendezvous point, or (when we are it) the client's endpoint. */
+export type ChannelPipe = Pick<Circuit, 'isOpen' | 'send' | 'onCell' | 'onClose' | 'close'>;
+
 export class CircuitChannel implements Channel {
   private readonly receivers = new Set<(payload: Uint8Array) => void>();
   private readonly closers = new Set<(reason: string) => void>();
@@ -17,7 +20,7 @@ export class CircuitChannel implements Channel {
   private closed = false;
 
   constructor(
-    private readonly circuit: Circuit,
+    private readonly circuit: ChannelPipe,
     readonly maxPayloadBytes: number,
     private readonly counters: AccountCounters,
     /** Called once when the channel closes (the service forgets it). */

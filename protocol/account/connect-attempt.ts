@@ -25,7 +25,7 @@ import { checkDescriptor } from './descriptor-check.ts';
 import { openDescriptor } from './descriptor.ts';
 import { checkRendezvousTag, sealIntroduce } from './introduce-seal.ts';
 import type { IntroPointInfo } from './intro-list.ts';
-import { decodeRendezvous2, decodeStatus, encodeCookie, encodeIntroduce } from './messages.ts';
+import { decodeRendezvous2, decodeStatus, encodeCookie, encodeIntroduce, type Status } from './messages.ts';
 import type { Circuit } from './onion-api.ts';
 import type { ConnectFailure } from './stats.ts';
 
@@ -158,9 +158,26 @@ export class ConnectAttempt {
     const limit = Math.min(this.intros.length, this.ctx.config.maxIntroAttempts);
     if (this.introIndex >= limit) return this.fail('intro-failed');
     const intro = this.intros[this.introIndex++];
+    const { suite, rng, clock } = this.ctx.components;
+    let body: Uint8Array;
+    try {
+      const sealed = sealIntroduce(suite, rng, intro.encKey, intro.authKey, {
+        rendezvous: this.rendezvous!,
+        cookie: this.cookie,
+        secret: this.secret,
+        sentAtMs: clock.now(),
+      });
+      body = encodeIntroduce({ authKey: intro.authKey, sealed });
+    } catch {
+      this.ctx.counters.drop('bad-descriptor'); // the descriptor's enc key is not a point
+      return this.tryIntro();
+    }
+    const gen = ++this.generation;
+    // The intro point may be this very node (an onion path cannot end at its origin): introduce locally.
+    const local = this.ctx.local.introduce(body);
+    if (local !== null) return this.introduced(local);
     const path = circuitPath(this.ctx, intro.relay, [this.rendezvous!.nodePub]);
     if (path === null) return this.fail('no-relays');
-    const gen = ++this.generation;
     this.setStep(this.ctx.config.stepTimeoutMs * (this.ctx.config.hopsPerCircuit + 1), () => this.tryIntro());
     this.ctx.components.onion.buildCircuit(path, (b) => {
       if (this.done || gen !== this.generation) {
@@ -169,21 +186,8 @@ export class ConnectAttempt {
       }
       if (!b.ok) return this.tryIntro();
       this.introCircuit = b.circuit;
-      this.introSubs = [b.circuit.onCell((c, body) => this.onIntroCell(gen, c, body))];
-      const { suite, rng, clock } = this.ctx.components;
-      let sealed: Uint8Array;
-      try {
-        sealed = sealIntroduce(suite, rng, intro.encKey, intro.authKey, {
-          rendezvous: this.rendezvous!,
-          cookie: this.cookie,
-          secret: this.secret,
-          sentAtMs: clock.now(),
-        });
-      } catch {
-        this.ctx.counters.drop('bad-descriptor'); // the descriptor's enc key is not a point
-        return this.tryIntro();
-      }
-      if (!b.circuit.send(RelayCommand.INTRODUCE1, encodeIntroduce({ authKey: intro.authKey, sealed }))) return this.tryIntro();
+      this.introSubs = [b.circuit.onCell((c, cellBody) => this.onIntroCell(gen, c, cellBody))];
+      if (!b.circuit.send(RelayCommand.INTRODUCE1, body)) return this.tryIntro();
       this.setStep(this.ctx.config.stepTimeoutMs, () => this.tryIntro());
     });
   }
@@ -194,6 +198,10 @@ export class ConnectAttempt {
     const status = decodeStatus(body);
     if (status === null) this.ctx.counters.drop('malformed');
     this.closeIntro();
+    this.introduced(status);
+  }
+
+  private introduced(status: Status | null): void {
     if (status !== 'ok') return this.tryIntro();
     // Introduced: the service now builds its circuit to R. If RENDEZVOUS2 does not come, try the next intro point.
     this.setStep(this.ctx.config.rendezvousWaitMs, () => this.tryIntro());

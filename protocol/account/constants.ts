@@ -98,5 +98,5 @@ export const REPLAY_CACHE_SIZE = 4_096;
 export const MAX_PENDING_CONNECTS = 64;
 /** Client side: intro points tried per connect. */
 export const MAX_INTRO_ATTEMPTS = 3;
-/** Largest channel payload if the onion layer does not say (DATA body = payload). */
-export const DEFAULT_RELAY_BODY_MAX = 480;
+/** Largest channel payload: one DATA relay body (protocol/onion's RELAY_BODY_MAX, 1157 bytes). */
+export { RELAY_BODY_MAX as DEFAULT_RELAY_BODY_MAX } from '../onion/constants.ts';

@@ -7,7 +7,9 @@ import type { DhtRecord } from '../dht/types.ts';
 import type { MessengerPeer } from '../messenger/messenger.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { Rng } from '../runtime/rng.ts';
+import type { ChannelPipe } from './circuit-channel.ts';
 import type { AccountConfig } from './config.ts';
+import type { Status } from './messages.ts';
 import type { AccountOnion } from './onion-api.ts';
 import type { AccountCounters } from './stats.ts';
 import type { Timers } from './timers.ts';
@@ -30,8 +32,20 @@ export interface AccountComponents {
   pickRelays(count: number, exclude?: readonly Uint8Array[]): MessengerPeer[];
 }
 
+/**
+ * This node's own intro and rendezvous roles, for the case where a client's intro point or rendezvous point is
+ * the node itself (onion paths may not end at their origin).
+ */
+export interface LocalRelays {
+  /** INTRODUCE1 body to a registration held here; null when none is. */
+  introduce(body: Uint8Array): Status | null;
+  /** Joins a cookie waiting here to a local pipe; null when none waits. */
+  joinRendezvous(cookie: Uint8Array, tag: Uint8Array): ChannelPipe | null;
+}
+
 export interface AccountContext {
   readonly components: AccountComponents;
+  readonly local: LocalRelays;
   readonly config: AccountConfig;
   readonly counters: AccountCounters;
   readonly timers: Timers;

@@ -8,15 +8,16 @@
  *   3. A seal seen before is a replay by the intro point ('replayed'; rend-spec-v3 §3.2.2 replay cache); one
  *      that does not open is 'seal-failed'; one sent longer than cookieTtlMs + skew ago is 'introduce-expired'
  *      (it could not meet a live cookie, and the bounded replay cache only needs to cover that window).
- *   4. Then a circuit to the rendezvous point, RENDEZVOUS1, and the channel goes to `onIncoming`.
+ *   4. Then a circuit to the rendezvous point, RENDEZVOUS1, and the channel goes to `onIncoming`. When the
+ *      client's rendezvous point is this very node (its cookie waits in our own table) we join locally.
  */
 import { bytesEqual } from '../dht/keys.ts';
 import type { KeyPair } from '../crypto/suite.ts';
 import type { Channel } from '../messenger/channel.ts';
-import type { CircuitChannel } from './circuit-channel.ts';
+import { CircuitChannel } from './circuit-channel.ts';
 import type { AccountContext } from './context.ts';
 import { DescriptorPublisher } from './descriptor-publisher.ts';
-import { openIntroduce } from './introduce-seal.ts';
+import { openIntroduce, rendezvousTag } from './introduce-seal.ts';
 import { IntroSlot } from './intro-slot.ts';
 import { RecentSet, TokenBucket } from './limits.ts';
 import { decodeIntroduce } from './messages.ts';
@@ -82,16 +83,22 @@ export class HostedAccount {
     }
     this.replay.add(digest);
     counters.service.introductionsReceived++;
+    const joined = (channel: CircuitChannel): void => {
+      if (this.stopped) return channel.close('stopped');
+      counters.service.rendezvousJoined++;
+      this.adopt(channel);
+      this.onIncoming(channel);
+    };
+    // The client may have picked this very node as its rendezvous point: join locally.
+    const pipe = this.ctx.local.joinRendezvous(secret.cookie, rendezvousTag(components.suite, secret.secret, secret.cookie));
+    if (pipe !== null) return joined(new CircuitChannel(pipe, config.relayBodyMaxBytes, counters));
     const r = new ServiceRendezvous(this.ctx, secret, (done, channel) => {
       this.pending.delete(done);
       if (channel === null) {
         counters.service.rendezvousFailed++;
         return;
       }
-      if (this.stopped) return channel.close('stopped');
-      counters.service.rendezvousJoined++;
-      this.adopt(channel);
-      this.onIncoming(channel);
+      joined(channel);
     });
     this.pending.add(r);
     r.start();

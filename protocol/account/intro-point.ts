@@ -101,22 +101,35 @@ export class IntroPointRelay {
   }
 
   private onIntroduce(endpoint: RelayEndpoint, body: Uint8Array): void {
-    const ack = (status: Status): void => {
-      if (status !== 'ok') this.ctx.counters.drop(status as AccountDrop);
-      endpoint.reply(RelayCommand.INTRODUCE_ACK, encodeStatus(status));
-    };
+    const status = this.forward(body) ?? 'unknown-service';
+    if (status !== 'ok') this.ctx.counters.drop(status as AccountDrop);
+    endpoint.reply(RelayCommand.INTRODUCE_ACK, encodeStatus(status));
+  }
+
+  /**
+   * A client on this very node introducing itself through us (it picked an intro point that is its own node):
+   * the INTRODUCE1 body goes straight to the registration. Null when no such registration is here.
+   */
+  introduceLocal(body: Uint8Array): Status | null {
+    const status = this.forward(body);
+    if (status !== null && status !== 'ok') this.ctx.counters.drop(status as AccountDrop);
+    return status;
+  }
+
+  /** INTRODUCE1 -> INTRODUCE2 down the service's circuit; null when the auth key is not registered here. */
+  private forward(body: Uint8Array): Status | null {
     const m = decodeIntroduce(body);
-    if (m === null) return ack('malformed');
+    if (m === null) return 'malformed';
     const reg = this.byAuth.get(toHex(m.authKey));
-    if (reg === undefined) return ack('unknown-service');
+    if (reg === undefined) return null;
     if (!reg.endpoint.isOpen) {
       this.remove(reg);
-      return ack('unknown-service');
+      return null;
     }
-    if (!reg.bucket.take(this.ctx.components.clock.now())) return ack('rate-limited');
-    if (!reg.endpoint.reply(RelayCommand.INTRODUCE2, body)) return ack('relay-failed');
+    if (!reg.bucket.take(this.ctx.components.clock.now())) return 'rate-limited';
+    if (!reg.endpoint.reply(RelayCommand.INTRODUCE2, body)) return 'relay-failed';
     this.ctx.counters.relay.introducesForwarded++;
-    ack('ok');
+    return 'ok';
   }
 
   private remove(reg: Registration): void {

@@ -19,6 +19,7 @@ import type { Unsubscribe } from '../messenger/messenger.ts';
 import type { AccountContext } from './context.ts';
 import { RelayCommand } from './constants.ts';
 import { decodeCookie, decodeRendezvous1, encodeStatus, type Status } from './messages.ts';
+import type { ChannelPipe } from './circuit-channel.ts';
 import type { RelayEndpoint } from './onion-api.ts';
 import type { AccountDrop } from './stats.ts';
 
@@ -30,7 +31,11 @@ interface Waiting {
 }
 
 interface Splice {
-  readonly peer: RelayEndpoint;
+  /** Where this side's DATA goes: the other side's endpoint, or our own channel when we are the service. */
+  readonly deliver: (body: Uint8Array) => boolean;
+  /** Closes the other side. */
+  readonly closePeer: () => void;
+  readonly peerKey: string | undefined;
   readonly unsubscribeClose: Unsubscribe;
 }
 
@@ -56,9 +61,9 @@ export class RendezvousRelay {
     return this.cookies.size;
   }
 
-  /** Joined circuit pairs. */
+  /** Joined circuits (a pair counts two, a local join one). */
   get spliceCount(): number {
-    return this.splices.size / 2;
+    return this.splices.size;
   }
 
   stop(): void {
@@ -67,7 +72,7 @@ export class RendezvousRelay {
     for (const [key, s] of [...this.splices]) {
       this.splices.delete(key);
       s.unsubscribeClose();
-      s.peer.close('stopped');
+      s.closePeer();
     }
   }
 
@@ -108,7 +113,7 @@ export class RendezvousRelay {
     if (w === undefined) return refuse('unknown-cookie');
     this.forget(w); // consumed: a cookie joins once
     if (!w.endpoint.isOpen) return refuse('unknown-cookie');
-    if (this.spliceCount >= this.ctx.config.maxSplices) return refuse('full');
+    if (this.splices.size >= 2 * this.ctx.config.maxSplices) return refuse('full');
     this.join(w.endpoint, endpoint);
     // The service hears first, so that its channel exists before the client's first DATA reaches it.
     endpoint.reply(RelayCommand.RENDEZVOUS_ESTABLISHED, encodeStatus('ok'));
@@ -118,14 +123,53 @@ export class RendezvousRelay {
   private onData(endpoint: RelayEndpoint, body: Uint8Array): void {
     const s = this.splices.get(endpoint.key);
     if (s === undefined) return this.ctx.counters.drop('not-joined');
-    if (!s.peer.reply(RelayCommand.DATA, body)) return this.ctx.counters.drop('relay-failed');
+    if (!s.deliver(body)) return this.ctx.counters.drop('relay-failed');
     this.ctx.counters.relay.cellsSpliced++;
+  }
+
+  /**
+   * The service side of a rendezvous whose point is this very node (a client picked us, not knowing we host the
+   * account): if `cookie` waits here, join the client's circuit to a local pipe, send it RENDEZVOUS2(tag), and
+   * return the pipe for the service's channel; otherwise null (the service builds a circuit as usual).
+   */
+  joinLocal(cookie: Uint8Array, tag: Uint8Array): ChannelPipe | null {
+    this.expire(this.ctx.components.clock.now());
+    const w = this.cookies.get(toHex(cookie));
+    if (w === undefined || !w.endpoint.isOpen) return null;
+    this.forget(w);
+    const client = w.endpoint;
+    const cells = new Set<(command: number, body: Uint8Array) => void>();
+    const pipe: ChannelPipe = {
+      get isOpen() {
+        return client.isOpen;
+      },
+      send: (command, body) => client.reply(command, body),
+      onCell: (h) => {
+        cells.add(h);
+        return () => void cells.delete(h);
+      },
+      onClose: (h) => client.onClose(h),
+      close: (reason) => client.close(reason),
+    };
+    this.splices.set(client.key, {
+      deliver: (body) => {
+        for (const h of [...cells]) h(RelayCommand.DATA, body);
+        return true;
+      },
+      closePeer: () => client.close('stopped'),
+      peerKey: undefined,
+      unsubscribeClose: client.onClose(() => this.unjoin(client.key)),
+    });
+    client.reply(RelayCommand.RENDEZVOUS2, tag);
+    return pipe;
   }
 
   private join(a: RelayEndpoint, b: RelayEndpoint): void {
     const half = (self: RelayEndpoint, peer: RelayEndpoint): void => {
       this.splices.set(self.key, {
-        peer,
+        deliver: (body) => peer.reply(RelayCommand.DATA, body),
+        closePeer: () => peer.close('closed'),
+        peerKey: peer.key,
         unsubscribeClose: self.onClose(() => this.unjoin(self.key)),
       });
     };
@@ -133,18 +177,18 @@ export class RendezvousRelay {
     half(b, a);
   }
 
-  /** One side closed: forget both halves and close the other side's circuit. */
+  /** One side closed: forget both halves and close the other side. */
   private unjoin(key: string): void {
     const s = this.splices.get(key);
     if (s === undefined) return;
     this.splices.delete(key);
     s.unsubscribeClose();
-    const back = this.splices.get(s.peer.key);
+    const back = s.peerKey === undefined ? undefined : this.splices.get(s.peerKey);
     if (back !== undefined) {
-      this.splices.delete(s.peer.key);
+      this.splices.delete(s.peerKey!);
       back.unsubscribeClose();
     }
-    s.peer.close('closed');
+    s.closePeer();
   }
 
   private forget(w: Waiting): void {

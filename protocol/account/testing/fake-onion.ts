@@ -125,6 +125,9 @@ export class FakeOnionService implements AccountOnion {
     const snapshot = [...path];
     this.net.later(2 * snapshot.length, () => {
       if (!this.up) return cb({ ok: false, reason: 'stopped', hop: 0 });
+      // As protocol/onion: a path may not pass through its origin.
+      const self = snapshot.findIndex((p) => toHex(p.nodePub) === toHex(this.peer.nodePub));
+      if (self >= 0) return cb({ ok: false, reason: 'bad-path', hop: self });
       for (let i = 0; i < snapshot.length; i++) {
         const s = this.net.service(snapshot[i].nodePub);
         if (s === undefined || !s.up || s.peer.address !== snapshot[i].address) return cb({ ok: false, reason: 'unreachable', hop: i });

@@ -41,7 +41,16 @@ export class Harness {
   readonly dht: FakeDhtTable;
   readonly nodes: HarnessNode[] = [];
 
-  constructor(n: number, opts: { seed?: string; startMs?: number; config?: Partial<AccountConfig> } = {}) {
+  constructor(
+    n: number,
+    opts: {
+      seed?: string;
+      startMs?: number;
+      config?: Partial<AccountConfig>;
+      /** Which nodes node `picker` may draw as relays (default: all others). */
+      allow?: (picker: number, candidate: number) => boolean;
+    } = {},
+  ) {
     this.clock = new FakeClock(opts.startMs ?? 0);
     this.rng = new SeededRng(opts.seed ?? 'account-harness');
     this.onion = new FakeOnionNetwork(this.clock);
@@ -61,7 +70,8 @@ export class Harness {
           clock: this.clock,
           rng: rng.fork('account'),
           suite: this.suite,
-          pickRelays: (count, exclude) => pickFrom(rng, peers, peer, count, exclude),
+          pickRelays: (count, exclude) =>
+            pickFrom(rng, opts.allow ? peers.filter((_, j) => opts.allow!(i, j)) : peers, peer, count, exclude),
         },
         opts.config,
       );
