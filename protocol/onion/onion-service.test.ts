@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { nobleSuite } from '../crypto/noble-suite.ts';
 import { nodeSuite } from '../crypto/node-suite.ts';
 import type { CryptoSuite } from '../crypto/suite.ts';
 import { utf8 } from '../crypto/bytes.ts';
@@ -83,6 +84,20 @@ describe('OnionService circuits', () => {
     expect(new Set(net.log.filter((m) => m.type === PayloadType.ONION).map((m) => m.body.length))).toEqual(new Set([CELL_BYTES]));
     expect(() => circuit.send(0x03, new Uint8Array(0))).toThrow(RangeError);
     expect(circuit.send(ECHO, new Uint8Array(RELAY_BODY_MAX + 1))).toBe(false);
+  });
+
+  it('nodes on different crypto back ends build and use circuits together', () => {
+    const net = new OnionNet('mixed');
+    const o = net.add('origin', {}, nobleSuite);
+    const a = net.add('r1');
+    const b = net.add('r2', {}, nobleSuite);
+    echo(b);
+    const circuit = open(net, o, [a, b]);
+    const got: Uint8Array[] = [];
+    circuit.onCell((_c, body) => got.push(body));
+    circuit.send(ECHO, utf8('mixed'));
+    net.clock.advance(100);
+    expect(new TextDecoder().decode(got[0])).toBe('echo:mixed');
   });
 
   it('a relay learns only its predecessor and successor, and forwards no plaintext', () => {
