@@ -245,6 +245,7 @@ describe('OnionService circuits', () => {
     const impostor = net.add('impostor', {}, undefined, true);
     expect(build(net, o, [a, impostor])).toEqual({ ok: false, reason: 'bad-handshake', hop: 1 });
     expect(build(net, o, [impostor])).toEqual({ ok: false, reason: 'bad-handshake', hop: 0 });
+    expect(o.onion.stats().dropped).toEqual({ 'bad-handshake': 2 });
     net.clock.advance(1000);
     expect(a.onion.stats().relayCircuits).toBe(0);
     expect(build(net, o, [a, b, a])).toEqual({ ok: false, reason: 'bad-path', hop: 2 });

@@ -127,7 +127,10 @@ export class OriginCircuit implements Circuit {
     const keys = ntorFinish(suite, this.pending!.x, this.path[hop].nodePub, Y, auth);
     clock.cancelTimer(this.pending!.timer);
     this.pending = null;
-    if (!keys) return this.fail('bad-handshake');
+    if (!keys) {
+      this.host.drop('bad-handshake');
+      return this.fail('bad-handshake');
+    }
     this.hops.push(keys);
     if (this.hops.length < this.path.length) {
       const x = suite.generateKeyPair(rng);
