@@ -146,9 +146,10 @@ export class E2eSession {
     if (h.guard.get(ephemeralHex, now)) return this.drop('replayed-init');
     const verdict = h.guard.admit(init.value.timestampMs, now);
     if (verdict !== 'fresh') return this.drop(verdict === 'stale' ? 'stale-handshake' : 'handshake-overload');
-    if (!h.admitPeer(this, init.value.initiatorStaticPub)) return this.close('conversation-limit');
+    // ECMQV first: it validates both of Alice's points, so no conversation is made for a key that is not one.
     const response = createResponse(h.ctx, { account: h.account, init: init.value });
     if (!response.ok) return this.drop(response.reason);
+    if (!h.admitPeer(this, init.value.initiatorStaticPub)) return this.close('conversation-limit');
     this.initHash = h.ctx.suite.sha256(bytes);
     h.guard.record(ephemeralHex, this.initHash, this, now);
     this.peerAccountPub = init.value.initiatorStaticPub;

@@ -1,7 +1,8 @@
 /**
- * Swarm test (VOPR style): a seed draws loss, channel MTU, circuit deaths and a message mix; the invariants
- * must hold for every draw. Every send() ends in exactly one outcome; each message reaches Bob at most once,
- * in send order, intact; 'delivered' means Bob has it; nothing is left pending or scheduled after stop().
+ * Swarm test (VOPR style): a seed draws loss, jitter (reordering), duplication, channel MTU, circuit deaths
+ * and a message mix; the invariants must hold for every draw. Every send() ends in exactly one outcome and
+ * nothing stays pending; each message reaches Bob at most once, in send order, intact; 'delivered' means Bob
+ * has it. `SWARM_RUNS=500 npx vitest run protocol/conversation/swarm.test.ts` draws fresh seeds.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -18,12 +19,14 @@ describe('conversation swarm', () => {
           seed: fc.integer(),
           lossRate: fc.double({ min: 0, max: 0.5, noNaN: true }),
           maxPayloadBytes: fc.integer({ min: 200, max: 1_400 }),
+          jitterMs: fc.integer({ min: 0, max: 200 }),
+          duplicateRate: fc.double({ min: 0, max: 0.2, noNaN: true }),
           killEveryMs: fc.option(fc.integer({ min: 300, max: 5_000 })),
           sizes: fc.array(fc.integer({ min: 0, max: 20_000 }), { minLength: 1, maxLength: 12 }),
           replies: fc.array(fc.integer({ min: 0, max: 3_000 }), { maxLength: 4 }),
         }),
         (d) => {
-          const world = new World({ suite: nodeSuite, seed: `swarm${d.seed}`, channel: { lossRate: d.lossRate, maxPayloadBytes: d.maxPayloadBytes } });
+          const world = new World({ suite: nodeSuite, seed: `swarm${d.seed}`, channel: { lossRate: d.lossRate, maxPayloadBytes: d.maxPayloadBytes, jitterMs: d.jitterMs, duplicateRate: d.duplicateRate } });
           const alice = world.party('alice');
           const bob = world.party('bob');
           const kill = new SeededRng(`kill${d.seed}`);

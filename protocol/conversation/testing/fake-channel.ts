@@ -19,7 +19,11 @@ export interface FakeChannelOptions {
   readonly latencyMs?: number;
   readonly lossRate?: number;
   readonly maxPayloadBytes?: number;
-  /** Draws the losses; required when lossRate > 0. */
+  /** Extra uniform delay in [0, jitterMs): payloads overtake each other. */
+  readonly jitterMs?: number;
+  /** Probability that a payload is delivered twice. */
+  readonly duplicateRate?: number;
+  /** Draws losses, jitter and duplicates; required when any of them is set. */
   readonly rng?: Rng;
 }
 
@@ -112,13 +116,19 @@ export class FakeChannelPair {
 
   carry(from: Side, bytes: Uint8Array): void {
     this.carried.push({ from, bytes });
-    if (this.lossRate > 0 && this.options.rng!.uniform() < this.lossRate) return;
-    for (const out of this.interceptor ? this.interceptor(from, bytes) : [bytes]) this.inject(from === 'a' ? 'b' : 'a', out);
+    const rng = this.options.rng;
+    if (this.lossRate > 0 && rng!.uniform() < this.lossRate) return;
+    const copies = this.options.duplicateRate && rng!.uniform() < this.options.duplicateRate ? 2 : 1;
+    for (let c = 0; c < copies; c++) {
+      for (const out of this.interceptor ? this.interceptor(from, bytes) : [bytes]) {
+        this.inject(from === 'a' ? 'b' : 'a', out, this.options.jitterMs ? rng!.uniform() * this.options.jitterMs : 0);
+      }
+    }
   }
 
   /** Delivers `bytes` to end `to` after the latency, as the rendezvous point could at any time. */
-  inject(to: Side, bytes: Uint8Array): void {
-    this.clock.setTimer(this.latencyMs, () => (to === 'a' ? this.a : this.b).deliver(bytes));
+  inject(to: Side, bytes: Uint8Array, extraDelayMs = 0): void {
+    this.clock.setTimer(this.latencyMs + extraDelayMs, () => (to === 'a' ? this.a : this.b).deliver(bytes));
   }
 
   close(reason = 'closed'): void {
