@@ -223,6 +223,7 @@ describe('AccountService: introduction and rendezvous', () => {
     for (const n of h.nodes) n.accounts.stop();
     expect(pending).toEqual({ ok: false, reason: 'stopped' });
     for (const n of h.nodes) expect(n.accounts.pendingTimers).toBe(0);
+    expect(h.nodes[0].published.size).toBe(0); // descriptors unpublished (they expire at the holders)
     expect(incoming[0].isOpen).toBe(false);
     h.clock.advance(PERIOD_MS); // nothing left to run, nothing throws
     expect(h.onion.circuits().filter((c) => c.isOpen)).toHaveLength(0);
