@@ -274,6 +274,22 @@ describe('ConversationService under attack', () => {
     expectClean(bob, ...strangers);
   });
 
+  it('an idle conversation is evicted to make room for a new peer; a busy one never is', () => {
+    const world = new World({ suite, config: { maxConversations: 1, idleSessionMs: 5_000, idleConversationMs: 10_000 } });
+    const bob = world.party('bob');
+    const [s1, s2] = ['s1', 's2'].map((n) => world.party(n));
+    s1.service.send(bob.account.publicKey, text('one'));
+    world.clock.advance(1_000);
+    s2.service.send(bob.account.publicKey, text('two'));
+    world.clock.advance(1_000);
+    expect(bob.inbox.map((m) => new TextDecoder().decode(m.body))).toEqual(['one']);
+    expect(bob.service.stats().dropped['conversation-limit']).toBeGreaterThan(0);
+    world.clock.advance(40_000); // s1's session idles out, its conversation goes idle; s2 keeps retrying
+    expect(bob.inbox.map((m) => new TextDecoder().decode(m.body))).toEqual(['one', 'two']);
+    expect(bob.service.stats().conversationsEvicted).toBe(1);
+    expect(s2.outcomes.map((o) => o.outcome.kind)).toEqual(['delivered']);
+  });
+
   it('the init cache refuses new inits when full and recovers after the skew window', () => {
     const world = new World({ suite, config: { maxRecentHandshakes: 2, handshakeMaxSkewMs: 10_000, messageTimeoutMs: 300_000, idleConversationMs: 1 } });
     const bob = world.party('bob');

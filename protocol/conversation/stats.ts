@@ -74,6 +74,7 @@ export interface ConversationStats {
   channelOpenFailures: number;
   channelsAccepted: number;
   channelsClosed: number;
+  /** Sessions held now, in any state (handshaking or open). */
   sessionsOpen: number;
   conversations: number;
   conversationsEvicted: number;
