@@ -165,7 +165,7 @@ export class ConnectAttempt {
         rendezvous: this.rendezvous!,
         cookie: this.cookie,
         secret: this.secret,
-        sentAtMs: clock.now(),
+        sentAtMs: Math.floor(clock.now()),
       });
       body = encodeIntroduce({ authKey: intro.authKey, sealed });
     } catch {

@@ -56,7 +56,7 @@ export class DescriptorPublisher {
     if (this.stopped) return;
     const { clock, dht, rng, suite } = this.ctx.components;
     const { config } = this.ctx;
-    const now = clock.now();
+    const now = Math.floor(clock.now()); // whole ms on the wire (simulated clocks are fractional)
     const periods = this.periodsAt(now);
     const intros = this.intros();
     if (intros.length > 0) {

@@ -103,7 +103,7 @@ export class IntroSlot {
     ];
     const { clock, suite } = this.ctx.components;
     const authKey = this.authKey!;
-    const issuedAtMs = clock.now();
+    const issuedAtMs = Math.floor(clock.now()); // simulated clocks are fractional; the wire carries whole ms
     const signature = suite.sign(authKey.privateKey, establishIntroSigningBytes(authKey.publicKey, issuedAtMs));
     circuit.send(RelayCommand.ESTABLISH_INTRO, encodeEstablishIntro({ authKey: authKey.publicKey, issuedAtMs, signature }));
     this.timer = this.ctx.timers.set(this.ctx.config.stepTimeoutMs, () => {

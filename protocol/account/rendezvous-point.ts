@@ -136,6 +136,10 @@ export class RendezvousRelay {
     this.expire(this.ctx.components.clock.now());
     const w = this.cookies.get(toHex(cookie));
     if (w === undefined || !w.endpoint.isOpen) return null;
+    if (this.splices.size >= 2 * this.ctx.config.maxSplices) {
+      this.ctx.counters.drop('full');
+      return null;
+    }
     this.forget(w);
     const client = w.endpoint;
     const cells = new Set<(command: number, body: Uint8Array) => void>();
