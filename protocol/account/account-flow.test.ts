@@ -230,6 +230,11 @@ describe('AccountService: introduction and rendezvous', () => {
     let after: unknown;
     h.nodes[4].accounts.connect(bob.publicKey, (x) => (after = x));
     expect(after).toEqual({ ok: false, reason: 'stopped' });
+    for (const n of h.nodes) {
+      const c = n.accounts.stats().client;
+      const failed = Object.values(c.failures).reduce((a, b) => a + (b ?? 0), 0);
+      expect(c.connects).toBe(c.connected + failed + c.connectsActive);
+    }
   });
 
   it('replays the same run bit for bit from the seed', () => {
