@@ -27,6 +27,7 @@ import { SeededRng } from '../protocol/runtime/seeded-rng.ts';
 import { parseUdpAddress, UdpTransport } from '../protocol/runtime/udp-transport.ts';
 import { WallClock } from '../protocol/runtime/wall-clock.ts';
 import { UsageError } from './errors.ts';
+import { accountFromSeed, checkChatOptions, startChat, type ChatOptions } from './node-chat.ts';
 
 export interface NodeCommandOptions {
   host: string;
@@ -43,6 +44,12 @@ export interface NodeCommandOptions {
   intervalMs: number;
   durationS?: number;
   seed?: number;
+  /** Chat: a fresh account, or one from a seed (demos); --to/--send/--stdin send to an AccountID. */
+  account?: boolean;
+  accountSeed?: number;
+  to?: string;
+  send?: string[];
+  stdin?: boolean;
 }
 
 /** A resolve that finds nothing is tried again this many times in all, this far apart (the target may still be
@@ -123,25 +130,35 @@ async function dhtCommand(opts: NodeCommandOptions): Promise<void> {
   const suite = fastestSuite();
   const entries = opts.entry.map(parseEntry);
   const lookups = opts.lookup.map((text) => ({ text, key: keyOfNodePub(suite, parseNodeId(`--lookup "${text}"`, text)) }));
+  const chat: ChatOptions = { account: opts.account, accountSeed: opts.accountSeed, to: opts.to, send: opts.send ?? [], stdin: opts.stdin };
+  const to = checkChatOptions(chat);
   const transport = await UdpTransport.open({ host: opts.host, port: opts.port });
   const clock = new WallClock();
   // --seed makes a real node's choices reproducible for debugging; keys stay CSPRNG-grade only without it.
   const rng: Rng = opts.seed === undefined ? new CryptoRng() : new SeededRng(opts.seed);
   const identity = opts.identitySeed === undefined ? undefined : identityFromSeed(suite, opts.identitySeed);
-  const node = new ParatoxNode({ transport, clock, rng, suite }, { identity });
+  // Every real node relays circuits and serves as introduction and rendezvous point for others.
+  const node = new ParatoxNode({ transport, clock, rng, suite }, { identity, messenger: {} });
   const nodeId = formatId('node', node.identity.publicKey);
+  const account: KeyPair | undefined =
+    chat.accountSeed !== undefined ? accountFromSeed(suite, chat.accountSeed) : chat.account ? suite.generateKeyPair(rng.fork('account-key')) : undefined;
   say(`paratox node listening on ${transport.localAddress}`);
   say(`nodeid ${nodeId}`);
   say(`entry ${transport.localAddress}#${nodeId}`);
+  if (account) say(`account ${formatId('account', account.publicKey)}`);
+  let stopChat = (): void => {};
 
   const stop = stopLater(opts.durationS, async () => {
+    stopChat();
     node.stop();
     clock.cancelAll();
     await transport.close();
-    say(JSON.stringify({ dht: node.dht.stats(), session: node.sessions.stats(), udp: transport.stats }));
+    const messenger = account ? { onion: node.onion?.stats(), accounts: node.accounts?.stats(), conversation: node.conversations?.stats() } : {};
+    say(JSON.stringify({ dht: node.dht.stats(), session: node.sessions.stats(), udp: transport.stats, ...messenger }));
   });
   const resolveAll = (): void => {
     for (const target of lookups) resolveWithRetries(node, clock, target, 1);
+    if (account) stopChat = startChat(node, account, to, chat, say);
   };
   // ParatoxNode.join() is bootstrap + publishBinding; called apart here so the CLI can report the publication.
   const publish = (): void =>

@@ -62,6 +62,11 @@ export function buildProgram(): Command {
     .option('--interval-ms <ms>', 'ping: mean ping interval', parseIntArg('--interval-ms', 1), 1000)
     .option('--duration-s <s>', 'stop after this many seconds (default: until Ctrl-C)', parseIntArg('--duration-s', 1))
     .option('--seed <n>', 'seeded instead of system randomness (debugging only)', parseIntArg('--seed', 0, 2 ** 32 - 1))
+    .option('--account', 'chat: give this node a fresh account (prints "account pxa1...") and print messages to it')
+    .option('--account-seed <n>', 'chat: the account key pair from this seed (tests and demos only)', parseIntArg('--account-seed', 0, 2 ** 32 - 1))
+    .option('--to <pxa1...>', 'chat: send to this AccountID')
+    .addOption(new Option('--send <text>', 'chat: send this text to --to once joined (repeatable)').default([]))
+    .option('--stdin', 'chat: send every line typed on stdin to --to')
     .action((opts) => nodeCommand(opts));
 
   return program;

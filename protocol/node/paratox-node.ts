@@ -16,6 +16,21 @@ import type { Rng } from '../runtime/rng.ts';
 import type { Transport } from '../runtime/transport.ts';
 import type { SessionConfig } from '../session/constants.ts';
 import { SessionManager } from '../session/session-manager.ts';
+import { OnionService } from '../onion/onion-service.ts';
+import type { OnionConfig } from '../onion/constants.ts';
+import { AccountService, accountDescriptorValidator } from '../account/account-service.ts';
+import type { AccountConfig } from '../account/config.ts';
+import { ConversationService } from '../conversation/conversation-service.ts';
+import type { ConversationConfig } from '../conversation/constants.ts';
+import { RelayPicker, type RelaySelection } from './relay-picker.ts';
+
+/** The messenger layers (issue 7): onion circuits, hidden-service accounts, end-to-end conversations. */
+export interface MessengerInit {
+  onion?: Partial<OnionConfig>;
+  account?: Partial<AccountConfig>;
+  conversation?: Partial<ConversationConfig>;
+  relaySelection?: RelaySelection;
+}
 
 export interface ParatoxNodeComponents {
   transport: Transport;
@@ -38,6 +53,8 @@ export interface ParatoxNodeInit {
    * makes the DHT punch through a contact's introducer when a handshake to the contact stalls.
    */
   nat?: Partial<NatConfig>;
+  /** Builds the onion and account services (every such node relays, introduces and meets); absent: DHT only. */
+  messenger?: MessengerInit;
 }
 
 export class ParatoxNode {
@@ -45,6 +62,13 @@ export class ParatoxNode {
   readonly sessions: SessionManager;
   readonly dht: DhtNode;
   readonly nat: NatService;
+  /** Present when built with `messenger`: circuits through this node and from it. */
+  readonly onion?: OnionService;
+  /** Present when built with `messenger`: introduction/rendezvous service, and hosting of this node's account. */
+  readonly accounts?: AccountService;
+  /** Present after useAccount(): the user's end-to-end conversations. */
+  conversations?: ConversationService;
+  private readonly messengerInit?: MessengerInit;
 
   constructor(
     readonly components: ParatoxNodeComponents,
@@ -85,6 +109,18 @@ export class ParatoxNode {
       },
       { payloadType: PayloadType.DHT, ...init.dht },
     );
+    if (init.messenger) {
+      this.messengerInit = init.messenger;
+      this.onion = new OnionService({ messenger: this.nat, clock, rng: rng.fork('onion'), suite, identity: () => identity }, init.messenger.onion);
+      // Every messenger node stores account descriptors for others (the DHT refuses unknown record types).
+      this.dht.validators.register(accountDescriptorValidator(suite, init.messenger.account));
+      const hops = init.messenger.account?.hopsPerCircuit ?? 3;
+      const picker = new RelayPicker(() => this.dht.table, () => identity.publicKey, rng.fork('relays'), init.messenger.relaySelection, hops);
+      this.accounts = new AccountService(
+        { onion: this.onion, dht: this.dht, clock, rng: rng.fork('account'), suite, pickRelays: (n, exclude) => picker.pick(n, exclude) },
+        init.messenger.account,
+      );
+    }
     // NAT traversal learns from the DHT's facts instead of decoding its bodies.
     this.dht.events.on('contact-learned', (e) => this.nat.noteIntroducer(e.contact.nodePub, e.introducer));
     this.dht.events.on('address-observed', (e) => this.nat.noteObserved(e.reporter.nodePub, e.observedAddress));
@@ -103,7 +139,29 @@ export class ParatoxNode {
     });
   }
 
+  /**
+   * Makes this node the home of `account` (the user's long-lived AccountID): hosts it like a hidden service and
+   * starts its conversations. Needs `messenger` in the init; call once the node has joined (it publishes).
+   */
+  useAccount(account: KeyPair): ConversationService {
+    if (!this.accounts) throw new Error('useAccount: this node was built without the messenger layers');
+    if (this.conversations) throw new Error('useAccount: this node already serves an account');
+    const accounts = this.accounts;
+    const { clock, rng, suite } = this.components;
+    const conversations = new ConversationService(
+      { clock, rng: rng.fork('conversation'), suite, account, openChannel: (pub, cb) => accounts.connect(pub, cb) },
+      this.messengerInit?.conversation,
+    );
+    this.conversations = conversations;
+    accounts.host(account, (channel) => conversations.accept(channel));
+    return conversations;
+  }
+
+  /** Closes every protocol object, top layer first, so pending work fails with counted reasons and no timer stays. */
   stop(): void {
+    this.conversations?.stop();
+    this.accounts?.stop();
+    this.onion?.stop();
     this.dht.stop();
     this.nat.stop();
     this.sessions.close();

@@ -158,10 +158,12 @@ export class OriginCircuit implements Circuit {
 
   private scheduleKeepalive(): void {
     const { clock } = this.host.components;
-    const dueMs = Math.max(0, this.lastSentMs + this.host.config.keepaliveMs - clock.now());
+    // At least 1 ms ahead, and "due" with 1 ms of slack: with fractional virtual times, last + interval - now can
+    // come out a rounding error above 0 forever, which would re-arm a zero-length timer without time advancing.
+    const dueMs = Math.max(1, this.lastSentMs + this.host.config.keepaliveMs - clock.now());
     this.keepaliveTimer = clock.setTimer(dueMs, () => {
       this.keepaliveTimer = null;
-      if (clock.now() - this.lastSentMs >= this.host.config.keepaliveMs) this.sendRelay(this.hops.length - 1, RelayCmd.DROP, new Uint8Array(0));
+      if (clock.now() - this.lastSentMs >= this.host.config.keepaliveMs - 1) this.sendRelay(this.hops.length - 1, RelayCmd.DROP, new Uint8Array(0));
       this.scheduleKeepalive();
     });
   }

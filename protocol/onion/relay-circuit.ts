@@ -164,11 +164,12 @@ export class RelayCircuit implements RelayEndpoint {
     const { clock } = this.host.components;
     const { relayIdleMs, relayLifetimeMs } = this.host.config;
     const endMs = this.createdAtMs + relayLifetimeMs;
-    const dueMs = Math.max(0, Math.min(this.lastActivityMs + relayIdleMs, endMs) - clock.now());
+    // >= 1 ms and 1 ms of slack: fractional virtual times must not re-arm a zero-length timer forever.
+    const dueMs = Math.max(1, Math.min(this.lastActivityMs + relayIdleMs, endMs) - clock.now());
     this.idleTimer = clock.setTimer(dueMs, () => {
       this.idleTimer = null;
-      if (clock.now() >= endMs) this.teardown('expired', true, true);
-      else if (clock.now() - this.lastActivityMs >= relayIdleMs) this.teardown('idle', true, true);
+      if (clock.now() >= endMs - 1) this.teardown('expired', true, true);
+      else if (clock.now() - this.lastActivityMs >= relayIdleMs - 1) this.teardown('idle', true, true);
       else this.armIdleTimer();
     });
   }

@@ -105,7 +105,7 @@ describe('dhtDriver', () => {
     expect(seen).toEqual({ newId: names[j], oldId: 'not found', binding: names[j] });
   });
 
-  it('entry nodes ride out churn departures; a killed node stays down when churn brings it back', () => {
+  it('entry nodes may not churn (mayChurn); a killed node stays down when churn brings it back', () => {
     const ctx = context({ seed: 4, nodes: 12, durationS: 60, protocol: 'dht', dht: { k: 5, bootstrapRefreshes: 0, entryNodes: 2, joinSpreadS: 2 } });
     const { sim, network, names } = ctx;
     const population = new DhtPopulation(ctx, [], [blobValidator(ctx.suite)]);
@@ -120,12 +120,9 @@ describe('dhtDriver', () => {
     };
     names.forEach((_, i) => population.start(i));
     sim.runUntil(4_000);
-    const entry = population.node(0);
-    runnerDown(0);
-    sim.runUntil(4_001);
-    expect(network.isUp(names[0])).toBe(true);
-    expect(population.node(0)).toBe(entry);
-    expect(population.counts.entryDeparturesIgnored).toBe(1);
+    expect(population.mayChurn(0)).toBe(false);
+    expect(population.mayChurn(6)).toBe(true);
+    expect(() => population.stop(0)).toThrow(/may not churn/);
 
     expect(population.kill(6)).toBe(true);
     expect(population.kill(1)).toBe(false); // an entry

@@ -105,6 +105,7 @@ function buildDriver(ctx: DriverContext, table: DhtHooksTable): ProtocolDriver {
   });
 
   return {
+    mayChurn: (i) => population.mayChurn(i),
     start: (i) => population.start(i),
     stop: (i) => population.stop(i),
     finish(): DriverResult {

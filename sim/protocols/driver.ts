@@ -3,7 +3,7 @@ import type { Simulator } from '../engine/simulator.ts';
 import type { SimNetwork } from '../network/sim-network.ts';
 import type { SimTransport } from '../network/sim-transport.ts';
 import type { Sample } from '../metrics/quantiles.ts';
-import type { Report } from '../report/report.ts';
+import type { MessageOutcomes, Report } from '../report/report.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { Conversation } from '../tap/tap-writer.ts';
 
@@ -33,13 +33,20 @@ export interface DriverResult {
   attacks?: Partial<Report['attacks']>;
   /** Addresses of malicious nodes (ground truth for `--tap`); none when absent. */
   malicious?: string[];
+  /** Per-message outcomes (summing to messagesSent, checked by the runner); absent when not tracked. */
+  outcomes?: MessageOutcomes;
 }
 
 /** A protocol under test, as the scenario runner sees it: start/stop nodes (churn) and summarise at the end. */
 export interface ProtocolDriver {
   start(index: number): void;
+  /** Stops node i's protocol objects: they close sessions, fail what is pending with a counted reason, cancel timers. */
   stop(index: number): void;
   finish(): DriverResult;
+  /** Whether churn may take node i down (e.g. entry nodes and conversation users may not); default: every node. */
+  mayChurn?(index: number): boolean;
+  /** true: a node still holding timers after stop(), or an exception out of a receive path, fails the run (InvariantError); false: only counted. */
+  readonly strictStop?: boolean;
 }
 
 export type DriverFactory = (ctx: DriverContext) => ProtocolDriver;

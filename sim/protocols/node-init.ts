@@ -12,3 +12,14 @@ export function dhtInitOf(scenario: Scenario): NonNullable<ParatoxNodeInit['dht'
   const { k, alpha, bootstrapRefreshes } = scenario.dht;
   return bootstrapRefreshes === null ? { k, alpha } : { k, alpha, maxBootstrapRefreshes: bootstrapRefreshes };
 }
+
+/** Messenger layers from `scenario.onion` and `scenario.conversations`. */
+export function messengerInitOf(scenario: Scenario): NonNullable<ParatoxNodeInit['messenger']> {
+  const { hops, circuitLifetimeS, relaySelection } = scenario.onion;
+  return {
+    onion: { circuitLifetimeMs: circuitLifetimeS * 1000 },
+    account: { hopsPerCircuit: hops },
+    conversation: { messageTimeoutMs: scenario.conversations.messageTimeoutS * 1000 },
+    relaySelection,
+  };
+}

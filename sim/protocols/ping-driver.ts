@@ -34,7 +34,8 @@ export function pingDriver(ctx: DriverContext): ProtocolDriver {
   };
   const peerRng = sim.rng('ping/peers');
   const sessions: SessionManager[] = [];
-  const channels: PingChannel[] = scenario.ping.secure ? secureChannels(ctx, sessions) : transports;
+  const secure = scenario.ping.secure ? secureChannels(ctx, sessions) : undefined;
+  const channels: PingChannel[] = secure?.channels ?? transports;
   const nodes = transports.map((_, i) => {
     const peers = samplePeers(peerRng, names.length, i, scenario.ping.peersPerNode).map((j) => names[j]);
     return new PingNode(
@@ -44,8 +45,16 @@ export function pingDriver(ctx: DriverContext): ProtocolDriver {
   });
 
   return {
-    start: (i) => nodes[i].start(),
-    stop: (i) => nodes[i].stop(),
+    start: (i) => {
+      secure?.reopen(i);
+      nodes[i].start();
+    },
+    // Stopping a node closes its sessions too (pending handshakes and queued pings end as counted drops); it
+    // comes back with fresh sessions under the same NodeID key.
+    stop: (i) => {
+      nodes[i].stop();
+      secure?.close(i);
+    },
     finish() {
       const sum = (k: 'pingsSent' | 'pongsReceived' | 'pingsAnswered' | 'timeouts' | 'malformed' | 'unexpectedPongs') =>
         nodes.reduce((s, n) => s + n.stats[k], 0);
@@ -73,17 +82,50 @@ export function pingDriver(ctx: DriverContext): ProtocolDriver {
   };
 }
 
-/** One SessionManager per node (NodeID key from the node's own stream), with pings carried inside. */
-function secureChannels(ctx: DriverContext, sessions: SessionManager[]): PingChannel[] {
+/**
+ * One SessionManager per node (NodeID key from the node's own stream), with pings carried inside. A node that
+ * churn stopped gets a new manager when it returns (stream `node/<name>/session/gen<k>`); its ping channel
+ * forwards to whichever manager is current.
+ */
+function secureChannels(ctx: DriverContext, sessions: SessionManager[]) {
   const { sim, scenario, transports, names, suite } = ctx;
   const keys = names.map((name) => suite.generateKeyPair(sim.rng(`node/${name}/identity`)));
   const pubByName = new Map(names.map((name, i) => [name, keys[i].publicKey]));
-  return transports.map((transport, i) => {
+  const current: SessionManager[] = [];
+  const handlers: Array<((from: string, body: Uint8Array) => void) | undefined> = [];
+  const gens = names.map(() => 0);
+  const build = (i: number): void => {
+    const stream = gens[i] === 0 ? `node/${names[i]}/session` : `node/${names[i]}/session/gen${gens[i]}`;
+    gens[i]++;
     const manager = new SessionManager(
-      { transport, clock: sim.clock(names[i]), rng: sim.rng(`node/${names[i]}/session`), suite, identity: () => keys[i] },
+      { transport: transports[i], clock: sim.clock(names[i]), rng: sim.rng(stream), suite, identity: () => keys[i] },
       sessionInitOf(scenario),
     );
     sessions.push(manager);
-    return sessionPingChannel(manager, (address) => pubByName.get(address));
-  });
+    current[i] = manager;
+    const inner = sessionPingChannel(manager, (address) => pubByName.get(address));
+    const h = handlers[i];
+    if (h) inner.onReceive(h);
+    channelImpls[i] = inner;
+  };
+  const channelImpls: PingChannel[] = [];
+  names.forEach((_, i) => build(i));
+  const channels: PingChannel[] = names.map((_, i) => ({
+    send: (to, body) => channelImpls[i].send(to, body),
+    onReceive: (handler) => {
+      handlers[i] = handler;
+      channelImpls[i].onReceive(handler);
+    },
+  }));
+  const closed = new Set<number>();
+  return {
+    channels,
+    close: (i: number) => {
+      current[i].close();
+      closed.add(i);
+    },
+    reopen: (i: number) => {
+      if (closed.delete(i)) build(i);
+    },
+  };
 }

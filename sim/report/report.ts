@@ -24,6 +24,17 @@ export interface SimSection {
   cryptoBackend: string;
 }
 
+/** Every message a workload sent ends in exactly one of these (design.md: they sum to messagesSent). */
+export interface MessageOutcomes {
+  delivered: number;
+  /** Delivered after a stay in an offline mailbox (issue 8; 0 until mailboxes exist). */
+  deliveredOffline: number;
+  /** Failed, by reason. */
+  failed: Record<string, number>;
+  /** Neither delivered nor failed when the run ended. */
+  pending: number;
+}
+
 export interface TrafficSection {
   messagesSent: number;
   messagesDelivered: number;
@@ -36,6 +47,8 @@ export interface TrafficSection {
   packetSizes: number[];
   /** Extension: datagrams dropped by the network model, by reason. */
   drops: Record<string, number>;
+  /** Per-message outcomes; null for workloads that do not track each message (ping, dht). */
+  outcomes: MessageOutcomes | null;
 }
 
 export interface EveSection {

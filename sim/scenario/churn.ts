@@ -11,7 +11,13 @@ export interface ChurnHooks {
  * Alternates churning nodes between up and down with exponential holding times (scenario.churn). Each node's
  * schedule draws from its own stream, so the churn of node i does not depend on how many nodes there are.
  */
-export function scheduleChurn(sim: Simulator, scenario: Scenario, hooks: ChurnHooks): { transitions: () => number } {
+export function scheduleChurn(
+  sim: Simulator,
+  scenario: Scenario,
+  hooks: ChurnHooks,
+  /** Nodes the workloads keep up (entry nodes, conversation users); the selection draw is made either way. */
+  mayChurn: (index: number) => boolean = () => true,
+): { transitions: () => number } {
   let transitions = 0;
   const churn = scenario.churn;
   if (churn === null) return { transitions: () => 0 };
@@ -19,7 +25,7 @@ export function scheduleChurn(sim: Simulator, scenario: Scenario, hooks: ChurnHo
   const downMs = churn.meanDowntimeS * 1000;
   const select = sim.rng('churn/select');
   for (let i = 0; i < scenario.nodes; i++) {
-    if (select.uniform() >= churn.fraction) continue;
+    if (select.uniform() >= churn.fraction || !mayChurn(i)) continue;
     const rng: Rng = sim.rng(`churn/n${i}`);
     const goDown = () => {
       transitions++;

@@ -123,6 +123,47 @@ export const eclipseSchema = z.strictObject({
   victimLookups: z.number().int().min(0).default(5),
 });
 
+/**
+ * Onion circuits of `protocol: "messenger"` runs (issue 7): how many hops, how long a circuit lives, how relays
+ * are chosen from a node's DHT view. Owned by sim/protocols/messenger-driver.ts.
+ */
+export const onionSchema = z.strictObject({
+  /** Relays per circuit (Tor: 3). */
+  hops: z.number().int().min(1).max(8).default(3),
+  /** A circuit is closed after this long and a fresh one built on demand. */
+  circuitLifetimeS: z.number().min(10).max(86_400).default(600),
+  /** 'uniform': every hop drawn from the DHT view; 'guard': a fixed first hop per node (Tor's entry guards). */
+  relaySelection: z.enum(['uniform', 'guard']).default('uniform'),
+});
+
+/**
+ * The conversations workload (issue 7): pairs of accounts writing to each other through circuits and a
+ * rendezvous point. Users are drawn from non-entry nodes; each keeps one AccountID for the whole run.
+ */
+export const conversationsSchema = z.strictObject({
+  /** Conversations (pairs of distinct users). */
+  count: z.number().int().min(1).max(100_000).default(10),
+  /** Users holding accounts; null: 2 x count, so every user is in exactly one conversation. */
+  users: z.number().int().min(2).nullable().default(null),
+  /** 'poisson': messages at a constant mean rate; 'onoff': Poisson bursts during exponential on periods. */
+  arrival: z.enum(['poisson', 'onoff']).default('poisson'),
+  /** Mean messages per minute per conversation (both directions together; during 'on' periods for onoff). */
+  messagesPerMin: z.number().min(0.01).max(600).default(2),
+  /** onoff only: mean length of an active period and of a quiet one (exponential). */
+  meanOnS: z.number().min(1).default(60),
+  meanOffS: z.number().min(1).default(120),
+  /** Message sizes, uniform in [minBytes, maxBytes]; larger than one cell means a multi-cell message. */
+  minBytes: z.number().int().min(1).max(65_536).default(40),
+  maxBytes: z.number().int().min(1).max(65_536).default(400),
+  /** Messages start being written at startS (after the DHT warm-up) and stop at durationS - drainS. */
+  startS: z.number().min(0).default(30),
+  drainS: z.number().min(0).default(60),
+  /** Whether users' nodes may churn (relays churn per scenario.churn either way); a user returns with a new NodeID and the same account. */
+  usersChurn: z.boolean().default(false),
+  /** A message without an end-to-end ack after this long fails with reason 'timeout'. */
+  messageTimeoutS: z.number().min(1).default(120),
+});
+
 export const scenarioSchema = z.strictObject({
   /** Report format and scenario format version. */
   paratox: z.literal(1).default(1),
@@ -131,7 +172,7 @@ export const scenarioSchema = z.strictObject({
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
   nodes: z.number().int().min(2).max(1_000_000),
   durationS: z.number().positive().max(86_400 * 30),
-  protocol: z.enum(['ping', 'dht']).default('ping'),
+  protocol: z.enum(['ping', 'dht', 'messenger']).default('ping'),
   crypto: z.strictObject({ backend: z.enum(['fastest', 'node', 'noble']).default('fastest') }).prefault({}),
   network: networkSchema.prefault({}),
   regions: mix().default({ default: 1 }),
@@ -141,6 +182,8 @@ export const scenarioSchema = z.strictObject({
   packet: packetSchema.prefault({}),
   dht: dhtSchema.prefault({}),
   eclipse: eclipseSchema.nullable().default(null),
+  onion: onionSchema.prefault({}),
+  conversations: conversationsSchema.prefault({}),
   trace: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
 });
 

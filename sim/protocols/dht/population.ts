@@ -1,11 +1,8 @@
 /**
  * The simulated DHT population: one ParatoxNode per simulated node, its arrival, join, churn and death.
  *
- * - Entry nodes (0 .. entryNodes-1) start at t = 0 and join through each other. They never churn: the runner's
- *   churn schedule covers every node (scheduleChurn has no notion of roles), so an entry rides a scheduled
- *   departure out. Its timers live on the clock owner `<name>#entry`, which the runner's cancelTimersOf(name)
- *   does not touch, and the driver puts its link back up in an event at the same virtual time (datagrams
- *   arriving in that same millisecond are lost, like any loss).
+ * - Entry nodes (0 .. entryNodes-1) start at t = 0, join through each other and never churn: drivers tell the
+ *   runner so through ProtocolDriver.mayChurn (`mayChurn(i)` below), so churn never schedules their departure.
  * - Every other node arrives at a time drawn uniformly over joinSpreadS and joins through entriesPerNewcomer
  *   random entries. When churn takes it down, its ParatoxNode stops; when churn brings it back, it returns as
  *   a NEW node: a new NodeID key pair from the stream `node/<name>/gen<k>`, at the same address, and joins
@@ -49,8 +46,6 @@ export interface PopulationCounts {
   joinsAbandoned: number;
   /** Returns from churn (each a new NodeID). */
   rejoins: number;
-  /** Churn departures scheduled for entry nodes, ridden out (see above). */
-  entryDeparturesIgnored: number;
   killed: number;
 }
 
@@ -65,7 +60,6 @@ export class DhtPopulation {
     joinsFailed: 0,
     joinsAbandoned: 0,
     rejoins: 0,
-    entryDeparturesIgnored: 0,
     killed: 0,
   };
   /** Every node ever built, for the summed statistics. */
@@ -109,7 +103,7 @@ export class DhtPopulation {
     return refs;
   }
 
-  /** The clock node i's timers run on (entries: an owner the runner's churn does not cancel). */
+  /** The clock node i's timers run on (entries keep their own owner name, as before churn skipped them). */
   clockOf(i: number): Clock {
     const name = this.ctx.names[i];
     return this.ctx.sim.clock(i < this.entryCount ? `${name}#entry` : name);
@@ -144,17 +138,16 @@ export class DhtPopulation {
     });
   }
 
+  /** Whether churn may take node i down: entry nodes stay up for the whole run. */
+  mayChurn(i: number): boolean {
+    return this.role(i) !== 'entry';
+  }
+
   /** The runner stops node i (churn departure). */
   stop(i: number): void {
     const slot = this.slots[i];
     if (slot.dead) return;
-    if (this.role(i) === 'entry') {
-      this.counts.entryDeparturesIgnored++;
-      const name = this.ctx.names[i];
-      // The runner takes the link down right after this call; put it back up at once.
-      this.ctx.sim.after(0, () => this.ctx.network.setUp(name, true));
-      return;
-    }
+    if (this.role(i) === 'entry') throw new Error(`DhtPopulation.stop: entry node ${this.ctx.names[i]} may not churn (mayChurn)`);
     if (slot.arrival !== undefined) {
       this.ctx.sim.cancel(slot.arrival);
       slot.arrival = undefined;
@@ -210,6 +203,7 @@ export class DhtPopulation {
       init.session = { ...init.session, ...extra.session };
       init.dht = { ...init.dht, ...extra.dht };
       init.dhtPolicy = { ...init.dhtPolicy, ...extra.dhtPolicy, validators };
+      init.messenger = extra.messenger ?? init.messenger;
     }
     return init;
   }

@@ -1,0 +1,59 @@
+/** Turns what a run measured into the report JSON (design.md "Report JSON"). */
+import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
+import type { Simulator } from '../engine/simulator.ts';
+import type { SimNetwork } from '../network/sim-network.ts';
+import type { WireObserver } from '../observers/wire-observer.ts';
+import type { DriverResult } from '../protocols/driver.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { REPORT_FORMAT_VERSION, type Report } from './report.ts';
+
+export interface ReportParts {
+  scenario: Scenario;
+  sim: Simulator;
+  network: SimNetwork;
+  suite: CryptoSuite;
+  wire: WireObserver;
+  result: DriverResult;
+  wallSeconds: number;
+  /** Extra figures for report.protocol (churn transitions, stop checks). */
+  runFigures: Record<string, unknown>;
+  reproduce: string;
+}
+
+export function assembleReport(p: ReportParts): Report {
+  const { scenario, sim, network, suite, wire, result, wallSeconds } = p;
+  const drops = Object.fromEntries(
+    Object.entries(network.stats).filter(([k]) => k.startsWith('dropped') || k === 'handlerErrors'),
+  ) as Record<string, number>;
+  return {
+    paratox: REPORT_FORMAT_VERSION,
+    scenario,
+    seed: scenario.seed,
+    traceHash: sim.trace.hash(),
+    sim: {
+      nodes: scenario.nodes,
+      simulatedSeconds: sim.now() / 1000,
+      events: sim.eventsProcessed,
+      wallSeconds: Math.round(wallSeconds * 1000) / 1000,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      eventsPerWallSecond: Math.round(sim.eventsProcessed / Math.max(wallSeconds, 1e-9)),
+      cryptoBackend: suite.name,
+    },
+    traffic: {
+      messagesSent: result.messagesSent,
+      messagesDelivered: result.messagesDelivered,
+      deliveryRatio: result.messagesSent ? result.messagesDelivered / result.messagesSent : null,
+      latencyMs: result.latencyMs.percentiles(),
+      wirePackets: wire.packets,
+      noisePackets: 0,
+      wireBytes: wire.bytes,
+      bandwidthOverhead: result.payloadBytes ? (wire.bytes - result.payloadBytes) / result.payloadBytes : null,
+      packetSizes: wire.packetSizes(),
+      drops,
+      outcomes: result.outcomes ?? null,
+    },
+    attacks: { eve: null, eclipse: null, ...result.attacks },
+    protocol: { ...result.figures, ...p.runFigures },
+    reproduce: p.reproduce,
+  };
+}
