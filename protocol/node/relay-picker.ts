@@ -18,7 +18,11 @@ export class RelayPicker {
     private readonly self: () => Uint8Array,
     private readonly rng: Rng,
     private readonly selection: RelaySelection = 'uniform',
-    /** Path length: a request for exactly this many relays is a circuit path, whose first hop is the guard. */
+    /**
+     * Path length. A request for `hops` relays, or for the `hops - 1` that precede a chosen last hop (how
+     * protocol/account builds paths to intro and rendezvous points), is a circuit prefix: its first relay is the
+     * guard. Single picks (intro and rendezvous points themselves) never are, so 'guard' needs hops >= 3.
+     */
     private readonly hops = 3,
   ) {}
 
@@ -30,7 +34,7 @@ export class RelayPicker {
       .filter((c) => !banned.some((b) => bytesEqual(b, c.nodePub)))
       .map((c) => ({ address: c.address, nodePub: c.nodePub }));
     const out: MessengerPeer[] = [];
-    if (this.selection === 'guard' && count === this.hops) {
+    if (this.selection === 'guard' && count >= 2 && (count === this.hops || count === this.hops - 1)) {
       const guard = this.currentGuard(candidates);
       if (guard) out.push(guard);
     }
