@@ -54,6 +54,10 @@ describe('paratox node: bad arguments exit 2 with one line, before any socket op
     ['a bad --lookup', ['--lookup', 'pxn1zz'], /^paratox: --lookup "pxn1zz": bad NodeID/],
     ['DHT options in ping mode', ['--ping', '--lookup', ID], /cannot be combined with --ping\/--peer/],
     ['a bad --identity-seed', ['--identity-seed', 'x'], /--identity-seed must be an integer/],
+    ['--to without an account', ['--to', ACCOUNT], /--to, --send and --stdin need an account: add --account/],
+    ['--to naming a NodeID', ['--account', '--to', ID], /--to ".*": expected an AccountID \(pxa1\.\.\.\), got a NodeID/],
+    ['a mistyped --to', ['--account', '--to', 'pxa1abc'], /--to "pxa1abc": bad AccountID/],
+    ['--send without --to', ['--account', '--send', 'hi'], /--send and --stdin need --to pxa1\.\.\./],
   ];
   for (const [what, args, pattern] of cases) {
     it(`rejects ${what}`, async () => {

@@ -64,8 +64,12 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'seeded instead of system randomness (debugging only)', parseIntArg('--seed', 0, 2 ** 32 - 1))
     .option('--account', 'chat: give this node a fresh account (prints "account pxa1...") and print messages to it')
     .option('--account-seed <n>', 'chat: the account key pair from this seed (tests and demos only)', parseIntArg('--account-seed', 0, 2 ** 32 - 1))
-    .option('--to <pxa1...>', 'chat: send to this AccountID')
-    .addOption(new Option('--send <text>', 'chat: send this text to --to once joined (repeatable)').default([]))
+    .option('--to <accountId>', 'chat: send to this AccountID (pxa1...)')
+    .addOption(
+      new Option('--send <text>', 'chat: send this text to --to once joined (repeatable)')
+        .argParser((value: string, previous: string[] = []) => [...previous, value])
+        .default([]),
+    )
     .option('--stdin', 'chat: send every line typed on stdin to --to')
     .action((opts) => nodeCommand(opts));
 
