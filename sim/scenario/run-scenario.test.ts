@@ -68,6 +68,17 @@ describe('runScenario(ping, secure)', () => {
     expect(sessions.dropped).toEqual({});
   });
 
+  it('stopping a node closes its sessions: queued sends end as counted drops, no timer survives the stop', () => {
+    const r = runScenario(
+      parseScenario({ nodes: 20, durationS: 30, ping: { secure: true, intervalMs: 500, peersPerNode: 4 }, churn: { meanUptimeS: 8, meanDowntimeS: 3 } }),
+    );
+    const sessions = r.protocol.sessions as { sendDropped: Record<string, number> };
+    // Before the fix a node stopped mid-handshake stayed 'initiating' and later sends vanished uncounted.
+    expect(sessions.sendDropped.closed).toBeGreaterThan(0);
+    expect(r.protocol.stopCheck).toEqual({ leakedTimers: 0, nodesWithLeaks: 0 });
+    expect(r.protocol.churnTransitions).toBeGreaterThan(0);
+  });
+
   it('variable padding mode leaks sizes: more than one packet size on the wire', () => {
     const r = runScenario(
       parseScenario({ nodes: 12, durationS: 5, ping: { intervalMs: 300, peersPerNode: 3, secure: true }, packet: { paddingMode: 'variable' } }),
