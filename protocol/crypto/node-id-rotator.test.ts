@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRng } from '../runtime/seeded-rng.ts';
-import { NodeIdRotator, type NodeIdRotation } from './identity.ts';
+import { formatId, NodeIdRotator, type NodeIdRotation } from './identity.ts';
 import { nodeSuite } from './node-suite.ts';
 import { ManualClock } from '../session/testing/loopback.ts';
 
@@ -101,5 +101,31 @@ describe('NodeIdRotator', () => {
     expect(r.graceMs).toBe(1000);
     const r2 = new NodeIdRotator({ clock, rng: new SeededRng(1), suite: nodeSuite }, { rotationPeriodMs: 3_600_000 });
     expect(r2.graceMs).toBe(120_000);
+  });
+
+  it('starts from the `initial` key pair without drawing from the rng; later keys come from the rng', () => {
+    const clock = new ManualClock();
+    const initial = nodeSuite.generateKeyPair(new SeededRng('initial'));
+    const rotator = new NodeIdRotator({ clock, rng: new SeededRng('rotator'), suite: nodeSuite }, { rotationPeriodMs: 1000, initial });
+    expect(rotator.current().keyPair).toBe(initial);
+    expect(rotator.current().text).toBe(formatId('node', initial.publicKey));
+    rotator.start();
+    clock.advance(1000);
+    // The rng's first key pair: the same one a rotator without `initial` starts with.
+    expect(rotator.current().text).toBe(setup().rotator.current().text);
+    expect(rotator.previous()?.keyPair).toBe(initial);
+  });
+
+  it('close() stops rotating and drops the previous key with its grace timer: no timer is left', () => {
+    const { clock, rotator } = setup();
+    rotator.start();
+    clock.advance(1000);
+    expect(rotator.previous()).not.toBeNull();
+    expect(clock.pending()).toBe(2);
+    const current = rotator.current();
+    rotator.close();
+    expect(clock.pending()).toBe(0);
+    expect(rotator.previous()).toBeNull();
+    expect(rotator.liveIds()).toEqual([current]);
   });
 });

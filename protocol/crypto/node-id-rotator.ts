@@ -7,8 +7,8 @@
 import type { Clock, TimerId } from '../runtime/clock.ts';
 import type { Rng } from '../runtime/rng.ts';
 import { DEFAULT_NODE_ID_GRACE_MS } from './constants.ts';
-import { createNodeId, type NodeId } from './identity.ts';
-import type { CryptoSuite } from './suite.ts';
+import { createNodeId, formatId, type NodeId } from './identity.ts';
+import type { CryptoSuite, KeyPair } from './suite.ts';
 
 export interface NodeIdRotatorComponents {
   readonly clock: Clock;
@@ -21,6 +21,11 @@ export interface NodeIdRotatorInit {
   readonly rotationPeriodMs: number;
   /** How long the previous key stays valid, in [0, rotationPeriodMs]; default min(2 min, period). */
   readonly graceMs?: number;
+  /**
+   * The first NodeID's key pair (e.g. one a node already runs under); absent: drawn from `rng` like every later
+   * one. Given, the rng is first drawn from at the first rotation.
+   */
+  readonly initial?: KeyPair;
 }
 
 export interface NodeIdRotation {
@@ -57,7 +62,9 @@ export class NodeIdRotator {
     this.suite = components.suite;
     this.rotationPeriodMs = rotationPeriodMs;
     this.graceMs = graceMs;
-    this.currentId = createNodeId(this.suite, this.rng, this.clock.now());
+    this.currentId = init.initial
+      ? { kind: 'node', keyPair: init.initial, text: formatId('node', init.initial.publicKey), createdAtMs: this.clock.now() }
+      : createNodeId(this.suite, this.rng, this.clock.now());
   }
 
   /** The NodeID to announce and sign with now. */
@@ -90,6 +97,17 @@ export class NodeIdRotator {
   stop(): void {
     if (this.rotateTimer !== null) this.clock.cancelTimer(this.rotateTimer);
     this.rotateTimer = null;
+  }
+
+  /**
+   * Stops rotating and drops the previous key now (its grace timer too), so no timer of this rotator is left;
+   * for a node shutting down. The current key stays readable.
+   */
+  close(): void {
+    this.stop();
+    if (this.graceTimer !== null) this.clock.cancelTimer(this.graceTimer);
+    this.graceTimer = null;
+    this.previousId = null;
   }
 
   /** Rotates immediately (e.g. on suspected compromise); a running schedule restarts from now. */

@@ -7,8 +7,8 @@
  * key as SHA-256(nodePub) itself. Synchronous and callback-driven; time from the injected Clock, randomness from
  * the injected Rng. Callbacks never run synchronously inside the call that started them, and never after stop().
  *
- * The node's DHT key is fixed at construction from `self().nodePub`: a NodeID rotation is a new DhtNode (seeded
- * with the old node's `table.contacts()`), which publishes a new binding; the old binding expires.
+ * The node's DHT key comes from `self().nodePub` at construction; after a NodeID rotation `rekey()` reads it again,
+ * keeps the routing table (re-bucketed) and publishes the new binding; the old binding expires.
  */
 import type { CryptoSuite } from '../crypto/suite.ts';
 import type { Clock, TimerId } from '../runtime/clock.ts';
@@ -17,14 +17,14 @@ import { bindingValidator, decodeBinding, encodeBinding, signBinding, type Bindi
 import { resolveConfig, type DhtConfig } from './config.ts';
 import { RECORD_TYPE_BINDING } from './constants.ts';
 import { createHandlers, dispatch, type HandlerComponents, type HandlerTable } from './handlers/index.ts';
-import { bucketIndex, compareDistance, keyOfNodePub, keyToHex, NodeKeyCache, randomKeyInBucket, type DhtKey } from './keys.ts';
+import { bucketIndex, bytesEqual, compareDistance, keyOfNodePub, keyToHex, NodeKeyCache, randomKeyInBucket, type DhtKey } from './keys.ts';
 import { Lookup, type LookupResult, type QueryOutcome } from './lookup.ts';
 import { isRequest, MessageCodec, type DhtMessage, type RequestId, type StoreStatus } from './messages.ts';
 import { EventBus } from '../messenger/event-bus.ts';
 import { Publisher, type Publication } from './publisher.ts';
 import { RecordStore, type StoreRejection, type StoredRecord } from './record-store.ts';
 import { ValidatorRegistry, type RecordValidator } from './record-validator.ts';
-import { RoutingTable } from './routing-table.ts';
+import { RoutingTable, type RekeyResult } from './routing-table.ts';
 import { Rpc, type OutgoingReply, type OutgoingRequest, type RpcOutcome } from './rpc.ts';
 import { StatsCounter, type DhtStats } from './stats.ts';
 import {
@@ -121,7 +121,7 @@ export type DhtEvent =
 
 export class DhtNode {
   readonly config: DhtConfig;
-  readonly key: DhtKey;
+  private selfKey: DhtKey;
   readonly table: RoutingTable;
   readonly records: RecordStore;
   readonly validators: ValidatorRegistry;
@@ -145,7 +145,7 @@ export class DhtNode {
     const config = resolveConfig(init);
     this.config = config;
     const { clock, rng, messenger, suite } = components;
-    this.key = keyOfNodePub(suite, components.self().nodePub);
+    this.selfKey = keyOfNodePub(suite, components.self().nodePub);
     this.keys = new NodeKeyCache(suite);
     this.policy = components.policy ?? openPolicy;
     this.codec = new MessageCodec({ maxBodyBytes: config.maxBodyBytes });
@@ -186,6 +186,28 @@ export class DhtNode {
     messenger.onMessage(config.payloadType, (msg) => this.receive(msg.from, msg.body));
     this.records.start();
     if (config.autoRefresh) this.scheduleRefresh();
+  }
+
+  /** Our DHT key, SHA-256 of our current NodeID key (changes only through rekey()). */
+  get key(): DhtKey {
+    return this.selfKey;
+  }
+
+  /**
+   * Takes up a rotated NodeID: reads `self()` again; if its key changed, re-buckets the routing table against it
+   * in place (handlers hold the table) and, when our binding is published, publishes the new one in its place
+   * (the STORE's lookup for the new key also introduces us to our new neighbours). The old binding is no longer
+   * republished and lapses at its expiry: Kademlia has no delete, and its holders cannot tell a withdrawal from
+   * a forgery. Returns what the table did, or undefined when the key is unchanged or the node stopped.
+   */
+  rekey(): RekeyResult | undefined {
+    if (this.stopped) return undefined;
+    const key = keyOfNodePub(this.components.suite, this.components.self().nodePub);
+    if (bytesEqual(key, this.selfKey)) return undefined;
+    this.selfKey = key;
+    const result = this.table.rekey(key);
+    if (this.publisher.has('binding')) this.publishBinding();
+    return result;
   }
 
   /**

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SeededRng } from '../runtime/seeded-rng.ts';
 import { bucketIndex, compareDistance, keyToHex, randomKeyInBucket, type DhtKey } from './keys.ts';
+import { REPLACEMENT_CACHE_SIZE } from './constants.ts';
 import { RoutingTable } from './routing-table.ts';
 import { FakeClock } from './testing/fake-clock.ts';
 import type { Contact } from './types.ts';
@@ -148,5 +149,108 @@ describe('RoutingTable', () => {
     clock.advance(1000);
     t.markLookup(keysInBucket(2, 1, 'other')[0]);
     expect(t.bucketsNeedingRefresh(1000)).toEqual([0, 1, 3, 4]);
+  });
+
+  describe('rekey(newSelf)', () => {
+    it('re-buckets entries and replacements in place: failures, least-recently-seen order and lookups keep working', () => {
+      const { clock, pings, t } = table(2);
+      const newSelf = keysInBucket(0, 1, 'new-self')[0]; // differs from SELF in bit 0
+      const [a, b] = [randomKeyInBucket(newSelf, 3, new SeededRng('a')), randomKeyInBucket(newSelf, 3, new SeededRng('b'))];
+      const c = randomKeyInBucket(newSelf, 3, new SeededRng('c'));
+      // All three are in bucket 0 of SELF (they share newSelf's first bit); k = 2, so c waits as a replacement.
+      for (const key of [a, b, c]) {
+        t.update(contact(key));
+        clock.advance(10);
+      }
+      expect(t.bucketContacts(0)).toHaveLength(2);
+      expect(keysOf(t.replacementsOf(0))).toEqual([keyToHex(c)]);
+      t.markFailed(b);
+      const selfContact = { ...contact(newSelf), key: newSelf };
+      t.update(contact(keysInBucket(1, 1)[0])); // far from newSelf: bucket 0 there
+      const before = t.contacts().length;
+      const r = t.rekey(newSelf);
+      expect(t.selfKey).toBe(newSelf);
+      expect(r).toEqual({ kept: 3, parked: 0, dropped: 0 });
+      expect(t.size).toBe(before);
+      // a (no failures) and b (one failure) fill bucket 3 in least-recently-seen order; c still waits.
+      expect(keysOf(t.bucketContacts(3))).toEqual(keysOf([{ key: a }, { key: b }]));
+      expect(keysOf(t.replacementsOf(3))).toEqual([keyToHex(c)]);
+      expect(t.update(selfContact)).toBe('self');
+      // b's failure count survived the move: two more failures make MAX_FAILURES (3) and evict it.
+      expect(t.markFailed(b)).toBe(false);
+      expect(t.markFailed(b)).toBe(true);
+      expect(t.has(b)).toBe(false);
+      expect(t.has(c)).toBe(true); // promoted from the replacement cache of its new bucket
+      expect(pings).toHaveLength(0);
+    });
+
+    it('a liveness ping in flight across a rekey no longer touches the table', () => {
+      const { clock, pings, t } = table(1);
+      const [a, b] = keysInBucket(0, 2);
+      t.update(contact(a));
+      clock.advance(5_000);
+      t.update(contact(b));
+      expect(pings).toHaveLength(1);
+      t.rekey(keysInBucket(4, 1, 'other-self')[0]);
+      pings[0].answer(false);
+      expect(t.has(a)).toBe(true);
+    });
+
+    it('property: every contact lands in bucketIndex(newSelf, key); none is lost but the new self key and overflow of full buckets', () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+          fc.integer({ min: 1, max: 6 }),
+          fc.integer({ min: 0, max: 120 }),
+          fc.boolean(),
+          (seed, k, n, selfIsContact) => {
+            const { clock, t } = table(k, { livenessFreshMs: 0 });
+            const rng = new SeededRng(seed);
+            const target = rng.bytes(32);
+            // Half the keys near the future self key, so its deep buckets are populated too.
+            const keys = Array.from({ length: n }, (_, i) => (i % 2 === 0 ? rng.bytes(32) : randomKeyInBucket(target, rng.int(12), rng)));
+            for (const key of keys) {
+              t.update(contact(key));
+              clock.advance(1 + rng.int(3));
+            }
+            const newSelf = selfIsContact && n > 0 ? keys[rng.int(n)] : target;
+            const held = (): Map<string, DhtKey> => {
+              const m = new Map<string, DhtKey>();
+              for (let i = 0; i < 256; i++) for (const c of [...t.bucketContacts(i), ...t.replacementsOf(i)]) m.set(keyToHex(c.key), c.key);
+              return m;
+            };
+            const before = held();
+            const r = t.rekey(newSelf);
+            const after = held();
+            let entries = 0;
+            for (let i = 0; i < 256; i++) {
+              const bucket = t.bucketContacts(i);
+              entries += bucket.length;
+              expect(bucket.length).toBeLessThanOrEqual(k);
+              for (const c of [...bucket, ...t.replacementsOf(i)]) expect(bucketIndex(newSelf, c.key)).toBe(i);
+              for (const c of bucket) expect(t.get(c.key)).toBe(c);
+              const stamps = bucket.map((c) => c.lastSeenMs);
+              expect(stamps).toEqual([...stamps].sort((x, y) => x - y));
+            }
+            expect(t.size).toBe(entries);
+            for (const hex of after.keys()) expect(before.has(hex)).toBe(true);
+            for (const [hex, key] of before) {
+              if (after.has(hex)) continue;
+              const index = bucketIndex(newSelf, key);
+              // Lost only if it is the new self key, or its new bucket and that bucket's cache are both full.
+              if (index >= 0) {
+                expect(t.bucketContacts(index)).toHaveLength(k);
+                expect(t.replacementsOf(index)).toHaveLength(REPLACEMENT_CACHE_SIZE);
+              }
+            }
+            expect(r.dropped).toBe(before.size - after.size);
+            expect(r.kept).toBe(t.size);
+            // Room for everyone: nothing but the new self key is lost, and no entry is parked.
+            if (before.size <= k) expect(after.size).toBe(before.size - (before.has(keyToHex(newSelf)) ? 1 : 0));
+          },
+        ),
+        { numRuns: 150 },
+      );
+    });
   });
 });

@@ -32,6 +32,16 @@ export interface RoutingTableInit {
 /** What `update` did with a contact. */
 export type UpdateResult = 'added' | 'updated' | 'pending' | 'self';
 
+/** What `rekey` did with the contacts it held (entries and replacements). */
+export interface RekeyResult {
+  /** Entries that are entries of their new bucket. */
+  kept: number;
+  /** Entries moved to their new bucket's replacement cache because it was full. */
+  parked: number;
+  /** Contacts no longer held: the new self key itself, or overflow of a full bucket and replacement cache. */
+  dropped: number;
+}
+
 interface Entry {
   contact: Contact;
   failures: number;
@@ -47,7 +57,7 @@ interface Bucket {
 }
 
 export class RoutingTable {
-  readonly selfKey: DhtKey;
+  private self: DhtKey;
   readonly k: number;
   private readonly maxFailures: number;
   private readonly replacementCacheSize: number;
@@ -59,7 +69,7 @@ export class RoutingTable {
     private readonly components: RoutingTableComponents,
     init: RoutingTableInit,
   ) {
-    this.selfKey = init.selfKey;
+    this.self = init.selfKey;
     this.k = init.k ?? K;
     this.maxFailures = init.maxFailures ?? MAX_FAILURES;
     this.replacementCacheSize = init.replacementCacheSize ?? REPLACEMENT_CACHE_SIZE;
@@ -72,6 +82,52 @@ export class RoutingTable {
 
   get size(): number {
     return this.count;
+  }
+
+  /** Our own key: the table's contacts are bucketed by their XOR distance to it. */
+  get selfKey(): DhtKey {
+    return this.self;
+  }
+
+  /**
+   * Re-buckets every entry and replacement against `newSelfKey` (a NodeID rotation), in place: handlers and
+   * lookups hold this object. An entry keeps its failure count; each bucket is filled with the entries with
+   * fewest failures, then most recently seen, and stays in least-recently-seen order; entries that do not fit
+   * go to the replacement cache with the old replacements (newest kept). Bucket refresh times restart from now;
+   * a liveness ping in flight no longer touches the table.
+   */
+  rekey(newSelfKey: DhtKey): RekeyResult {
+    const entries = this.buckets.flatMap((b) => b.entries);
+    const replacements = this.buckets.flatMap((b) => b.replacements);
+    const held = entries.length + replacements.length;
+    this.self = newSelfKey;
+    const now = this.components.clock.now();
+    const byBucket = new Map<number, { entries: Entry[]; replacements: Contact[] }>();
+    const slot = (key: DhtKey) => {
+      const index = bucketIndex(newSelfKey, key);
+      if (index < 0) return undefined;
+      let s = byBucket.get(index);
+      if (s === undefined) byBucket.set(index, (s = { entries: [], replacements: [] }));
+      return s;
+    };
+    for (const e of entries) slot(e.contact.key)?.entries.push(e);
+    for (const c of replacements) slot(c.key)?.replacements.push(c);
+    for (let i = 0; i < KEY_BITS; i++) this.buckets[i] = { entries: [], replacements: [], pinging: false, lastLookupMs: now };
+    const result: RekeyResult = { kept: 0, parked: 0, dropped: 0 };
+    for (const [index, s] of byBucket) {
+      const bucket = this.buckets[index];
+      // Stable sorts: ties keep the old table's order, so a rekey is deterministic.
+      const ranked = [...s.entries].sort((a, b) => a.failures - b.failures || b.contact.lastSeenMs - a.contact.lastSeenMs);
+      bucket.entries = ranked.slice(0, this.k).sort((a, b) => a.contact.lastSeenMs - b.contact.lastSeenMs);
+      const overflow = ranked.slice(this.k).map((e) => e.contact);
+      const waiting = [...s.replacements, ...overflow].sort((a, b) => a.lastSeenMs - b.lastSeenMs);
+      bucket.replacements = waiting.slice(Math.max(0, waiting.length - this.replacementCacheSize));
+      result.kept += bucket.entries.length;
+      result.parked += overflow.filter((c) => bucket.replacements.includes(c)).length;
+    }
+    this.count = result.kept;
+    result.dropped = held - this.count - this.buckets.reduce((n, b) => n + b.replacements.length, 0);
+    return result;
   }
 
   /**

@@ -4,6 +4,8 @@
  * WallClock, CryptoRng). Later layers (onion circuits, accounts, mailboxes, noise) compose in here.
  */
 import type { CryptoSuite, KeyPair } from '../crypto/suite.ts';
+import { NodeIdRotator } from '../crypto/node-id-rotator.ts';
+import { EventBus } from '../messenger/event-bus.ts';
 import { DhtNode, type BootstrapResult, type DhtComponents } from '../dht/dht-node.ts';
 import type { DhtConfig } from '../dht/config.ts';
 import type { NatConfig } from '../nat/constants.ts';
@@ -32,6 +34,16 @@ export interface MessengerInit {
   relaySelection?: RelaySelection;
 }
 
+/** NodeID rotation (issue 7): a new key every `periodMs`; the previous one still answers for `graceMs`. */
+export interface RotationInit {
+  periodMs: number;
+  /** Default min(2 min, periodMs); see NodeIdRotator. */
+  graceMs?: number;
+}
+
+/** 'node-id-rotated': this node now handshakes, signs and is found under `current` (public keys). */
+export type ParatoxNodeEvent = { readonly kind: 'node-id-rotated'; readonly previous: Uint8Array; readonly current: Uint8Array };
+
 export interface ParatoxNodeComponents {
   transport: Transport;
   clock: Clock;
@@ -55,10 +67,20 @@ export interface ParatoxNodeInit {
   nat?: Partial<NatConfig>;
   /** Builds the onion and account services (every such node relays, introduces and meets); absent: DHT only. */
   messenger?: MessengerInit;
+  /**
+   * Rotates the NodeID (the first key is `identity` or the usual draw; later ones from rng.fork('rotation')):
+   * new handshakes and bindings use the new key, inits to the previous key are accepted for the grace period,
+   * the DHT keeps its routing table, established sessions run on until idle. Absent: one NodeID for life.
+   */
+  rotation?: RotationInit;
 }
 
 export class ParatoxNode {
-  readonly identity: KeyPair;
+  /** Present with `rotation`: the NodeID schedule (rotateNow() on suspected compromise). */
+  readonly rotator?: NodeIdRotator;
+  /** Facts about this node for the layers above and the CLI; see ParatoxNodeEvent. */
+  readonly events = new EventBus<ParatoxNodeEvent>();
+  private readonly fixedIdentity: KeyPair;
   readonly sessions: SessionManager;
   readonly dht: DhtNode;
   readonly nat: NatService;
@@ -75,11 +97,15 @@ export class ParatoxNode {
     init: ParatoxNodeInit = {},
   ) {
     const { transport, clock, rng, suite } = components;
-    const identity = init.identity ?? suite.generateKeyPair(rng.fork('identity'));
-    this.identity = identity;
+    this.fixedIdentity = init.identity ?? suite.generateKeyPair(rng.fork('identity'));
+    const rotator = init.rotation && this.makeRotator(init.rotation);
+    this.rotator = rotator;
+    // Every layer reads the key through a closure, so a rotation reaches all of them at once.
+    const identity = () => this.identity;
     // Punch datagrams pass beside the session layer: it runs over a PunchPort wrapping the transport.
     const port = new PunchPort(transport);
-    this.sessions = new SessionManager({ transport: port, clock, rng: rng.fork('session'), suite, identity: () => identity }, init.session ?? {});
+    const liveIdentities = rotator && { liveIdentities: () => rotator.liveIds().map((id) => id.keyPair) };
+    this.sessions = new SessionManager({ transport: port, clock, rng: rng.fork('session'), suite, identity, ...liveIdentities }, init.session ?? {});
     const inTable = (nodePub: Uint8Array) => this.dht.table.get(this.dht.contactOf({ address: '', nodePub }).key);
     this.nat = new NatService(
       {
@@ -88,7 +114,7 @@ export class ParatoxNode {
         clock,
         rng: rng.fork('nat'),
         suite,
-        identity: () => identity,
+        identity,
         knownPeer: (nodePub) => {
           const c = inTable(nodePub);
           return c === undefined ? undefined : { address: c.address, nodePub: c.nodePub };
@@ -103,19 +129,19 @@ export class ParatoxNode {
         clock,
         rng: rng.fork('dht'),
         suite,
-        self: () => ({ nodePub: identity.publicKey, address: transport.localAddress }),
-        sign: (message) => suite.sign(identity.privateKey, message),
+        self: () => ({ nodePub: this.identity.publicKey, address: transport.localAddress }),
+        sign: (message) => suite.sign(this.identity.privateKey, message),
         ...init.dhtPolicy,
       },
       { payloadType: PayloadType.DHT, ...init.dht },
     );
     if (init.messenger) {
       this.messengerInit = init.messenger;
-      this.onion = new OnionService({ messenger: this.nat, clock, rng: rng.fork('onion'), suite, identity: () => identity }, init.messenger.onion);
+      this.onion = new OnionService({ messenger: this.nat, clock, rng: rng.fork('onion'), suite, identity }, init.messenger.onion);
       // Every messenger node stores account descriptors for others (the DHT refuses unknown record types).
       this.dht.validators.register(accountDescriptorValidator(suite, init.messenger.account));
       const hops = init.messenger.account?.hopsPerCircuit ?? 3;
-      const picker = new RelayPicker(() => this.dht.table, () => identity.publicKey, rng.fork('relays'), init.messenger.relaySelection, hops);
+      const picker = new RelayPicker(() => this.dht.table, () => this.identity.publicKey, rng.fork('relays'), init.messenger.relaySelection, hops);
       this.accounts = new AccountService(
         { onion: this.onion, dht: this.dht, clock, rng: rng.fork('account'), suite, pickRelays: (n, exclude) => picker.pick(n, exclude) },
         init.messenger.account,
@@ -124,6 +150,25 @@ export class ParatoxNode {
     // NAT traversal learns from the DHT's facts instead of decoding its bodies.
     this.dht.events.on('contact-learned', (e) => this.nat.noteIntroducer(e.contact.nodePub, e.introducer));
     this.dht.events.on('address-observed', (e) => this.nat.noteObserved(e.reporter.nodePub, e.observedAddress));
+    rotator?.start();
+  }
+
+  /** The current NodeID key pair: new handshakes (session, NAT, onion ntor) and bindings use it. */
+  get identity(): KeyPair {
+    return this.rotator ? this.rotator.current().keyPair : this.fixedIdentity;
+  }
+
+  private makeRotator(rotation: RotationInit): NodeIdRotator {
+    const { clock, rng, suite } = this.components;
+    const rotator = new NodeIdRotator(
+      { clock, rng: rng.fork('rotation'), suite },
+      { rotationPeriodMs: rotation.periodMs, graceMs: rotation.graceMs, initial: this.fixedIdentity },
+    );
+    rotator.onRotate(({ previous, current }) => {
+      this.dht.rekey();
+      this.events.emit({ kind: 'node-id-rotated', previous: previous.keyPair.publicKey, current: current.keyPair.publicKey });
+    });
+    return rotator;
   }
 
   /** How other nodes reach this one (its contact). */
@@ -159,6 +204,7 @@ export class ParatoxNode {
 
   /** Closes every protocol object, top layer first, so pending work fails with counted reasons and no timer stays. */
   stop(): void {
+    this.rotator?.close();
     this.conversations?.stop();
     this.accounts?.stop();
     this.onion?.stop();

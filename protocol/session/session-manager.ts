@@ -48,6 +48,12 @@ export interface SessionComponents {
   readonly suite: CryptoSuite;
   /** The current NodeID key pair; read at every new handshake, so a rotated key takes effect at once. */
   readonly identity: () => KeyPair;
+  /**
+   * Every NodeID key an init may be addressed to (current first, then a rotated-out key in its grace period,
+   * node-id-rotator.ts). An init that fails authentication under `identity()` is tried under the others;
+   * absent: only `identity()`.
+   */
+  readonly liveIdentities?: () => readonly KeyPair[];
 }
 
 export interface SessionMessage {
@@ -203,12 +209,30 @@ export class SessionManager implements Messenger {
     const ephemeralHex = toHex(header.value.ephemeralPub);
     const seen = this.guard.get(ephemeralHex, now);
     if (seen) return this.handleRepeatedInit(seen.session, seen.packetHash, bytes);
-    const opened = openInit(this.ctx, this.components.identity(), bytes);
+    const identity = this.components.identity();
+    const { opened, staticKey } = this.openUnderLiveKeys(identity, bytes);
     if (!opened.ok) return this.reject(opened);
     const verdict = this.guard.admit(opened.value.timestampMs, now);
     if (verdict === 'stale') return this.drop('stale-handshake');
     if (verdict === 'full') return this.drop('handshake-overload');
-    this.acceptInit(from, opened.value, ephemeralHex, bytes);
+    this.acceptInit(from, opened.value, ephemeralHex, bytes, staticKey, staticKey !== identity);
+  }
+
+  /**
+   * openInit under the current key; only when that fails authentication (one ECDH + one AEAD open each), under
+   * the other live keys in turn, so a node without a key in grace pays nothing extra. Reports the current key's
+   * failure when none opens it.
+   */
+  private openUnderLiveKeys(identity: KeyPair, bytes: Uint8Array): { opened: DecodeResult<ReceivedInit>; staticKey: KeyPair } {
+    const opened = openInit(this.ctx, identity, bytes);
+    const live = this.components.liveIdentities;
+    if (opened.ok || opened.error.code !== 'auth-failed' || live === undefined) return { opened, staticKey: identity };
+    for (const key of live()) {
+      if (equalBytes(key.publicKey, identity.publicKey)) continue;
+      const other = openInit(this.ctx, key, bytes);
+      if (other.ok) return { opened: other, staticKey: key };
+    }
+    return { opened, staticKey: identity };
   }
 
   /** Same ephemeral key again: resend msg2 for a byte-identical retransmission still awaiting msg3. */
@@ -221,8 +245,8 @@ export class SessionManager implements Messenger {
     this.sendDatagram(session.peer.address, session.responder.packet);
   }
 
-  private acceptInit(from: Address, init: ReceivedInit, ephemeralHex: string, bytes: Uint8Array): void {
-    const identity = this.components.identity();
+  /** `identity`: the key the init opened under, the current one unless `onPreviousKey` (a key still in grace). */
+  private acceptInit(from: Address, init: ReceivedInit, ephemeralHex: string, bytes: Uint8Array, identity: KeyPair, onPreviousKey: boolean): void {
     const localConnId = this.freshConnId();
     const response = createResponse(this.ctx, { init, staticKey: identity, localConnId });
     if (!response.ok) return this.reject(response);
@@ -236,6 +260,7 @@ export class SessionManager implements Messenger {
     this.guard.record(ephemeralHex, this.components.suite.sha256(bytes), session, now);
     this.addSession(session);
     this.counters.handshakesAccepted++;
+    if (onPreviousKey) this.counters.handshakesOnPreviousKey++;
     this.sendDatagram(from, response.value.packet);
     // The initiator resends msg1 up to handshakeRetries times, then msg3 as often: wait for all of it.
     const patienceMs = this.config.handshakeTimeoutMs * (2 * this.config.handshakeRetries + 2);

@@ -34,6 +34,8 @@ export interface SessionStats {
   /** Handshakes this node initiated / accepted as responder (msg2 sent). */
   handshakesStarted: number;
   handshakesAccepted: number;
+  /** Of those accepted, inits addressed to a previous NodeID key still in its grace period (liveIdentities). */
+  handshakesOnPreviousKey: number;
   /** Bilateral key confirmation finished (either role). */
   handshakesCompleted: number;
   /** Timed out, bad confirmation, invalid peer key (either role). */
@@ -60,6 +62,7 @@ export function emptyStats(): SessionStats {
     messagesDelivered: 0,
     handshakesStarted: 0,
     handshakesAccepted: 0,
+    handshakesOnPreviousKey: 0,
     handshakesCompleted: 0,
     handshakesFailed: 0,
     handshakeRetransmits: 0,
