@@ -8,6 +8,7 @@ import { NodeIdRotator } from '../crypto/node-id-rotator.ts';
 import { EventBus } from '../messenger/event-bus.ts';
 import { DhtNode, type BootstrapResult, type DhtComponents } from '../dht/dht-node.ts';
 import type { DhtConfig } from '../dht/config.ts';
+import { BINDING_TTL_MS } from '../dht/constants.ts';
 import type { NatConfig } from '../nat/constants.ts';
 import { NatService } from '../nat/nat-service.ts';
 import { PunchPort } from '../nat/punch-port.ts';
@@ -39,6 +40,15 @@ export interface RotationInit {
   periodMs: number;
   /** Default min(2 min, periodMs); see NodeIdRotator. */
   graceMs?: number;
+}
+
+/**
+ * Binding lifetime of a rotating node (unless `dht.bindingTtlMs` says otherwise): one period plus the grace, so
+ * with republication every ttl/2 a rotated-out key's last binding lapses within about half a period of the
+ * rotation, instead of lingering in the DHT for a day after the key stopped answering.
+ */
+function rotatingBindingTtlMs(rotator: NodeIdRotator): number {
+  return Math.min(BINDING_TTL_MS, rotator.rotationPeriodMs + rotator.graceMs);
 }
 
 /** 'node-id-rotated': this node now handshakes, signs and is found under `current` (public keys). */
@@ -133,7 +143,7 @@ export class ParatoxNode {
         sign: (message) => suite.sign(this.identity.privateKey, message),
         ...init.dhtPolicy,
       },
-      { payloadType: PayloadType.DHT, ...init.dht },
+      { payloadType: PayloadType.DHT, ...(rotator && { bindingTtlMs: rotatingBindingTtlMs(rotator) }), ...init.dht },
     );
     if (init.messenger) {
       this.messengerInit = init.messenger;

@@ -128,7 +128,7 @@ describe('ParatoxNode with rotation: {periodMs, graceMs}', () => {
     if (!found.ok) return;
     expect(found.binding.address).toBe('r');
     expect(bytesEqual(found.binding.nodePub, r.identity.publicKey)).toBe(true);
-    // The old binding is no longer republished but stays valid until it expires (the DHT has no delete).
+    // The old binding is no longer republished but stays valid until it expires (the DHT has no delete) ...
     const stale = settle<ResolveResult>((cb) => q.dht.resolve(keyOf(oldPub), cb));
     expect(stale.ok && bytesEqual(stale.binding.nodePub, oldPub)).toBe(true);
   });
@@ -210,7 +210,18 @@ describe('ParatoxNode with rotation: {periodMs, graceMs}', () => {
     expect(p.sessions.stats().handshakesFailed - pBefore.handshakesFailed).toBe(1);
   });
 
+  it("... which is soon: a rotating node's binding lives one period plus grace, so the old one is gone within a period", () => {
+    expect(r.dht.config.bindingTtlMs).toBe(PERIOD_MS + GRACE_MS);
+    expect(nodes[0].dht.config.bindingTtlMs).toBe(24 * 60 * 60_000);
+    clock.advance(rotationAtMs + PERIOD_MS - 60_000 - clock.now());
+    const q = nodes[12];
+    expect(settle<ResolveResult>((cb) => q.dht.resolve(keyOf(oldPub), cb)).ok).toBe(false);
+    const current = settle<ResolveResult>((cb) => q.dht.resolve(r.dht.key, cb));
+    expect(current.ok && bytesEqual(current.binding.nodePub, r.identity.publicKey)).toBe(true);
+  });
+
   it('rotates again one period later, and stop() on every node leaves no timer behind', () => {
+    expect(events).toHaveLength(1);
     clock.advance(rotationAtMs + PERIOD_MS - clock.now());
     expect(events).toHaveLength(2);
     expect(bytesEqual(events[1].previous, events[0].current)).toBe(true);
