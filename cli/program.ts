@@ -50,6 +50,19 @@ export function buildProgram(): Command {
     .action(() => notYetBuilt('paratox serve', 'the dashboard issue'));
 
   program
+    .command('eve')
+    .description("run Eve's attacks (size, timing, counting, inter-packet delay, disclosure) on a tap export and score them")
+    .argument('<tap.csv>', 'tap CSV (time_ms,source,target,bytes), e.g. from paratox run --tap')
+    .option('--truth <file>', 'ground truth JSON (default <tap.csv>.truth.json when it exists)')
+    .option('--out <file>', 'write the JSON here (default stdout)')
+    .option('--attacks <list>', 'comma-separated attacks to run (default all)')
+    .option('--bin-ms <ms>', 'timing bin', parseIntArg('--bin-ms', 1))
+    .option('--max-lag-bins <n>', 'timing lag search: +-n bins', parseIntArg('--max-lag-bins', 0, 100))
+    .option('--window-ms <ms>', 'packet-counting window', parseIntArg('--window-ms', 1))
+    .option('--round-ms <ms>', 'disclosure round', parseIntArg('--round-ms', 1))
+    .action(async (file: string, opts) => (await import('./eve-command.ts')).eveCommand(file, opts));
+
+  program
     .command('node')
     .description('run one real paratox node on UDP: a DHT node (default), or the spine ping protocol with --ping')
     .option('--host <ip>', 'interface to bind', '127.0.0.1')
