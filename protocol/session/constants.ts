@@ -28,7 +28,20 @@ export interface SessionConfig {
   readonly maxRecentHandshakes: number;
   /** A send key is retired (and a new handshake started) once this many packets were sealed under it. */
   readonly maxPacketsPerKey: number;
+  /**
+   * Time-based rekeying (WireGuard, section 5: REKEY_AFTER_TIME = 120 s). When this node initiated the session
+   * it sends on and the session is older than this, its next send (or noise packet) starts a fresh handshake;
+   * it keeps sending on the old session until the new one is established, and the old one keeps receiving
+   * until it idles out, so nothing in flight is lost. A responder does the same at 1.5x (WireGuard's
+   * REJECT_AFTER_TIME / REKEY_AFTER_TIME = 180 / 120), so the initiator normally goes first. null: off.
+   */
+  readonly rekeyAfterMs: number | null;
+  /** Same, once this many packets were sealed under the send key (either role; a soft limit below maxPacketsPerKey). null: off. */
+  readonly rekeyAfterPackets: number | null;
 }
+
+/** See SessionConfig.rekeyAfterMs. */
+const REKEY_DEFAULT_MS: number | null = null;
 
 export const DEFAULT_SESSION_CONFIG: SessionConfig = Object.freeze({
   wireSize: DEFAULT_WIRE_SIZE,
@@ -42,6 +55,8 @@ export const DEFAULT_SESSION_CONFIG: SessionConfig = Object.freeze({
   maxRecentHandshakes: 4_096,
   // The 8-byte seq field could count to 2^64; JS numbers are exact to 2^53, far beyond any session's life.
   maxPacketsPerKey: MAX_SEQ,
+  rekeyAfterMs: REKEY_DEFAULT_MS,
+  rekeyAfterPackets: null,
 });
 
 function assertPositiveInteger(name: string, value: number): void {
@@ -59,6 +74,10 @@ export function resolveSessionConfig(init: Partial<SessionConfig> = {}): Session
   }
   if (!Number.isSafeInteger(config.handshakeRetries) || config.handshakeRetries < 0) {
     throw new RangeError(`SessionConfig.handshakeRetries must be a non-negative integer, got ${config.handshakeRetries}`);
+  }
+  for (const name of ['rekeyAfterMs', 'rekeyAfterPackets'] as const) {
+    const value = config[name];
+    if (value !== null) assertPositiveInteger(name, value);
   }
   if (config.maxPacketsPerKey > MAX_SEQ + 1) throw new RangeError(`SessionConfig.maxPacketsPerKey must be <= 2^53`);
   if (!Number.isSafeInteger(config.replayWindow) || config.replayWindow <= 0 || config.replayWindow % 32 !== 0) {

@@ -39,7 +39,7 @@ import { InitGuard } from './init-guard.ts';
 import { EventBus, HandlerTable } from '../messenger/event-bus.ts';
 import type { Messenger, Unsubscribe } from '../messenger/messenger.ts';
 import { Session, type Peer } from './session.ts';
-import { countDrop, emptyStats, type DropReason, type SendDropReason, type SessionStats } from './stats.ts';
+import { countDrop, emptyStats, REKEY_COUNTER, type DropReason, type RekeyCause, type SendDropReason, type SessionStats } from './stats.ts';
 
 export interface SessionComponents {
   readonly transport: Transport;
@@ -102,6 +102,8 @@ export class SessionManager implements Messenger {
   private closed = false;
   /** Deliveries found while handling one datagram; handlers run after the decoder's safety net. */
   private pending: Delivery[] = [];
+  /** When each session's handshake started: its key's age for time-based rekeying (rekeyAfterMs). */
+  private readonly bornMs = new WeakMap<Session, number>();
 
   constructor(components: SessionComponents, init: Partial<SessionConfig> = {}) {
     this.components = components;
@@ -129,15 +131,51 @@ export class SessionManager implements Messenger {
     if (peer.nodePub.length !== 33) return this.dropSend('bad-peer-key');
     const ps = this.peerState(peer);
     const frame: Frame = { type, body: body.slice() };
-    if (ps.current?.canSend()) return this.transmit(ps.current, frame);
-    if (ps.current) {
+    const current = ps.current;
+    if (current?.canSend()) {
+      this.transmit(current, frame);
+      return this.maybeRekey(ps);
+    }
+    if (current) {
       // Its send key is exhausted (or it closed): retire it for sending and rekey with a fresh handshake.
       ps.current = undefined;
-      this.counters.rekeys++;
+      this.countRekey('key-exhausted');
     }
     if (ps.queue.length >= this.config.maxQueuedMessages) return this.dropSend('queue-overflow');
     ps.queue.push(frame);
     if (!ps.initiating) this.startHandshake(ps);
+  }
+
+  /**
+   * Peers with an established session this node can send on now (one entry per address and NodeID key): the
+   * links a noise policy keeps busy (protocol/noise/link-shaper.ts).
+   */
+  activePeers(): Peer[] {
+    const out: Peer[] = [];
+    for (const ps of this.peers.values()) {
+      if (ps.current?.canSend()) out.push({ address: ps.peer.address, nodePub: ps.peer.nodePub.slice() });
+    }
+    return out;
+  }
+
+  /**
+   * One cover datagram for `address`: a PayloadType.NOISE frame with an empty body, sealed (and padded to the
+   * wire size) under the next seq of the current session to that address, so on the wire it is one more
+   * data packet. The caller sends it (the link shaper, in a slot of its own). undefined when no session to
+   * the address can send. Counted in packetsSent, noiseSent and noiseBytesSent; may start a rekey.
+   */
+  sealNoise(address: Address): Uint8Array | undefined {
+    if (this.closed) return undefined;
+    let ps: PeerState | undefined;
+    for (const candidate of this.peers.values()) {
+      if (candidate.peer.address === address && candidate.current?.canSend()) ps = candidate;
+    }
+    if (!ps?.current) return undefined;
+    const packet = this.seal(ps.current, { type: PayloadType.NOISE, body: new Uint8Array(0) });
+    this.counters.packetsSent++;
+    this.counters.bytesSent += packet.length;
+    this.maybeRekey(ps);
+    return packet;
   }
 
   /** Adds a handler for one payload type; every handler of the type sees every message, in registration order. */
@@ -360,7 +398,8 @@ export class SessionManager implements Messenger {
   private onResponderFrame(session: Session, frame: Frame): void {
     if (frame.type === PayloadType.HANDSHAKE_CONFIRM) return this.onConfirm(session, frame.body);
     if (frame.type === PayloadType.HANDSHAKE_ACK) return this.drop('unexpected-type');
-    if (session.state === 'established') return this.deliver(session, frame);
+    // Cover traffic is authentic but carries nothing: never held for a confirmation (it would fill the buffer).
+    if (session.state === 'established' || frame.type === PayloadType.NOISE) return this.deliver(session, frame);
     // Authentic but not yet confirmed (msg3 lost or overtaken): hold it until msg3 arrives.
     if (session.early.length >= this.config.maxQueuedMessages) return this.drop('unconfirmed');
     session.early.push(frame);
@@ -389,6 +428,8 @@ export class SessionManager implements Messenger {
   }
 
   private deliver(session: Session, frame: Frame): void {
+    // Noise ends here, whatever its body: counted, neither delivered nor dropped.
+    if (frame.type === PayloadType.NOISE) return void this.counters.noiseReceived++;
     const handlers = this.handlers.get(frame.type);
     if (handlers.length === 0) return this.drop('no-handler');
     // A copy of the key per message: a handler that scribbles on it cannot corrupt the session's peer.
@@ -449,7 +490,7 @@ export class SessionManager implements Messenger {
     if (ps.queue.length > 0 && !ps.initiating) {
       if (ps.current) {
         ps.current = undefined;
-        this.counters.rekeys++;
+        this.countRekey('key-exhausted');
       }
       this.startHandshake(ps);
     }
@@ -459,10 +500,51 @@ export class SessionManager implements Messenger {
     // Application frames only come here after canSend(); a control frame on an exhausted key is skipped
     // (the peer retries or the session expires) rather than ever reusing a nonce.
     if (!session.send || session.send.exhausted()) return;
-    const packet = session.send.seal(frame, this.ctx);
-    if (!isSessionControlType(frame.type)) this.counters.messagesSent++;
-    session.lastActivityMs = this.components.clock.now();
+    const packet = this.seal(session, frame);
+    if (!isSessionControlType(frame.type) && frame.type !== PayloadType.NOISE) this.counters.messagesSent++;
     this.sendDatagram(session.peer.address, packet);
+  }
+
+  /** Seals `frame` on `session` (canSend checked by the caller) and counts its bytes as real, noise or control. */
+  private seal(session: Session, frame: Frame): Uint8Array {
+    const packet = session.send!.seal(frame, this.ctx);
+    session.lastActivityMs = this.components.clock.now();
+    if (frame.type === PayloadType.NOISE) {
+      this.counters.noiseSent++;
+      this.counters.noiseBytesSent += packet.length;
+    } else if (!isSessionControlType(frame.type)) {
+      this.counters.realBytesSent += packet.length;
+    }
+    return packet;
+  }
+
+  /**
+   * Time- or count-based rekeying (SessionConfig.rekeyAfterMs / rekeyAfterPackets): a fresh handshake while
+   * the current session keeps sending; establishInitiator / onConfirm switch ps.current when it completes, and
+   * the old session keeps receiving until it idles out, so packets in flight on it still arrive.
+   */
+  private maybeRekey(ps: PeerState): void {
+    const session = ps.current;
+    if (this.closed || ps.initiating || !session?.send) return;
+    const cause = this.rekeyCause(session, session.send.sent());
+    if (cause === undefined) return;
+    this.countRekey(cause);
+    this.startHandshake(ps);
+  }
+
+  private rekeyCause(session: Session, sealed: number): RekeyCause | undefined {
+    const { rekeyAfterMs, rekeyAfterPackets } = this.config;
+    if (rekeyAfterPackets !== null && sealed >= rekeyAfterPackets) return 'packets';
+    if (rekeyAfterMs === null) return undefined;
+    // The responder waits 1.5x as long (WireGuard's 180 s / 120 s), so the initiator normally rekeys first.
+    const limitMs = session.role === 'initiator' ? rekeyAfterMs : 1.5 * rekeyAfterMs;
+    const bornMs = this.bornMs.get(session) ?? session.lastActivityMs;
+    return this.components.clock.now() - bornMs >= limitMs ? 'time' : undefined;
+  }
+
+  private countRekey(cause: RekeyCause): void {
+    this.counters.rekeys++;
+    this.counters[REKEY_COUNTER[cause]]++;
   }
 
   private sendDatagram(to: Address, packet: Uint8Array): void {
@@ -488,6 +570,7 @@ export class SessionManager implements Messenger {
   }
 
   private addSession(session: Session): void {
+    this.bornMs.set(session, this.components.clock.now());
     this.byConnId.set(session.localConnIdHex, session);
     this.peerState(session.peer).sessions.add(session);
     this.armSweep();

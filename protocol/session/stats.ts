@@ -19,6 +19,15 @@ export type DropReason =
   /** An exception escaped a decoder: a bug, counted instead of crashing the node; tests assert it stays 0. */
   | 'internal';
 
+/** Why a handshake replaced a working send key (see SessionConfig.rekeyAfterMs / rekeyAfterPackets). */
+export type RekeyCause = 'key-exhausted' | 'time' | 'packets';
+
+export const REKEY_COUNTER = {
+  'key-exhausted': 'rekeysKeyExhausted',
+  time: 'rekeysTime',
+  packets: 'rekeysPackets',
+} as const satisfies Record<RekeyCause, keyof SessionStats>;
+
 /** Why an outbound message given to send() never left. */
 export type SendDropReason = 'queue-overflow' | 'handshake-failed' | 'bad-peer-key' | 'closed';
 
@@ -42,8 +51,24 @@ export interface SessionStats {
   handshakesFailed: number;
   /** Handshake messages sent again (msg1 on timeout, msg2 for a retransmitted msg1, msg3 until acked). */
   handshakeRetransmits: number;
-  /** Handshakes started because a send key reached its packet limit. */
+  /** Handshakes started to replace a send key: it reached its packet limit, its age or its soft packet count. */
   rekeys: number;
+  /** rekeys by cause (flat, so reports can sum every numeric counter). */
+  rekeysKeyExhausted: number;
+  rekeysTime: number;
+  rekeysPackets: number;
+  /**
+   * Cover traffic (PayloadType.NOISE, sealed by sealNoise for the link shaper): sent, and received and
+   * discarded (authentic, so neither a drop nor an error; any body is ignored).
+   */
+  noiseSent: number;
+  noiseReceived: number;
+  /**
+   * Wire bytes of datagrams sealing an application frame (real payload) and of noise datagrams; the rest of
+   * bytesSent is handshakes and session control. bandwidthOverhead = bytesSent / realBytesSent.
+   */
+  realBytesSent: number;
+  noiseBytesSent: number;
   /** Sessions erased after idleSessionMs without authenticated traffic. */
   sessionsExpired: number;
   /** Sessions currently held (any state). */
@@ -67,6 +92,13 @@ export function emptyStats(): SessionStats {
     handshakesFailed: 0,
     handshakeRetransmits: 0,
     rekeys: 0,
+    rekeysKeyExhausted: 0,
+    rekeysTime: 0,
+    rekeysPackets: 0,
+    noiseSent: 0,
+    noiseReceived: 0,
+    realBytesSent: 0,
+    noiseBytesSent: 0,
     sessionsExpired: 0,
     sessionsOpen: 0,
     dropped: {},

@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_WIRE_SIZE } from '../packet/constants.ts';
+import { PayloadType } from '../packet/payload-type.ts';
+import type { Rng } from '../runtime/rng.ts';
+import { Loopback, ManualClock } from '../session/testing/loopback.ts';
+import { resolveNoiseConfig } from './constants.ts';
+import { DelayHistogram } from './delay-histogram.ts';
+import { createLinkShaper } from './link-shaper.ts';
+import { ShapedNet, text, utf8, type ShapedNode } from './testing/shaped-nodes.ts';
+
+const RATE = 20; // slots per second per link: 50 ms
+const SLOT_MS = 1000 / RATE;
+
+/** Sends one message from each `a` to its `b` and lets the handshakes finish. */
+function connect(net: ShapedNet, pairs: [ShapedNode, ShapedNode][]): void {
+  for (const [a, b] of pairs) a.manager.send(b.peer, PayloadType.DATA, utf8(`hello ${b.address}`));
+  net.clock.advance(2_000);
+}
+
+function variance(xs: number[]): number {
+  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+  return xs.reduce((s, x) => s + (x - mean) ** 2, 0) / xs.length;
+}
+
+describe("LinkShaper 'constant'", () => {
+  it('every link sends the same datagrams per second whether it carries a conversation or nothing', () => {
+    const net = new ShapedNet();
+    const noise = { policy: 'constant', ratePerS: RATE } as const;
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((n) => net.add(n, noise));
+    connect(net, [[a, b], [a, c], [d, b]]);
+    const start = net.clock.now();
+    // Ten seconds: A talks to B (one message every 130 ms, slower than the slots); A-C and D-B stay silent.
+    let sent = 0;
+    const sentAtMs: number[] = [];
+    for (let t = 0; t < 10_000; t += 130) {
+      net.clock.advance(130);
+      sentAtMs.push(net.clock.now());
+      a.manager.send(b.peer, PayloadType.DATA, utf8(`m${sent++}`));
+    }
+    net.clock.advance(10_000 - (net.clock.now() - start) + 500);
+
+    const links: [ShapedNode, ShapedNode][] = [[a, b], [b, a], [a, c], [c, a], [d, b], [b, d]];
+    const perSecond = links.map(([x, y]) => Array.from({ length: 10 }, (_, s) => net.count(x.address, y.address, start + s * 1000, start + (s + 1) * 1000)));
+    for (const row of perSecond) for (const n of row) expect(Math.abs(n - RATE)).toBeLessThanOrEqual(1);
+    const totals = perSecond.map((row) => row.reduce((s, n) => s + n, 0));
+    expect(variance(totals)).toBeLessThanOrEqual(1); // the slot phase, nothing else
+    // Only A-B carried real data; the observer cannot tell.
+    expect(b.inbox.map((m) => text(m.msg.body))).toEqual(['hello b', 'hello b', ...Array.from({ length: sent }, (_, i) => `m${i}`)]);
+    for (const t of net.tap) expect(t.bytes.length).toBe(DEFAULT_WIRE_SIZE);
+    const shaped = a.shaper.stats();
+    expect(shaped.queueOverflow).toBe(0);
+    // Each message waited at most one slot (+ 5 ms on the wire); during setup msg3 and the first message
+    // left in consecutive slots, hence up to two there.
+    b.inbox.slice(2).forEach((m, i) => expect(m.atMs - sentAtMs[i]).toBeLessThanOrEqual(SLOT_MS + 5));
+    expect(shaped.queueDelay.maxMs).toBeLessThanOrEqual(2 * SLOT_MS);
+    expect(shaped.noiseDatagrams).toBeGreaterThan(0);
+    // Dummies die as noise at the far end: counted, never delivered, never dropped.
+    for (const n of [a, b, c, d]) {
+      const s = n.manager.stats();
+      expect(s.noiseReceived).toBeGreaterThan(100);
+      expect(s.dropped).toEqual({});
+    }
+    expect(b.manager.stats().messagesDelivered).toBe(b.inbox.length);
+    expect(c.manager.stats().messagesDelivered).toBe(1);
+    expect(a.manager.stats().noiseSent).toBe(shaped.noiseDatagrams);
+  });
+
+  it('a burst queues (FIFO, bounded, overflow counted) and leaves at the slot rate', () => {
+    const net = new ShapedNet();
+    const noise = { policy: 'constant', ratePerS: RATE, maxQueuedPerLink: 8 } as const;
+    const [a, b] = ['a', 'b'].map((n) => net.add(n, noise));
+    connect(net, [[a, b]]);
+    const start = net.clock.now();
+    for (let i = 0; i < 10; i++) a.manager.send(b.peer, PayloadType.DATA, utf8(`burst${i}`));
+    net.clock.advance(2_000);
+    expect(b.inbox.slice(1).map((m) => text(m.msg.body))).toEqual(Array.from({ length: 8 }, (_, i) => `burst${i}`));
+    const s = a.shaper.stats();
+    expect(s.queueOverflow).toBe(2);
+    // 8 datagrams, one per slot: the last waited about 8 slots.
+    expect(s.queueDelay.maxMs).toBeGreaterThan(7 * SLOT_MS);
+    expect(s.queueDelay.maxMs).toBeLessThanOrEqual(8 * SLOT_MS);
+    expect(net.count('a', 'b', start, start + 2_000)).toBe(2 * RATE);
+  });
+
+  it('stop() cancels every link timer and counts what was queued', () => {
+    const net = new ShapedNet();
+    const noise = { policy: 'constant', ratePerS: RATE } as const;
+    const [a, b] = ['a', 'b'].map((n) => net.add(n, noise));
+    connect(net, [[a, b]]);
+    for (let i = 0; i < 3; i++) a.manager.send(b.peer, PayloadType.DATA, utf8(`late${i}`));
+    for (const n of [a, b]) {
+      n.shaper.stop();
+      n.manager.close();
+    }
+    net.clock.advance(100); // datagrams already on the wire land (and are dropped as 'closed')
+    expect(net.clock.pending()).toBe(0);
+    expect(a.shaper.stats()).toMatchObject({ droppedOnStop: 3, links: 0 });
+    a.shaper.stop(); // idempotent
+  });
+});
+
+describe("LinkShaper 'poisson'", () => {
+  it('passes real datagrams at once and adds about rate x time dummies per link', () => {
+    const net = new ShapedNet();
+    const noise = { policy: 'poisson', ratePerS: 10 } as const;
+    const [a, b] = ['a', 'b'].map((n) => net.add(n, noise));
+    connect(net, [[a, b]]);
+    const sentAt = net.clock.now();
+    a.manager.send(b.peer, PayloadType.DATA, utf8('now'));
+    net.clock.advance(5);
+    expect(b.inbox.at(-1)?.atMs).toBe(sentAt + 5); // no queueing
+    const start = net.clock.now();
+    net.clock.advance(60_000);
+    // 600 expected per direction; 4 standard deviations (sqrt(600) ~ 24.5) either way.
+    for (const [x, y] of [['a', 'b'], ['b', 'a']]) {
+      const n = net.count(x, y, start, start + 60_000);
+      expect(n).toBeGreaterThan(600 - 100);
+      expect(n).toBeLessThan(600 + 100);
+    }
+    expect(b.manager.stats().noiseReceived).toBeGreaterThan(500);
+    expect(b.manager.stats().dropped).toEqual({});
+    expect(a.shaper.stats().queueDelay.count).toBe(0);
+  });
+});
+
+describe("LinkShaper 'off'", () => {
+  it('is the transport itself: no timer, no rng draw', () => {
+    const clock = new ManualClock();
+    const inner = new Loopback(clock).transport('x');
+    const noRng = new Proxy({} as Rng, {
+      get: () => {
+        throw new Error('off must not draw');
+      },
+    });
+    const shaper = createLinkShaper({ transport: inner, clock, rng: noRng }, {});
+    expect(shaper.transport).toBe(inner);
+    shaper.attach({ sealNoise: () => new Uint8Array(0), activePeers: () => [{ address: 'y' }] });
+    expect(clock.pending()).toBe(0);
+    shaper.stop();
+  });
+
+  it('resolveNoiseConfig rejects impossible values', () => {
+    expect(() => resolveNoiseConfig({ policy: 'loud' as never })).toThrow(RangeError);
+    expect(() => resolveNoiseConfig({ ratePerS: 0 })).toThrow(RangeError);
+    expect(() => resolveNoiseConfig({ ratePerS: 1001 })).toThrow(RangeError); // a slot under 1 ms
+    expect(() => resolveNoiseConfig({ maxQueuedPerLink: 0 })).toThrow(RangeError);
+    expect(() => resolveNoiseConfig({ mixDelayMeanMs: -1 })).toThrow(RangeError);
+    expect(resolveNoiseConfig().policy).toBe('off');
+  });
+});
+
+describe('DelayHistogram', () => {
+  it('summary() gives count, mean, max and bucketed quantiles capped at the max', () => {
+    const h = new DelayHistogram();
+    expect(h.summary()).toMatchObject({ count: 0, p50Ms: 0, p95Ms: 0 });
+    for (let i = 1; i <= 100; i++) h.add(i);
+    const s = h.summary();
+    expect(s).toMatchObject({ count: 100, maxMs: 100, meanMs: 50.5, p50Ms: 50, p95Ms: 100 });
+    h.add(60_000);
+    expect(h.summary().counts.at(-1)).toBe(1);
+    expect(h.summary().maxMs).toBe(60_000);
+  });
+});
