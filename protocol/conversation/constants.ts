@@ -44,6 +44,14 @@ export interface ConversationConfig {
   readonly idleSessionMs: number;
   /** A conversation with nothing pending, no session and no traffic this long may be evicted. */
   readonly idleConversationMs: number;
+  /** With an offline mailbox: our mailbox is fetched this often (the first time 1 ms after construction). */
+  readonly offlinePollMs: number;
+  /** A stored message with no end-to-end ack this long after it was stored fails with 'expired' (mailbox expiry + margin). */
+  readonly offlineExpiryMs: number;
+  /** Offline messages remembered per receiver for exactly-once delivery (oldest forgotten first). */
+  readonly offlineSeenMax: number;
+  /** openChannel failure reasons that mean "the account is not online": its messages go to the mailbox at once. */
+  readonly offlineReasons: readonly string[];
 }
 
 export const DEFAULT_CONVERSATION_CONFIG: ConversationConfig = Object.freeze({
@@ -67,12 +75,17 @@ export const DEFAULT_CONVERSATION_CONFIG: ConversationConfig = Object.freeze({
   replayWindow: 1_024,
   idleSessionMs: 120_000,
   idleConversationMs: 600_000,
+  offlinePollMs: 120_000,
+  offlineExpiryMs: 7 * 24 * 60 * 60_000 + 60 * 60_000,
+  offlineSeenMax: 8_192,
+  offlineReasons: Object.freeze(['no-descriptor']),
 });
 
 const POSITIVE = [
   'maxMessageBytes', 'messageTimeoutMs', 'initialRtoMs', 'maxRtoMs', 'handshakeTimeoutMs', 'handshakeMaxSkewMs',
   'maxRecentHandshakes', 'maxHandshakeDrops', 'maxChannelAttempts', 'channelRetryMs', 'windowMessages', 'maxPendingMessages',
   'maxConversations', 'maxSessions', 'maxBufferedBytes', 'idleSessionMs', 'idleConversationMs',
+  'offlinePollMs', 'offlineExpiryMs', 'offlineSeenMax',
 ] as const;
 
 export function resolveConversationConfig(init: Partial<ConversationConfig> = {}): ConversationConfig {

@@ -27,6 +27,8 @@ import type { Rng } from '../runtime/rng.ts';
 import { InitGuard } from '../session/init-guard.ts';
 import { resolveConversationConfig, type ConversationConfig } from './constants.ts';
 import { E2eSession, type SessionFailure, type SessionHost } from './e2e-session.ts';
+import { OfflineCourier } from './offline-courier.ts';
+import type { OfflineMailbox } from './offline.ts';
 import { deliveredEvent, failedEvent, messageEvent, sessionEvent, type ConversationEvent } from './events.ts';
 import { Inbox, type ByteBudget } from './inbox.ts';
 import { chunkFor, minChunk, Outbox, type OutMessage } from './outbox.ts';
@@ -42,6 +44,11 @@ export interface ConversationComponents {
   account: KeyPair;
   /** Opens a fresh Channel to the account (Alice side); cb exactly once. */
   openChannel(accountPub: Uint8Array, cb: (r: OpenChannelResult) => void): void;
+  /**
+   * Optional offline store (protocol/mailbox's MailboxOffline): messages that cannot get a channel are sealed to
+   * the peer's account and stored in its mailbox instead of failing; our own mailbox is fetched every offlinePollMs.
+   */
+  offline?: OfflineMailbox;
 }
 
 interface Conversation {
@@ -74,6 +81,7 @@ export class ConversationService {
   private readonly deferred = new Map<string, { timer: TimerId; to: Uint8Array; reason: FailureReason }>();
   private readonly budget: ByteBudget;
   private readonly host: SessionHost;
+  private readonly courier: OfflineCourier | undefined;
   private stopped = false;
 
   constructor(
@@ -96,6 +104,24 @@ export class ConversationService {
       frame: (session, frame) => this.frame(session, frame),
       closed: (session, reason, failure) => this.closed(session, reason, failure),
     };
+    this.courier = c.offline
+      ? new OfflineCourier(
+          {
+            clock: c.clock,
+            rng: c.rng,
+            account: c.account,
+            config: this.config,
+            stats: this.counters,
+            emit: (e) => this.events.emit(e),
+            fail: (id, to, reason) => {
+              this.countFailure(reason);
+              this.events.emit(failedEvent(id, to, reason));
+            },
+            drop: (reason) => this.drop(reason),
+          },
+          c.offline,
+        )
+      : undefined;
   }
 
   // ---- API ----------------------------------------------------------------------------------------------------
@@ -138,9 +164,14 @@ export class ConversationService {
     session.start();
   }
 
-  /** Messages whose outcome has not been reported yet. */
+  /** Fetches our offline mailbox now (it is also fetched every offlinePollMs); no-op without an offline store. */
+  fetchOffline(): void {
+    this.courier?.fetch();
+  }
+
+  /** Messages whose outcome has not been reported yet (stored offline ones included). */
   pending(): number {
-    let n = this.deferred.size;
+    let n = this.deferred.size + (this.courier?.pending ?? 0);
     for (const conv of this.conversations.values()) n += conv.outbox.size();
     return n;
   }
@@ -167,6 +198,7 @@ export class ConversationService {
     for (const conv of this.conversations.values()) {
       for (const msg of conv.outbox.all()) this.resolveFailed(conv, msg, 'stopped');
     }
+    this.courier?.stop();
     for (const session of [...this.sessions]) session.close('stopped');
     for (const conv of this.conversations.values()) this.dispose(conv);
     this.conversations.clear();
@@ -259,6 +291,7 @@ export class ConversationService {
       if (!r.ok) {
         this.counters.channelOpenFailures++;
         conv.opening = false;
+        if (this.courier && this.config.offlineReasons.includes(r.reason)) return this.divertAll(conv);
         return this.attemptFailed(conv, 'channel-closed');
       }
       this.counters.channelsOpened++;
@@ -278,6 +311,7 @@ export class ConversationService {
     conv.attempts++;
     if (conv.attempts >= this.config.maxChannelAttempts) {
       conv.attempts = 0;
+      if (this.courier && reason === 'channel-closed') return this.divertAll(conv);
       for (const msg of conv.outbox.all()) this.resolveFailed(conv, msg, reason);
       return;
     }
@@ -285,6 +319,29 @@ export class ConversationService {
       conv.retryTimer = undefined;
       this.pump(conv);
     });
+  }
+
+  /**
+   * The peer is not reachable: every message never put on a session goes to its mailbox. One that was (the peer
+   * may hold it) fails with 'channel-closed' as before, so nothing can be delivered twice.
+   */
+  private divertAll(conv: Conversation): void {
+    const courier = this.courier!;
+    conv.attempts = 0;
+    for (const msg of conv.outbox.all()) {
+      if (msg.transmissions > 0) {
+        this.resolveFailed(conv, msg, 'channel-closed');
+        continue;
+      }
+      if (!courier.fits(msg.body.length)) {
+        this.resolveFailed(conv, msg, 'offline-store-failed');
+        continue;
+      }
+      conv.outbox.remove(msg.seq);
+      if (msg.timeoutTimer !== undefined) this.components.clock.cancelTimer(msg.timeoutTimer);
+      courier.divert(msg.id, msg.idBytes, conv.peerPub, msg.body, msg.sentAtMs);
+    }
+    this.pump(conv);
   }
 
   // ---- sessions -----------------------------------------------------------------------------------------------

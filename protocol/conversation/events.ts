@@ -12,8 +12,21 @@ import type { FailureReason } from './stats.ts';
 export type E2eProtection = Extract<MessageProtection, { scheme: 'ecmqv-e2e' }>;
 export const E2E_PROTECTION: E2eProtection = Object.freeze({ pfs: true, scheme: 'ecmqv-e2e' });
 
+/**
+ * Protection of a message delivered from an offline mailbox (protocol/mailbox: one-pass MQV to the recipient's
+ * static AccountID key): not forward secret. The scheme name is message-security.ts's 'ecies-offline'.
+ */
+export type OfflineProtection = Extract<MessageProtection, { pfs: false }>;
+export const OFFLINE_MESSAGE_PROTECTION: OfflineProtection = Object.freeze({ pfs: false, scheme: 'ecies-offline' });
+
+/**
+ * The one final outcome of a sent message. `offline: true` on 'delivered' ("delivered-offline"): the message went
+ * through the recipient's mailbox (after a 'stored' event) and the recipient's end-to-end ack came back; latency
+ * from send() to that ack. (A flag rather than a third kind, so consumers that know only delivered/failed still
+ * compile and count it as delivered; count `outcome.offline` for deliveredOffline.)
+ */
 export type MessageOutcome =
-  | { readonly kind: 'delivered'; readonly latencyMs: number }
+  | { readonly kind: 'delivered'; readonly latencyMs: number; readonly offline?: true }
   | { readonly kind: 'failed'; readonly reason: FailureReason };
 
 export interface MessageEvent {
@@ -22,7 +35,7 @@ export interface MessageEvent {
   /** The sender's id for this message (hex), equal to what its send() returned. */
   readonly messageId: string;
   readonly body: Uint8Array;
-  readonly protection: E2eProtection;
+  readonly protection: E2eProtection | OfflineProtection;
 }
 
 export interface OutcomeEvent {
@@ -44,7 +57,41 @@ export interface SessionEvent {
   readonly protection: E2eProtection;
 }
 
-export type ConversationEvent = MessageEvent | OutcomeEvent | SessionEvent;
+/**
+ * Not an outcome: the message could not get a channel, so it was sealed to the recipient's account and stored by
+ * `replicas` mailbox holders. It stays pending until its outcome ('delivered-offline', or failed 'expired' /
+ * 'stopped').
+ */
+export interface StoredEvent {
+  readonly kind: 'stored';
+  readonly messageId: string;
+  readonly toAccountPub: Uint8Array;
+  readonly replicas: number;
+}
+
+export type ConversationEvent = MessageEvent | OutcomeEvent | SessionEvent | StoredEvent;
+
+export const offlineMessageEvent = (fromAccountPub: Uint8Array, messageId: string, body: Uint8Array): MessageEvent => ({
+  kind: 'message',
+  fromAccountPub,
+  messageId,
+  body,
+  protection: OFFLINE_MESSAGE_PROTECTION,
+});
+
+export const storedEvent = (messageId: string, toAccountPub: Uint8Array, replicas: number): StoredEvent => ({
+  kind: 'stored',
+  messageId,
+  toAccountPub,
+  replicas,
+});
+
+export const deliveredOfflineEvent = (messageId: string, toAccountPub: Uint8Array, latencyMs: number): OutcomeEvent => ({
+  kind: 'outcome',
+  messageId,
+  toAccountPub,
+  outcome: { kind: 'delivered', latencyMs, offline: true },
+});
 
 export const messageEvent = (fromAccountPub: Uint8Array, messageId: string, body: Uint8Array): MessageEvent => ({
   kind: 'message',

@@ -34,6 +34,12 @@ export type ConversationDropReason =
   | 'conversation-limit'
   /** Received after stop() or after its session closed. */
   | 'closed'
+  /** An offline letter whose payload does not decode. */
+  | 'bad-offline-payload'
+  /** An offline message already delivered (by id, per sender). */
+  | 'duplicate-offline'
+  /** An offline ack for no message we stored for that account (late, forged by nobody: only the recipient can seal it). */
+  | 'unexpected-offline-ack'
   /** An exception escaped a decoder: a bug, counted instead of crashing the node; tests assert it stays 0. */
   | 'internal';
 
@@ -46,7 +52,13 @@ export type FailureReason =
   | 'too-large'
   | 'queue-full'
   | 'bad-peer-key'
-  | 'conversation-limit';
+  | 'conversation-limit'
+  /** Offline: a mailbox holder refused it (mailbox, sender or holder quota). */
+  | 'quota'
+  /** Offline: stored, but no end-to-end ack came back before the mailbox expiry (it may have been read). */
+  | 'expired'
+  /** Offline: no channel, and storing it failed otherwise (no holders, timeout, refused, too large). */
+  | 'offline-store-failed';
 
 export interface ConversationStats {
   /** Messages accepted by send() (every one ends in exactly one outcome). */
@@ -81,6 +93,17 @@ export interface ConversationStats {
   bufferedBytes: number;
   /** Channel payloads that channel.send refused (closed or too large). */
   channelSendRefused: number;
+  /** Sender side: messages sealed and stored in the recipient's mailbox ('stored' events). */
+  messagesStoredOffline: number;
+  /** Sender side: outcomes 'delivered-offline'. */
+  deliveredOffline: number;
+  /** Receiver side: messages delivered from our mailbox (protection pfs: false). */
+  offlineMessagesReceived: number;
+  /** Receiver side: end-to-end acks of offline messages stored into senders' mailboxes (and failed stores). */
+  offlineAcksSent: number;
+  offlineAcksFailed: number;
+  /** Mailbox fetches started. */
+  offlineFetches: number;
   dropped: Partial<Record<ConversationDropReason, number>>;
 }
 
@@ -111,6 +134,12 @@ export function emptyConversationStats(): ConversationStats {
     conversationsEvicted: 0,
     bufferedBytes: 0,
     channelSendRefused: 0,
+    messagesStoredOffline: 0,
+    deliveredOffline: 0,
+    offlineMessagesReceived: 0,
+    offlineAcksSent: 0,
+    offlineAcksFailed: 0,
+    offlineFetches: 0,
     dropped: {},
   };
 }
