@@ -161,3 +161,29 @@ describe('DelayHistogram', () => {
     expect(h.summary().maxMs).toBe(60_000);
   });
 });
+
+describe("LinkShaper 'constant' with time-based rekeying", () => {
+  it('rekey handshakes take slots like any datagram: the rate stays, every message arrives', () => {
+    const net = new ShapedNet();
+    const noise = { policy: 'constant', ratePerS: RATE } as const;
+    const session = { rekeyAfterMs: 3_000, idleSessionMs: 2_000 };
+    const [a, b, c] = ['a', 'b', 'c'].map((n) => net.add(n, noise, session));
+    connect(net, [[a, b], [a, c]]);
+    const start = net.clock.now();
+    const sent: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      sent.push(`m${i}`);
+      a.manager.send(b.peer, PayloadType.DATA, utf8(`m${i}`));
+      net.clock.advance(100);
+    }
+    net.clock.advance(500);
+    expect(b.inbox.slice(1).map((m) => text(m.msg.body))).toEqual(sent);
+    // Noise alone triggers the rekey on the silent link too (sealNoise checks the key's age).
+    expect(a.manager.stats().rekeysTime).toBeGreaterThanOrEqual(6);
+    for (const [x, y] of [['a', 'b'], ['a', 'c'], ['b', 'a'], ['c', 'a']]) {
+      for (let s = 0; s < 10; s++) expect(Math.abs(net.count(x, y, start + s * 1000, start + (s + 1) * 1000) - RATE)).toBeLessThanOrEqual(1);
+    }
+    for (const n of [a, b, c]) expect(n.manager.stats().dropped).toEqual({});
+    expect(a.manager.stats().sessionsOpen).toBeLessThanOrEqual(4); // old sessions idle out (noise moves to the new one)
+  });
+});

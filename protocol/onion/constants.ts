@@ -42,6 +42,11 @@ export const RelayCmd = {
   DROP: 0x03,
   /** backward: the hop could not extend; body = reason code (1). The circuit up to that hop stays. */
   TRUNCATED: 0x04,
+  /**
+   * Loop cover (Loopix): forward to the last hop, which answers with a LOOP backward; both ends count it as
+   * noise. An idle circuit so carries cells both ways. Body: empty (ignored).
+   */
+  LOOP: 0x05,
 } as const;
 export const FIRST_SERVICE_COMMAND = 0x10;
 
@@ -80,6 +85,15 @@ export interface OnionConfig {
   createBucketsMax: number;
   /** Relay nonces remembered per circuit and direction for replay detection (FIFO). */
   replayWindow: number;
+  /** Loop cover: each open origin circuit sends LOOP cells at exponential gaps of mean 1/loopRatePerS; 0: off. */
+  loopRatePerS: number;
+  /**
+   * Mixing delay (Loopix): a relay holds every relay cell it receives (either direction, after the replay
+   * check) for an exponential time of this mean before handling it; 0: off (no rng draw, no timer).
+   */
+  mixDelayMeanMs: number;
+  /** Cells held for mixing per relayed circuit; more are dropped ('mix-overflow'). */
+  mixMaxHeldCells: number;
 }
 
 export const DEFAULT_ONION_CONFIG: Readonly<OnionConfig> = Object.freeze({
@@ -94,4 +108,7 @@ export const DEFAULT_ONION_CONFIG: Readonly<OnionConfig> = Object.freeze({
   createBurst: 20,
   createBucketsMax: 4096,
   replayWindow: 2048,
+  loopRatePerS: 0,
+  mixDelayMeanMs: 0,
+  mixMaxHeldCells: 256,
 });

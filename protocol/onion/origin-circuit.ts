@@ -2,7 +2,9 @@
  * A circuit this node builds and uses (Tor's "origin circuit"). Built hop by hop: CREATE/CREATED with the
  * first hop, then EXTEND/EXTENDED through the circuit so far; each step has its own timeout and no retry.
  * Once open it lives for circuitLifetimeMs, sends a DROP cell when idle for keepaliveMs (relays tear down
- * idle circuits), and ends with close(): DESTROY to the first hop, which propagates it.
+ * idle circuits), and ends with close(): DESTROY to the first hop, which propagates it. With
+ * config.loopRatePerS it also sends LOOP cells to its last hop at exponential gaps, which come back (loop
+ * cover, Loopix): a circuit then carries cells both ways whether or not its user talks.
  */
 import type { KeyPair } from '../crypto/suite.ts';
 import type { MessengerPeer, Unsubscribe } from '../messenger/messenger.ts';
@@ -28,6 +30,7 @@ export class OriginCircuit implements Circuit {
   private buildCb: ((r: BuildResult) => void) | null;
   private lifetimeTimer: TimerId | null = null;
   private keepaliveTimer: TimerId | null = null;
+  private loopTimer: TimerId | null = null;
   private lastSentMs = 0;
   private closed = false;
 
@@ -107,6 +110,11 @@ export class OriginCircuit implements Circuit {
     const fromLast = found.hop === this.hops.length - 1;
     const { command, body } = opened;
     if (command === RelayCmd.DROP) return void this.host.counters.noise++;
+    if (command === RelayCmd.LOOP) {
+      if (!fromLast) return this.host.drop('unexpected');
+      this.host.counters.noise++;
+      return void this.host.counters.loopsReturned++;
+    }
     if (command === RelayCmd.EXTENDED || command === RelayCmd.TRUNCATED) {
       if (!this.pending || !fromLast) return this.host.drop('unexpected');
       if (command === RelayCmd.TRUNCATED) return this.fail(destroyReasonName(body[0] ?? 1));
@@ -153,6 +161,7 @@ export class OriginCircuit implements Circuit {
     });
     this.lastSentMs = clock.now();
     this.scheduleKeepalive();
+    this.scheduleLoop();
     cb({ ok: true, circuit: this });
   }
 
@@ -165,6 +174,19 @@ export class OriginCircuit implements Circuit {
       this.keepaliveTimer = null;
       if (clock.now() - this.lastSentMs >= this.host.config.keepaliveMs - 1) this.sendRelay(this.hops.length - 1, RelayCmd.DROP, new Uint8Array(0));
       this.scheduleKeepalive();
+    });
+  }
+
+  /** Loop cover: LOOP cells at exponential gaps (mean 1/loopRatePerS, at least 1 ms); off at 0, no rng draw. */
+  private scheduleLoop(): void {
+    const rate = this.host.config.loopRatePerS;
+    if (!(rate > 0)) return;
+    const { clock, rng } = this.host.components;
+    this.loopTimer = clock.setTimer(Math.max(1, rng.exponential(1000 / rate)), () => {
+      this.loopTimer = null;
+      this.host.counters.loopsSent++;
+      this.sendRelay(this.hops.length - 1, RelayCmd.LOOP, new Uint8Array(0));
+      this.scheduleLoop();
     });
   }
 
@@ -209,9 +231,9 @@ export class OriginCircuit implements Circuit {
   private teardown(reason: string, sendDestroy: boolean): void {
     const { clock } = this.host.components;
     this.closed = true;
-    for (const t of [this.pending?.timer, this.lifetimeTimer, this.keepaliveTimer]) if (t !== undefined && t !== null) clock.cancelTimer(t);
+    for (const t of [this.pending?.timer, this.lifetimeTimer, this.keepaliveTimer, this.loopTimer]) if (t !== undefined && t !== null) clock.cancelTimer(t);
     this.pending = null;
-    this.lifetimeTimer = this.keepaliveTimer = null;
+    this.lifetimeTimer = this.keepaliveTimer = this.loopTimer = null;
     this.host.unbind(this.link);
     if (sendDestroy) this.host.sendCell(this.link, CellCmd.DESTROY, Uint8Array.of(destroyReasonCode(reason)));
     this.host.release(this);

@@ -3,6 +3,11 @@
  * hop's keys. The relay knows only those two neighbours. When nothing follows it, it is the circuit's last
  * hop and the RelayEndpoint services talk through. Torn down on DESTROY from either side (propagated to
  * the other), on close(), or after relayIdleMs without a cell.
+ *
+ * Mixing (config.mixDelayMeanMs > 0, Loopix's per-mix delay): every relay cell that passes the replay check
+ * is held for an exponential time before it is peeled, passed on or delivered, so cells leave a relay in
+ * another order and at other times than they came. Cells this hop originates (replies, EXTENDED) are not
+ * held: their input was. Held cells are bounded per circuit and die with it (counted 'mix-closed').
  */
 import type { Unsubscribe } from '../messenger/messenger.ts';
 import type { TimerId } from '../runtime/clock.ts';
@@ -25,6 +30,8 @@ export class RelayCircuit implements RelayEndpoint {
   private readonly createdAtMs: number;
   private lastActivityMs: number;
   private idleTimer: TimerId | null = null;
+  /** Cells held for mixing, by their release timer. */
+  private readonly held = new Set<TimerId>();
   private closed = false;
 
   constructor(
@@ -75,10 +82,14 @@ export class RelayCircuit implements RelayEndpoint {
     this.host.drop('unexpected');
   }
 
-  /** Forward cell from prev: replay check, peel our layer, then take it or pass it on. */
+  /** Forward cell from prev: replay check, (mixing delay,) peel our layer, then take it or pass it on. */
   private onForward(cell: LayeredCell): void {
     if (!this.replayForward.add(cell.nonce)) return this.host.drop('replay');
     this.touch();
+    this.mix(() => this.handleForward(cell));
+  }
+
+  private handleForward(cell: LayeredCell): void {
     const { suite } = this.host.components;
     const { plaintext, recognized, next } = peelForward(suite, this.keys, cell);
     if (recognized) return this.onRecognized(plaintext);
@@ -87,10 +98,31 @@ export class RelayCircuit implements RelayEndpoint {
     this.host.sendCell(this.next, CellCmd.RELAY, next.nonce, next.layered);
   }
 
-  /** Backward cell from next: add our layer and pass it to prev. */
+  /** Backward cell from next: (mixing delay,) add our layer and pass it to prev. */
   private onBackward(cell: LayeredCell): void {
     if (!this.replayBackward.add(cell.nonce)) return this.host.drop('replay');
     this.touch();
+    this.mix(() => this.handleBackward(cell));
+  }
+
+  /** Runs `handle` now, or after an exponential mixing delay (config.mixDelayMeanMs; 0: now, no rng draw). */
+  private mix(handle: () => void): void {
+    const { mixDelayMeanMs, mixMaxHeldCells } = this.host.config;
+    if (!(mixDelayMeanMs > 0)) return handle();
+    if (this.held.size >= mixMaxHeldCells) return this.host.drop('mix-overflow');
+    const { clock, rng } = this.host.components;
+    const delayMs = rng.exponential(mixDelayMeanMs);
+    this.host.counters.cellsMixed++;
+    this.host.counters.mixDelaySumMs += delayMs;
+    // A one-shot timer per cell (never re-armed), so a delay near 0 cannot spin.
+    const timer = clock.setTimer(delayMs, () => {
+      this.held.delete(timer);
+      handle();
+    });
+    this.held.add(timer);
+  }
+
+  private handleBackward(cell: LayeredCell): void {
     const out = addBackward(this.host.components.suite, this.keys, cell);
     this.host.counters.cellsRelayed++;
     this.host.sendCell(this.prev, CellCmd.RELAY, out.nonce, out.layered);
@@ -101,6 +133,7 @@ export class RelayCircuit implements RelayEndpoint {
     if (!opened) return this.host.drop('malformed');
     const { command, body } = opened;
     if (command === RelayCmd.DROP) return void this.host.counters.noise++;
+    if (command === RelayCmd.LOOP) return this.echoLoop();
     if (command === RelayCmd.EXTEND) return this.extend(body);
     if (command < 0x10) return this.host.drop(command === RelayCmd.EXTENDED || command === RelayCmd.TRUNCATED ? 'unexpected' : 'unknown-command');
     if (this.next || this.extending) return this.host.drop('not-last-hop');
@@ -108,6 +141,14 @@ export class RelayCircuit implements RelayEndpoint {
     if (handlers.length === 0) return this.host.drop('no-handler');
     this.host.counters.cellsDelivered++;
     for (const h of handlers) h(this, body);
+  }
+
+  /** Loop cover: the last hop counts the LOOP as noise and sends one back (origin-circuit.ts sends them). */
+  private echoLoop(): void {
+    if (this.next || this.extending) return this.host.drop('not-last-hop');
+    this.host.counters.noise++;
+    this.host.counters.loopsEchoed++;
+    this.sendBackward(RelayCmd.LOOP, new Uint8Array(0));
   }
 
   /** EXTEND: CREATE towards the named next hop; its CREATED goes back to the origin as EXTENDED. */
@@ -181,6 +222,9 @@ export class RelayCircuit implements RelayEndpoint {
     const { clock } = this.host.components;
     if (this.idleTimer !== null) clock.cancelTimer(this.idleTimer);
     if (this.extending) clock.cancelTimer(this.extending.timer);
+    for (const timer of this.held) clock.cancelTimer(timer);
+    for (let i = 0; i < this.held.size; i++) this.host.drop('mix-closed');
+    this.held.clear();
     const code = Uint8Array.of(destroyReasonCode(reason));
     this.host.unbind(this.prev);
     if (toPrev) this.host.sendCell(this.prev, CellCmd.DESTROY, code);

@@ -27,6 +27,10 @@ export const ONION_DROPS = [
   'not-last-hop',
   /** A service command with no handler registered. */
   'no-handler',
+  /** A relay cell that found mixMaxHeldCells already held for mixing on its circuit. */
+  'mix-overflow',
+  /** A relay cell held for mixing when its circuit closed. */
+  'mix-closed',
 ] as const;
 export type OnionDropReason = (typeof ONION_DROPS)[number];
 
@@ -49,8 +53,15 @@ export interface OnionCounters {
   cellsRelayed: number;
   /** Service cells handed to a handler (Circuit.onCell or onRelayCommand). */
   cellsDelivered: number;
-  /** DROP cells received where they were recognised. */
+  /** DROP and LOOP cells received where they were recognised (LOOP: at the last hop, and back at the origin). */
   noise: number;
+  /** Loop cover: LOOP cells an origin sent, last hops echoed, and origins got back. */
+  loopsSent: number;
+  loopsEchoed: number;
+  loopsReturned: number;
+  /** Mixing delay: relay cells held (released later, or dropped as mix-closed), and the sum of their delays. */
+  cellsMixed: number;
+  mixDelaySumMs: number;
   /** CREATEs refused (a DESTROY 'refused' goes back). */
   refused: Partial<Record<OnionRefusal, number>>;
   dropped: Partial<Record<OnionDropReason, number>>;
@@ -74,6 +85,11 @@ export function emptyOnionCounters(): OnionCounters {
     cellsRelayed: 0,
     cellsDelivered: 0,
     noise: 0,
+    loopsSent: 0,
+    loopsEchoed: 0,
+    loopsReturned: 0,
+    cellsMixed: 0,
+    mixDelaySumMs: 0,
     refused: {},
     dropped: {},
   };
