@@ -164,6 +164,14 @@ export const conversationsSchema = z.strictObject({
   messageTimeoutS: z.number().min(1).default(120),
 });
 
+/** Timed NodeID rotation of long-running nodes (dht and messenger runs); null: a node keeps its NodeID until churn. */
+export const nodeIdRotationSchema = z.strictObject({
+  /** Lifetime of each NodeID. */
+  periodS: z.number().min(10).max(86_400 * 30),
+  /** How long the previous NodeID still accepts handshakes after a rotation (<= periodS). */
+  graceS: z.number().min(0).default(60),
+});
+
 export const scenarioSchema = z.strictObject({
   /** Report format and scenario format version. */
   paratox: z.literal(1).default(1),
@@ -184,6 +192,7 @@ export const scenarioSchema = z.strictObject({
   eclipse: eclipseSchema.nullable().default(null),
   onion: onionSchema.prefault({}),
   conversations: conversationsSchema.prefault({}),
+  nodeIdRotation: nodeIdRotationSchema.nullable().default(null),
   trace: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
 });
 

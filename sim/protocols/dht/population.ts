@@ -195,6 +195,8 @@ export class DhtPopulation {
   /** The driver's options merged with every hook's: later hooks override policy/handlers, validators add up. */
   private nodeInit(i: number, session: ParatoxNodeInit['session']): ParatoxNodeInit {
     const init: ParatoxNodeInit = { session, dht: dhtInitOf(this.ctx.scenario), dhtPolicy: { validators: [...this.validators] } };
+    const rotation = this.ctx.scenario.nodeIdRotation;
+    if (rotation !== null) init.rotation = { periodMs: rotation.periodS * 1000, graceMs: Math.min(rotation.graceS, rotation.periodS) * 1000 };
     for (const hook of this.hooks) {
       const extra = hook.nodeInit?.(i, this.role(i));
       if (extra === undefined) continue;
