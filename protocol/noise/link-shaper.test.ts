@@ -166,7 +166,7 @@ describe("LinkShaper 'constant' with time-based rekeying", () => {
   it('rekey handshakes take slots like any datagram: the rate stays, every message arrives', () => {
     const net = new ShapedNet();
     const noise = { policy: 'constant', ratePerS: RATE } as const;
-    const session = { rekeyAfterMs: 3_000, idleSessionMs: 2_000 };
+    const session = { rekeyAfterMs: 3_000, idleSessionMs: 2_000, noiseKeepsAlive: true };
     const [a, b, c] = ['a', 'b', 'c'].map((n) => net.add(n, noise, session));
     connect(net, [[a, b], [a, c]]);
     const start = net.clock.now();
@@ -185,5 +185,29 @@ describe("LinkShaper 'constant' with time-based rekeying", () => {
     }
     for (const n of [a, b, c]) expect(n.manager.stats().dropped).toEqual({});
     expect(a.manager.stats().sessionsOpen).toBeLessThanOrEqual(4); // old sessions idle out (noise moves to the new one)
+  });
+});
+
+describe('LinkShaper links and session lifetime', () => {
+  it('noise alone does not keep a session (nor its link) alive unless noiseKeepsAlive', () => {
+    for (const noiseKeepsAlive of [false, true]) {
+      const net = new ShapedNet();
+      const noise = { policy: 'constant', ratePerS: RATE } as const;
+      const session = { idleSessionMs: 3_000, noiseKeepsAlive };
+      const [a, b] = ['a', 'b'].map((n) => net.add(n, noise, session));
+      connect(net, [[a, b]]);
+      net.clock.advance(8_000);
+      const end = net.clock.now();
+      const quiet = net.count('a', 'b', end - 2_000, end) + net.count('b', 'a', end - 2_000, end);
+      if (noiseKeepsAlive) {
+        expect(Math.abs(quiet - 4 * RATE)).toBeLessThanOrEqual(2);
+        expect(a.shaper.stats().links).toBe(1);
+      } else {
+        expect(quiet).toBe(0);
+        expect(a.manager.stats().sessionsExpired).toBe(1);
+        expect([a.shaper.stats().links, b.shaper.stats().links]).toEqual([0, 0]);
+        expect(net.clock.pending()).toBe(0); // no link timer, no session sweep
+      }
+    }
   });
 });

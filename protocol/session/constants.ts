@@ -38,6 +38,13 @@ export interface SessionConfig {
   readonly rekeyAfterMs: number | null;
   /** Same, once this many packets were sealed under the send key (either role; a soft limit below maxPacketsPerKey). null: off. */
   readonly rekeyAfterPackets: number | null;
+  /**
+   * Whether NOISE frames (sent or received) count as activity for idleSessionMs. false (default): a session
+   * with only cover traffic idles out like a silent one, so noise does not hold sessions to peers nobody talks
+   * to (or that left) forever; the price is that an observer sees a link's noise start and stop with its use,
+   * at idleSessionMs granularity. true: links never go quiet, and rekeyAfterMs bounds key lifetime.
+   */
+  readonly noiseKeepsAlive: boolean;
 }
 
 /** See SessionConfig.rekeyAfterMs. */
@@ -57,6 +64,7 @@ export const DEFAULT_SESSION_CONFIG: SessionConfig = Object.freeze({
   maxPacketsPerKey: MAX_SEQ,
   rekeyAfterMs: REKEY_DEFAULT_MS,
   rekeyAfterPackets: null,
+  noiseKeepsAlive: false,
 });
 
 function assertPositiveInteger(name: string, value: number): void {
@@ -79,6 +87,7 @@ export function resolveSessionConfig(init: Partial<SessionConfig> = {}): Session
     const value = config[name];
     if (value !== null) assertPositiveInteger(name, value);
   }
+  if (typeof config.noiseKeepsAlive !== 'boolean') throw new RangeError(`SessionConfig.noiseKeepsAlive must be a boolean, got ${String(config.noiseKeepsAlive)}`);
   if (config.maxPacketsPerKey > MAX_SEQ + 1) throw new RangeError(`SessionConfig.maxPacketsPerKey must be <= 2^53`);
   if (!Number.isSafeInteger(config.replayWindow) || config.replayWindow <= 0 || config.replayWindow % 32 !== 0) {
     throw new RangeError(`SessionConfig.replayWindow must be a positive multiple of 32, got ${config.replayWindow}`);

@@ -369,8 +369,8 @@ export class SessionManager implements Messenger {
     if (!session.receive) return this.drop('internal');
     const opened = session.receive.open(bytes, this.ctx);
     if (!opened.ok) return this.reject(opened);
-    session.lastActivityMs = this.components.clock.now();
     const { frame } = opened.value;
+    if (this.isActivity(frame)) session.lastActivityMs = this.components.clock.now();
     if (session.role === 'initiator') return this.onInitiatorFrame(session, frame);
     return this.onResponderFrame(session, frame);
   }
@@ -508,7 +508,7 @@ export class SessionManager implements Messenger {
   /** Seals `frame` on `session` (canSend checked by the caller) and counts its bytes as real, noise or control. */
   private seal(session: Session, frame: Frame): Uint8Array {
     const packet = session.send!.seal(frame, this.ctx);
-    session.lastActivityMs = this.components.clock.now();
+    if (this.isActivity(frame)) session.lastActivityMs = this.components.clock.now();
     if (frame.type === PayloadType.NOISE) {
       this.counters.noiseSent++;
       this.counters.noiseBytesSent += packet.length;
@@ -516,6 +516,15 @@ export class SessionManager implements Messenger {
       this.counters.realBytesSent += packet.length;
     }
     return packet;
+  }
+
+  /**
+   * Whether a frame keeps its session from idling out: noise does not, unless config.noiseKeepsAlive, so
+   * cover traffic neither holds sessions (and the shaper's links) to peers nobody talks to any more nor keeps
+   * sending to a peer that left.
+   */
+  private isActivity(frame: Frame): boolean {
+    return frame.type !== PayloadType.NOISE || this.config.noiseKeepsAlive;
   }
 
   /**
