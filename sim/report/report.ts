@@ -3,6 +3,7 @@
  * Sections a scenario does not exercise are present with null values, so consumers can rely on the shape.
  */
 import type { Scenario } from '../scenario/schema.ts';
+import type { EveFigures } from '../eve/run-eve.ts';
 
 export const REPORT_FORMAT_VERSION = 1;
 
@@ -78,7 +79,15 @@ export interface Report {
   traceHash: string;
   sim: SimSection;
   traffic: TrafficSection;
-  attacks: { eve: EveSection | null; eclipse: EclipseSection | null };
+  attacks: {
+    /** The strongest attack (highest top1), design.md's fields plus extensions (sim/eve/run-eve.ts EveFigures). */
+    eve: EveFigures | null;
+    eclipse: EclipseSection | null;
+    /** Extension (issue 9): every attack's figures, by method (design.md `attacks.eveByMethod`). */
+    eveByMethod?: Record<string, EveFigures>;
+    /** Extension: a bounded sample of targets with Eve's top candidates per attack, the true partner marked. */
+    eveTargets?: unknown[];
+  };
   /** Extension: protocol-specific figures (e.g. ping round trips, DHT hop histogram). */
   protocol: Record<string, unknown>;
   /** Extension: the command that reproduces this run. */

@@ -14,6 +14,7 @@ import type { Report } from '../report/report.ts';
 import { assembleReport } from '../report/assemble-report.ts';
 import { checkOutcomes, HandlerErrorCheck, StopCheck } from '../observers/accounting.ts';
 import { WireObserver } from '../observers/wire-observer.ts';
+import { runEve } from '../eve/run-eve.ts';
 import { pingDriver } from '../protocols/ping-driver.ts';
 import { dhtDriver } from '../protocols/dht-driver.ts';
 import { messengerDriver } from '../protocols/messenger-driver.ts';
@@ -54,7 +55,8 @@ export function runScenario(input: Scenario, opts: RunOptions = {}): Report {
   const sim = new Simulator({ seed: scenario.seed, trace: scenario.trace.enabled });
   const network = new SimNetwork(sim, scenario.network);
   const suite = pickSuite(scenario.crypto.backend);
-  const wire = new WireObserver(network, opts.tapFile);
+  const eveOn = scenario.protocol === 'messenger' && scenario.eve.enabled;
+  const wire = new WireObserver(network, opts.tapFile, eveOn);
   const handlerErrors = new HandlerErrorCheck();
   network.onHandlerError((node, e) => handlerErrors.note(node, sim.now(), e));
   const topo = sim.rng('topology');
@@ -98,8 +100,14 @@ export function runScenario(input: Scenario, opts: RunOptions = {}): Report {
   stopCheck.enforce(driver.strictStop ?? false);
   handlerErrors.enforce(driver.strictStop ?? false);
   if (result.outcomes) checkOutcomes(result.messagesSent, result.outcomes);
+  const truth = { conversations: result.conversations, malicious: result.malicious ?? [] };
+  const columns = wire.tapColumns();
+  if (columns && truth.conversations.length > 0) {
+    const eve = runEve(columns, truth, { maxTargets: scenario.eve.maxTargets });
+    result.attacks = { ...result.attacks, eve: eve.eve, eveByMethod: eve.eveByMethod, eveTargets: eve.targets };
+  }
   const wallSeconds = (performance.now() - wallStart) / 1000;
-  wire.close({ conversations: result.conversations, malicious: result.malicious ?? [] });
+  wire.close(truth);
   return assembleReport({
     scenario,
     sim,

@@ -164,6 +164,13 @@ export const conversationsSchema = z.strictObject({
   messageTimeoutS: z.number().min(1).default(120),
 });
 
+/** Eve, the global passive observer (issue 9): her attacks run on the run's own tap at the end of messenger runs. */
+export const eveSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Attack at most this many targets (each conversation's source is one). */
+  maxTargets: z.number().int().min(1).max(100_000).default(1000),
+});
+
 /** Timed NodeID rotation of long-running nodes (dht and messenger runs); null: a node keeps its NodeID until churn. */
 export const nodeIdRotationSchema = z.strictObject({
   /** Lifetime of each NodeID. */
@@ -193,6 +200,7 @@ export const scenarioSchema = z.strictObject({
   onion: onionSchema.prefault({}),
   conversations: conversationsSchema.prefault({}),
   nodeIdRotation: nodeIdRotationSchema.nullable().default(null),
+  eve: eveSchema.prefault({}),
   trace: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
 });
 
