@@ -35,6 +35,8 @@ export interface FetchResult {
   /** Holders asked and holders that answered with a valid list, over all periods. */
   readonly holdersAsked: number;
   readonly holdersAnswered: number;
+  /** Every period's mailbox was listed by at least one holder. */
+  readonly complete: boolean;
 }
 
 export interface MailboxClientComponents extends MailboxNet {
@@ -122,23 +124,25 @@ export class MailboxClient {
   }
 
   /**
-   * Lists the account's mailboxes of the current period and fetchPeriods-1 before it at their holders; items
-   * seen at several holders are returned once. cb exactly once (never after stop()).
+   * Lists the account's mailboxes of the current period and fetchPeriods-1 before it (none before `sincePeriod`)
+   * at their holders; items seen at several holders are returned once. cb exactly once (never after stop()).
    */
-  fetch(account: KeyPair, cb: (r: FetchResult) => void): void {
+  fetch(account: KeyPair, cb: (r: FetchResult) => void, sincePeriod = 0): void {
     this.counters.fetches++;
     const now = this.components.clock.now();
     const current = this.period();
     const periods: number[] = [];
-    for (let p = current; p >= 0 && p > current - this.config.fetchPeriods; p--) periods.push(p);
+    for (let p = current; p >= Math.max(0, sincePeriod) && p > current - this.config.fetchPeriods; p--) periods.push(p);
+    if (periods.length === 0) periods.push(current);
     const items = new Map<string, FetchedItem>();
     let asked = 0;
     let answered = 0;
+    const answeredPeriods = new Set<number>();
     let boxesLeft = periods.length;
     const boxDone = (): void => {
       if (--boxesLeft > 0 || this.stopped) return;
       this.counters.itemsFetched += items.size;
-      cb({ items: [...items.values()], holdersAsked: asked, holdersAnswered: answered });
+      cb({ items: [...items.values()], holdersAsked: asked, holdersAnswered: answered, complete: answeredPeriods.size === periods.length });
     };
     for (const period of periods) {
       const { blinded, key } = ownMailbox(this.components.suite, account, period);
@@ -155,7 +159,7 @@ export class MailboxClient {
           this.requester.request(
             h,
             [{ command: MailboxCmd.LIST, body }],
-            (cmd, b) => this.onListCell(cmd, b, reqId, box, got, () => answered++),
+            (cmd, b) => this.onListCell(cmd, b, reqId, box, got, () => (answered++, answeredPeriods.add(period))),
             () => {
               for (const it of got) items.set(toHex(it.itemId), it);
               if (--left === 0) boxDone();
@@ -202,6 +206,20 @@ export class MailboxClient {
         );
       }
     }
+  }
+
+  /** Reports a store that cannot even be sealed (bad recipient key) as refused, on a later tick. */
+  reject(cb: (r: StoreResult) => void, reason: StoreFailure = 'refused'): void {
+    this.timers.set(1, () => {
+      if (this.stopped) return;
+      this.counters.storesFailed[reason] = (this.counters.storesFailed[reason] ?? 0) + 1;
+      cb({ ok: false, reason });
+    });
+  }
+
+  /** The current period number (blinding / mailbox key period). */
+  period(): number {
+    return periodOf(this.components.clock.now(), this.config.periodMs);
   }
 
   // ---- helpers ------------------------------------------------------------------------------------------------
@@ -252,10 +270,6 @@ export class MailboxClient {
 
   private sign(blinded: KeyPair, kind: 'list' | 'delete', key: Uint8Array, nowMs: number, ids: Uint8Array[] = []): Uint8Array {
     return this.components.suite.sign(blinded.privateKey, proofMessage(kind, key, nowMs, ids));
-  }
-
-  private period(): number {
-    return periodOf(this.components.clock.now(), this.config.periodMs);
   }
 
   private drop(reason: 'unexpected' | 'malformed'): false {

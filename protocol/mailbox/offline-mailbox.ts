@@ -6,6 +6,7 @@
  */
 import type { KeyPair, CryptoSuite } from '../crypto/suite.ts';
 import { CryptoError } from '../crypto/suite.ts';
+import { toHex } from '../crypto/bytes.ts';
 import { bytesEqual } from '../dht/keys.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { Rng } from '../runtime/rng.ts';
@@ -25,7 +26,8 @@ export class MailboxOffline implements OfflineMailbox {
   readonly maxPayloadBytes = MAX_ITEM_BYTES - SEAL_OVERHEAD_BYTES;
   readonly counters: MailboxStats = emptyMailboxStats();
   private readonly seen: SeenSet;
-  private readonly collecting = new Set<string>();
+  /** Per account (hex): the period of the last fetch that every holder answered; later fetches start one before it. */
+  private readonly fetchedUpTo = new Map<string, number>();
 
   constructor(
     private readonly client: MailboxClient,
@@ -43,13 +45,24 @@ export class MailboxOffline implements OfflineMailbox {
       sealed = offlineSeal(suite, rng, from, toAccountPub, messageId, payload);
     } catch (e) {
       if (!(e instanceof CryptoError)) throw e;
-      return this.client.store(toAccountPub, new Uint8Array(MAX_ITEM_BYTES + 1), () => new Uint8Array(16), cb); // reports 'too-large'
+      return this.client.reject(cb);
     }
     this.client.store(toAccountPub, sealed, (key) => senderTag(suite, from, toAccountPub, key), cb);
   }
 
+  /**
+   * The first fetch covers fetchPeriods periods (the holders' expiry); later ones start one period before the last
+   * fetch that all holders answered (one before: a sender whose clock is a little behind stores in the old period).
+   */
   collect(account: KeyPair, cb: (letters: OfflineLetter[]) => void): void {
+    const who = toHex(account.publicKey);
+    const period = this.client.period();
+    const since = this.fetchedUpTo.get(who);
     this.client.fetch(account, (r) => {
+      if (r.complete) {
+        if (this.fetchedUpTo.size >= 64 && !this.fetchedUpTo.has(who)) this.fetchedUpTo.delete(this.fetchedUpTo.keys().next().value!);
+        this.fetchedUpTo.set(who, period);
+      }
       const letters: OfflineLetter[] = [];
       const now = this.components.clock.now();
       for (const it of r.items) {
@@ -68,7 +81,7 @@ export class MailboxOffline implements OfflineMailbox {
       }
       if (r.items.length > 0) this.client.ack(r.items, account);
       cb(letters);
-    });
+    }, since === undefined ? 0 : since - 1);
   }
 
   stats(): MailboxStats {
