@@ -102,6 +102,8 @@ export class SessionManager implements Messenger {
   private closed = false;
   /** Deliveries found while handling one datagram; handlers run after the decoder's safety net. */
   private pending: Delivery[] = [];
+  /** The peers behind each address (one per NodeID key; several while a peer rotates), for sealNoise. */
+  private readonly byAddress = new Map<Address, Set<PeerState>>();
   /** When each session's handshake started: its key's age for time-based rekeying (rekeyAfterMs). */
   private readonly bornMs = new WeakMap<Session, number>();
 
@@ -167,8 +169,8 @@ export class SessionManager implements Messenger {
   sealNoise(address: Address): Uint8Array | undefined {
     if (this.closed) return undefined;
     let ps: PeerState | undefined;
-    for (const candidate of this.peers.values()) {
-      if (candidate.peer.address === address && candidate.current?.canSend()) ps = candidate;
+    for (const candidate of this.byAddress.get(address) ?? []) {
+      if (candidate.current?.canSend()) ps = candidate;
     }
     if (!ps?.current) return undefined;
     const packet = this.seal(ps.current, { type: PayloadType.NOISE, body: new Uint8Array(0) });
@@ -206,6 +208,7 @@ export class SessionManager implements Messenger {
     for (const session of [...this.byConnId.values()]) this.removeSession(session);
     for (const ps of this.peers.values()) this.dropQueue(ps, 'closed');
     this.peers.clear();
+    this.byAddress.clear();
   }
 
   // ---- receive path -----------------------------------------------------------------------------------------
@@ -570,12 +573,18 @@ export class SessionManager implements Messenger {
     if (!ps) {
       ps = { peer: { address: peer.address, nodePub: peer.nodePub.slice() }, sessions: new Set(), queue: [] };
       this.peers.set(key, ps);
+      const sameAddress = this.byAddress.get(peer.address) ?? new Set<PeerState>();
+      this.byAddress.set(peer.address, sameAddress.add(ps));
     }
     return ps;
   }
 
   private forgetIfIdle(ps: PeerState): void {
-    if (ps.sessions.size === 0 && ps.queue.length === 0) this.peers.delete(peerKey(ps.peer));
+    if (ps.sessions.size > 0 || ps.queue.length > 0) return;
+    this.peers.delete(peerKey(ps.peer));
+    const sameAddress = this.byAddress.get(ps.peer.address);
+    sameAddress?.delete(ps);
+    if (sameAddress?.size === 0) this.byAddress.delete(ps.peer.address);
   }
 
   private addSession(session: Session): void {
