@@ -25,6 +25,18 @@ export class DelayHistogram {
   private sumMs = 0;
   private maxMs = 0;
 
+  /** One histogram holding every sample of `summaries` (a run's nodes, for the report). */
+  static merge(summaries: readonly DelaySummary[]): DelayHistogram {
+    const h = new DelayHistogram();
+    for (const s of summaries) {
+      s.counts.forEach((n, i) => (h.counts[i] += n));
+      h.count += s.count;
+      h.sumMs += s.sumMs;
+      h.maxMs = Math.max(h.maxMs, s.maxMs);
+    }
+    return h;
+  }
+
   add(ms: number): void {
     let i = 0;
     while (i < DELAY_BUCKETS_MS.length && ms > DELAY_BUCKETS_MS[i]) i++;

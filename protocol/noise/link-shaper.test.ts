@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_WIRE_SIZE } from '../packet/constants.ts';
 import { PayloadType } from '../packet/payload-type.ts';
 import type { Rng } from '../runtime/rng.ts';
+import { SeededRng } from '../runtime/seeded-rng.ts';
 import { Loopback, ManualClock } from '../session/testing/loopback.ts';
 import { resolveNoiseConfig } from './constants.ts';
 import { DelayHistogram } from './delay-histogram.ts';
@@ -159,6 +160,11 @@ describe('DelayHistogram', () => {
     h.add(60_000);
     expect(h.summary().counts.at(-1)).toBe(1);
     expect(h.summary().maxMs).toBe(60_000);
+    const other = new DelayHistogram();
+    other.add(3);
+    const merged = DelayHistogram.merge([h.summary(), other.summary()]).summary();
+    expect(merged).toMatchObject({ count: 102, maxMs: 60_000, sumMs: 5050 + 60_000 + 3 });
+    expect(merged.counts.reduce((a, b) => a + b, 0)).toBe(102);
   });
 });
 
@@ -207,6 +213,45 @@ describe('LinkShaper links and session lifetime', () => {
         expect(a.manager.stats().sessionsExpired).toBe(1);
         expect([a.shaper.stats().links, b.shaper.stats().links]).toEqual([0, 0]);
         expect(net.clock.pending()).toBe(0); // no link timer, no session sweep
+      }
+    }
+  });
+});
+
+describe('LinkShaper accounting (randomised, fake session layer)', () => {
+  it.each(['constant', 'poisson'] as const)('%s: every datagram ends passed, overflowed or dropped at stop; nothing spins; stop leaves no timer', (policy) => {
+    for (let seed = 0; seed < 5; seed++) {
+      const clock = new ManualClock();
+      const out: { to: string; atMs: number }[] = [];
+      const inner = { localAddress: 'me', send: (to: string) => void out.push({ to, atMs: clock.now() }), onReceive: () => undefined };
+      const rng = new SeededRng(`fuzz/${policy}/${seed}`);
+      const active = new Set<string>();
+      const shaper = createLinkShaper({ transport: inner, clock, rng: rng.fork('noise') }, { policy, ratePerS: 1 + rng.int(200), maxQueuedPerLink: 1 + rng.int(8) });
+      shaper.attach({ sealNoise: (a) => (active.has(a) ? new Uint8Array(DEFAULT_WIRE_SIZE) : undefined), activePeers: () => [...active].map((address) => ({ address })) });
+      let given = 0;
+      for (let step = 0; step < 400; step++) {
+        const address = `p${rng.int(6)}`;
+        const r = rng.uniform();
+        if (r < 0.5) {
+          shaper.transport.send(address, new Uint8Array(DEFAULT_WIRE_SIZE));
+          given++;
+        } else if (r < 0.6) active.add(address);
+        else if (r < 0.7) active.delete(address);
+        clock.advance(rng.uniform() * 50 + 0.123); // fractional virtual times
+      }
+      shaper.stop();
+      shaper.transport.send('p0', new Uint8Array(1));
+      given++;
+      const s = shaper.stats();
+      expect(s.realDatagrams + s.queueOverflow + s.droppedOnStop + s.sentAfterStop).toBe(given);
+      expect(out.length).toBe(s.realDatagrams + s.noiseDatagrams);
+      expect(clock.pending()).toBe(0);
+      // At most one datagram per slot per link (constant); gaps of at least 1 ms on a link (both).
+      const last = new Map<string, number>();
+      for (const d of out) {
+        const prev = last.get(d.to);
+        if (prev !== undefined && policy === 'constant') expect(d.atMs - prev).toBeGreaterThanOrEqual(Math.min(1000 / shaper.config.ratePerS, 1) - 1e-9);
+        last.set(d.to, d.atMs);
       }
     }
   });
