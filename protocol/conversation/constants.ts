@@ -50,7 +50,11 @@ export interface ConversationConfig {
   readonly offlineExpiryMs: number;
   /** Offline messages remembered per receiver for exactly-once delivery (oldest forgotten first). */
   readonly offlineSeenMax: number;
-  /** openChannel failure reasons that mean "the account is not online": its messages go to the mailbox at once. */
+  /**
+   * openChannel failure reasons that mean "the account is not online" (protocol/account ConnectFailure: no descriptor
+   * published, or none of its intro points answers): its messages go to the mailbox at once. Other failures retry
+   * up to maxChannelAttempts; a message never transmitted when those end, or when messageTimeoutMs fires, goes too.
+   */
   readonly offlineReasons: readonly string[];
 }
 
@@ -78,7 +82,7 @@ export const DEFAULT_CONVERSATION_CONFIG: ConversationConfig = Object.freeze({
   offlinePollMs: 120_000,
   offlineExpiryMs: 7 * 24 * 60 * 60_000 + 60 * 60_000,
   offlineSeenMax: 8_192,
-  offlineReasons: Object.freeze(['no-descriptor']),
+  offlineReasons: Object.freeze(['no-descriptor', 'intro-failed']),
 });
 
 const POSITIVE = [

@@ -141,6 +141,8 @@ export class ConversationService {
     }
     msg.timeoutTimer = this.components.clock.setTimer(this.config.messageTimeoutMs, () => {
       msg.timeoutTimer = undefined;
+      // Never put on a session (no channel came up in time): the mailbox can still take it.
+      if (this.courier && msg.transmissions === 0) return this.divert(conv, msg);
       this.resolveFailed(conv, msg, 'timeout');
     });
     conv.lastActivityMs = this.components.clock.now();
@@ -326,22 +328,23 @@ export class ConversationService {
    * may hold it) fails with 'channel-closed' as before, so nothing can be delivered twice.
    */
   private divertAll(conv: Conversation): void {
-    const courier = this.courier!;
     conv.attempts = 0;
     for (const msg of conv.outbox.all()) {
-      if (msg.transmissions > 0) {
-        this.resolveFailed(conv, msg, 'channel-closed');
-        continue;
-      }
-      if (!courier.fits(msg.body.length)) {
-        this.resolveFailed(conv, msg, 'offline-store-failed');
-        continue;
-      }
-      conv.outbox.remove(msg.seq);
-      if (msg.timeoutTimer !== undefined) this.components.clock.cancelTimer(msg.timeoutTimer);
-      courier.divert(msg.id, msg.idBytes, conv.peerPub, msg.body, msg.sentAtMs);
+      if (msg.transmissions > 0) this.resolveFailed(conv, msg, 'channel-closed');
+      else this.divert(conv, msg, false);
     }
     this.pump(conv);
+  }
+
+  /** Hands one never-transmitted message to the offline courier (or fails it when it cannot fit a mailbox item). */
+  private divert(conv: Conversation, msg: OutMessage, pump = true): void {
+    const courier = this.courier!;
+    if (!courier.fits(msg.body.length)) return this.resolveFailed(conv, msg, 'offline-store-failed');
+    if (!conv.outbox.remove(msg.seq)) return;
+    if (msg.timeoutTimer !== undefined) this.components.clock.cancelTimer(msg.timeoutTimer);
+    msg.timeoutTimer = undefined;
+    courier.divert(msg.id, msg.idBytes, conv.peerPub, msg.body, msg.sentAtMs);
+    if (pump) this.pump(conv);
   }
 
   // ---- sessions -----------------------------------------------------------------------------------------------

@@ -42,14 +42,14 @@ class MemoryMailboxes {
   }
 }
 
-function setup(openReason = 'no-descriptor') {
+function setup(openReason: string | null = 'no-descriptor') {
   const clock = new FakeClock(0);
   const mail = new MemoryMailboxes(clock);
   const rng = new SeededRng('conv-offline');
   const make = (name: string, account: KeyPair) => {
     const chat = new ConversationService(
-      { clock, rng: rng.fork(name), suite, account, openChannel: (_p, cb) => void clock.setTimer(5, () => cb({ ok: false, reason: openReason })), offline: mail.for() },
-      { offlinePollMs: 1_000, channelRetryMs: 10, maxChannelAttempts: 3 },
+      { clock, rng: rng.fork(name), suite, account, openChannel: (_p, cb) => void (openReason !== null && clock.setTimer(5, () => cb({ ok: false, reason: openReason }))), offline: mail.for() },
+      { offlinePollMs: 1_000, channelRetryMs: 10, maxChannelAttempts: 3, messageTimeoutMs: 3_000 },
     );
     const events: ConversationEvent[] = [];
     for (const k of ['message', 'outcome', 'stored'] as const) chat.events.on(k, (e) => events.push(e));
@@ -74,6 +74,18 @@ describe('ConversationService offline path', () => {
     alice.chat.stop();
     bob.chat.stop();
     expect(clock.pending).toBe(0);
+  });
+
+  it('a message still waiting for a channel when messageTimeoutMs fires goes to the mailbox instead of timing out', () => {
+    const { clock, alice, bob } = setup(null); // openChannel never answers
+    alice.chat.send(bob.account.publicKey, new Uint8Array([4]));
+    clock.advance(3_100);
+    expect(alice.events.map((e) => e.kind)).toEqual(['stored']);
+    clock.advance(3_000);
+    expect(outcomes(alice.events).map((e) => e.outcome)).toMatchObject([{ kind: 'delivered', offline: true }]);
+    expect(alice.chat.pending()).toBe(0);
+    alice.chat.stop();
+    bob.chat.stop();
   });
 
   it('a refused deposit is an outcome: quota -> "quota", anything else -> "offline-store-failed"; too large -> failed at once', () => {
