@@ -130,3 +130,31 @@ describe('mailboxes over real onion circuits and a real DHT', () => {
     stopAll(nodes);
   });
 });
+
+describe('mailbox periods', () => {
+  it('an item stored periods ago is fetched by the first fetch (fetchPeriods), later fetches ask fewer periods', () => {
+    const periodMs = 60_000;
+    const { net, nodes } = mailboxNetwork(8, { periodMs, fetchPeriods: 4, expiryMs: 10 * periodMs }, 'mailbox-periods');
+    const rng = new SeededRng('mailbox-periods');
+    const alice = suite.generateKeyPair(rng);
+    const bob = suite.generateKeyPair(rng);
+    net.clock.advance(periodMs - (net.clock.now() % periodMs)); // start of a period
+    const p0 = Math.floor(net.clock.now() / periodMs);
+    let stored: StoreResult | undefined;
+    nodes[1].client.store(bob.publicKey, offlineSeal(suite, rng, alice, bob.publicKey, rng.bytes(16), Uint8Array.of(5)), () => new Uint8Array(16), (r) => (stored = r));
+    net.clock.advance(20_000);
+    expect(stored?.ok).toBe(true);
+    net.clock.advance(2 * periodMs); // two periods later
+    let r: FetchResult | undefined;
+    nodes[2].client.fetch(bob, (x) => (r = x));
+    net.clock.advance(20_000);
+    expect(r?.items.map((i) => i.period)).toEqual([p0]);
+    expect(r?.holdersAsked).toBe(4 * 3);
+    expect(r?.complete).toBe(true);
+    nodes[2].client.fetch(bob, (x) => (r = x), p0 + 2 - 1);
+    net.clock.advance(20_000);
+    expect(r?.holdersAsked).toBe(2 * 3);
+    expect(r?.items).toHaveLength(0);
+    stopAll(nodes);
+  });
+});

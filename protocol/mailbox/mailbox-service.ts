@@ -232,7 +232,9 @@ export class MailboxService {
         if (s.status === MailboxStatus.STORED) this.stats_.replicasRestored++;
         return reqIds.size === 0;
       },
-      () => {},
+      (end) => {
+        if (end !== 'ok') this.stats_.replicationPushesFailed++;
+      },
       1,
     );
   }

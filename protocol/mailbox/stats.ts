@@ -37,6 +37,8 @@ export interface MailboxStats {
   replicationPushes: number;
   /** Pushes another holder stored as new: a replica restored after churn. */
   replicasRestored: number;
+  /** Push requests to another holder that got no answer (the holder left: a replica lost until someone restores it). */
+  replicationPushesFailed: number;
   /** Items received by REPLICATE and stored as new here. */
   replicasReceived: number;
   mailboxesHeld: number;
@@ -66,6 +68,7 @@ export function emptyMailboxStats(): MailboxStats {
     replicationRounds: 0,
     replicationPushes: 0,
     replicasRestored: 0,
+    replicationPushesFailed: 0,
     replicasReceived: 0,
     mailboxesHeld: 0,
     itemsHeld: 0,
