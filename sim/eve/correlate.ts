@@ -4,7 +4,8 @@
  * DeepCorr (CCS 2018) and DeepCoFFEA (S&P 2022).
  *
  * Pearson uses each series' full mean and standard deviation (not the overlap's), which differs from the exact
- * windowed value only in the L edge bins. Targets are processed in blocks so a candidate's row stays in cache.
+ * windowed value only in the L edge bins. Targets are sparse rows (only their nonzero bins are visited, so cost
+ * follows activity rather than duration) processed in blocks, so a candidate's row stays in cache.
  */
 import type { EveContext } from './population.ts';
 
@@ -41,22 +42,58 @@ export function laggedCorrelation(
   }
   const cosine = new Float32Array(T * U).fill(-Infinity);
   const pearson = new Float32Array(T * U).fill(-Infinity);
-  const L = Math.min(maxLag, bins - 1);
+  const L = Math.max(0, Math.min(maxLag, bins - 1));
+  // Candidate rows padded with L zeros on each side, so every lag reads in range without a test.
+  const S = bins + 2 * L;
+  const padded = new Float32Array(U * S);
+  for (let u = 0; u < U; u++) padded.set(series.subarray(u * bins, (u + 1) * bins), u * S + L);
+  // Targets as sparse rows (their nonzero bins): a user idle most of the time costs only its active bins.
+  const nzStart = new Int32Array(T + 1);
+  for (let i = 0; i < T; i++) {
+    let n = 0;
+    for (let b = 0, o = targets[i] * bins; b < bins; b++) if (series[o + b] !== 0) n++;
+    nzStart[i + 1] = nzStart[i] + n;
+  }
+  const nzBin = new Int32Array(nzStart[T]);
+  const nzVal = new Float32Array(nzStart[T]);
+  for (let i = 0, k = 0; i < T; i++) {
+    for (let b = 0, o = targets[i] * bins; b < bins; b++) {
+      if (series[o + b] !== 0) {
+        nzBin[k] = b;
+        nzVal[k++] = series[o + b];
+      }
+    }
+  }
+  const acc = new Float64Array(2 * L + 1);
   for (let t0 = 0; t0 < T; t0 += BLOCK) {
     const t1 = Math.min(T, t0 + BLOCK);
     for (let c = 0; c < U; c++) {
-      const co = c * bins;
+      const co = c * S; // padded[co + L + b + lag] = series[c][b + lag]
       for (let i = t0; i < t1; i++) {
         const t = targets[i];
         if (t === c) continue;
-        const to = t * bins;
         let bestDot = -Infinity;
-        for (let lag = -L; lag <= L; lag++) {
-          const b0 = lag < 0 ? -lag : 0;
-          const b1 = lag > 0 ? bins - lag : bins;
-          let dot = 0;
-          for (let b = b0; b < b1; b++) dot += series[to + b] * series[co + b + lag];
-          if (dot > bestDot) bestDot = dot;
+        if (L === 1) {
+          // The default lag search, unrolled: three accumulators in registers.
+          let d0 = 0;
+          let d1 = 0;
+          let d2 = 0;
+          for (let k = nzStart[i]; k < nzStart[i + 1]; k++) {
+            const v = nzVal[k];
+            const base = co + nzBin[k];
+            d0 += v * padded[base];
+            d1 += v * padded[base + 1];
+            d2 += v * padded[base + 2];
+          }
+          bestDot = Math.max(d0, d1, d2);
+        } else {
+          acc.fill(0);
+          for (let k = nzStart[i]; k < nzStart[i + 1]; k++) {
+            const v = nzVal[k];
+            const base = co + nzBin[k]; // + L + lag, lag = -L..L  ->  base + j, j = 0..2L
+            for (let j = 0; j <= 2 * L; j++) acc[j] += v * padded[base + j];
+          }
+          for (let j = 0; j <= 2 * L; j++) if (acc[j] > bestDot) bestDot = acc[j];
         }
         // Both measures are increasing in the dot product, so the best lag is the same for both.
         const k = i * U + c;

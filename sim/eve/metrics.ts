@@ -76,9 +76,11 @@ export function roc(positives: Float32Array, negatives: Float32Array, maxPoints 
   const neg = negatives.slice().sort();
   const P = pos.length;
   const N = neg.length;
-  const fx: number[] = [0];
-  const ty: number[] = [0];
-  const at = new Map(fprs.map((f) => [f, 0]));
+  const fx = new Float64Array(P + N + 1);
+  const ty = new Float64Array(P + N + 1);
+  const limits = fprs.map((f) => Number(f) + 1e-12);
+  const at = new Float64Array(fprs.length);
+  let points = 1;
   let i = P - 1;
   let j = N - 1;
   let auc = 0;
@@ -88,13 +90,14 @@ export function roc(positives: Float32Array, negatives: Float32Array, maxPoints 
     while (j >= 0 && neg[j] === thr) j--;
     const x = N ? (N - 1 - j) / N : 0;
     const y = P ? (P - 1 - i) / P : 0;
-    auc += (x - fx[fx.length - 1]) * (y + ty[ty.length - 1]) / 2;
-    fx.push(x);
-    ty.push(y);
-    for (const f of fprs) if (x <= Number(f) + 1e-12 && y > at.get(f)!) at.set(f, y);
+    auc += ((x - fx[points - 1]) * (y + ty[points - 1])) / 2;
+    fx[points] = x;
+    ty[points] = y;
+    points++;
+    for (let f = 0; f < limits.length; f++) if (x <= limits[f] && y > at[f]) at[f] = y;
   }
-  const keep = fx.length <= maxPoints ? fx.map((_, k) => k) : Array.from({ length: maxPoints }, (_, k) => Math.round((k * (fx.length - 1)) / (maxPoints - 1)));
+  const keep = points <= maxPoints ? Array.from({ length: points }, (_, k) => k) : Array.from({ length: maxPoints }, (_, k) => Math.round((k * (points - 1)) / (maxPoints - 1)));
   const tprAtFpr: Record<string, number | null> = {};
-  for (const f of fprs) tprAtFpr[f] = P && N ? at.get(f)! : null;
+  fprs.forEach((f, k) => (tprAtFpr[f] = P && N ? at[k] : null));
   return { fpr: keep.map((k) => fx[k]), tpr: keep.map((k) => ty[k]), auc: P && N ? auc : Number.NaN, tprAtFpr };
 }

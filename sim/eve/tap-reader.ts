@@ -92,10 +92,11 @@ export class TapBuilder {
     let target = this.target.slice(0, n);
     let bytes = this.bytes.slice(0, n);
     if (!this.sorted) {
-      const order = new Uint32Array(n);
-      for (let i = 0; i < n; i++) order[i] = i;
-      // Stable: ties keep file order (Array.prototype.sort on typed arrays is not guaranteed stable by index).
-      const sortedOrder = Array.from(order).sort((a, b) => timeMs[a] - timeMs[b] || a - b);
+      const sortedOrder = new Uint32Array(n);
+      for (let i = 0; i < n; i++) sortedOrder[i] = i;
+      // Ties keep file order: the comparator falls back to the row index.
+      const t = timeMs;
+      sortedOrder.sort((a, b) => t[a] - t[b] || a - b);
       const t2 = new Float64Array(n);
       const s2 = new Uint32Array(n);
       const d2 = new Uint32Array(n);
