@@ -83,6 +83,8 @@ export interface MailboxConfig {
   readonly replicateMs: number;
   /** Items pushed per re-replication round, over all mailboxes. */
   readonly maxPushesPerRound: number;
+  /** Once minReplicas holders acknowledged a store, the others get this long before store() reports. */
+  readonly storeGraceMs: number;
   /** One request (circuit build + reply) is given up after this long. */
   readonly requestTimeoutMs: number;
   /** Requests (store/fetch/delete/replicate circuits) in flight per client or holder. */
@@ -106,6 +108,7 @@ export const DEFAULT_MAILBOX_CONFIG: MailboxConfig = Object.freeze({
   sweepMs: 60_000,
   replicateMs: 10 * 60_000,
   maxPushesPerRound: 512,
+  storeGraceMs: 2_000,
   requestTimeoutMs: 20_000,
   maxInFlight: 64,
 });

@@ -102,6 +102,14 @@ export class MailboxClient {
     this.holders(key, (holders) => {
       if (holders.length === 0) return done({ ok: false, reason: 'no-holders' });
       const statuses: (number | RequestEnd)[] = [];
+      let reported = false;
+      let grace: ReturnType<Timers['set']> | undefined;
+      const report = (): void => {
+        if (reported) return;
+        reported = true;
+        this.timers.cancel(grace);
+        done(this.verdict(statuses));
+      };
       for (const h of holders) {
         const reqId = this.components.rng.int(2 ** 32);
         let status: number | undefined;
@@ -116,7 +124,9 @@ export class MailboxClient {
           },
           (end) => {
             statuses.push(status ?? end);
-            if (statuses.length === holders.length) done(this.verdict(statuses));
+            if (statuses.length === holders.length) return report();
+            // Enough replicas: wait at most storeGraceMs for the others (a dead holder would cost requestTimeoutMs).
+            if (grace === undefined && !reported && this.verdict(statuses).ok) grace = this.timers.set(this.config.storeGraceMs, report);
           },
         );
       }

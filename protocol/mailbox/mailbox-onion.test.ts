@@ -10,6 +10,7 @@ import { MailboxCmd, MailboxStatus } from './constants.ts';
 import { mailboxKey, ownMailbox, proofMessage, senderTag } from './mailbox-key.ts';
 import { encodeProof } from './wire.ts';
 import type { FetchResult, StoreResult } from './mailbox-client.ts';
+import { closestHolders } from './holders.ts';
 import { offlineOpen, offlineSeal } from './offline-seal.ts';
 import { mailboxNetwork, stopAll, type MailboxNode } from './testing/mailbox-net.ts';
 
@@ -156,5 +157,31 @@ describe('mailbox periods', () => {
     expect(r?.holdersAsked).toBe(2 * 3);
     expect(r?.items).toHaveLength(0);
     stopAll(nodes);
+  });
+});
+
+describe('store with a dead holder', () => {
+  it('reports stored with 2 replicas storeGraceMs after the second ack, not after the dead one times out', () => {
+    const { net, nodes } = mailboxNetwork(10, { storeGraceMs: 2_000, requestTimeoutMs: 20_000 }, 'mailbox-dead-holder');
+    const rng = new SeededRng('mailbox-dead-holder');
+    const alice = suite.generateKeyPair(rng);
+    const bob = suite.generateKeyPair(rng);
+    const key = mailboxKey(suite, bob.publicKey, 0);
+    const closest = closestHolders(suite, key, nodes.map((n) => n.net.peer), undefined, 3);
+    const dead = nodes.find((n) => n.net.peer.address === closest[0].address)!;
+    const sender = nodes.find((n) => !closest.some((c) => c.address === n.net.peer.address))!;
+    net.setOnline(dead.net.peer.address, false); // gone, but still in everyone's routing table for a while
+    let stored: StoreResult | undefined;
+    const t0 = net.clock.now();
+    let t1 = 0;
+    sender.client.store(bob.publicKey, offlineSeal(suite, rng, alice, bob.publicKey, rng.bytes(16), Uint8Array.of(1)), () => new Uint8Array(16), (r) => {
+      stored = r;
+      t1 = net.clock.now();
+    });
+    net.clock.advance(30_000);
+    expect(stored).toEqual({ ok: true, replicas: 2 });
+    expect(t1 - t0).toBeLessThan(5_000); // the dead hop alone takes hopTimeoutMs (10 s) to fail
+    stopAll(nodes);
+    for (const n of nodes) expect(n.net.clock.pending, n.net.name).toBe(0);
   });
 });
