@@ -180,7 +180,8 @@ describe('store with a dead holder', () => {
     });
     net.clock.advance(30_000);
     expect(stored).toEqual({ ok: true, replicas: 2 });
-    expect(t1 - t0).toBeLessThan(5_000); // the dead hop alone takes hopTimeoutMs (10 s) to fail
+    // The lookup waits out the dead node (about 4 s); its circuit alone would take hopTimeoutMs (10 s) more to fail.
+    expect(t1 - t0).toBeLessThan(9_000);
     stopAll(nodes);
     for (const n of nodes) expect(n.net.clock.pending, n.net.name).toBe(0);
   });
