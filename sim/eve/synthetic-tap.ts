@@ -7,7 +7,8 @@
  *   - `onoff`: each conversation alternates exponential on/off periods; while on, messages arrive as a Poisson
  *     process and either end sends; every user also exchanges a keepalive with its first relay;
  *   - `constant`: every user sends one datagram to its first relay and gets one back every `periodMs`, all in
- *     phase, and nothing else: traffic that carries no information (the ideal of constant-rate cover).
+ *     phase (or, with `constantJitterMs`, each at its own phase with jitter), and nothing else: traffic that
+ *     carries no information (the ideal of constant-rate cover).
  * Sizes are `wireSize` bytes (`fixed`) or 100 + uniform[0, 1100) for messages and 80 for acks (`variable`).
  */
 import { SeededRng } from '../../protocol/runtime/seeded-rng.ts';
@@ -30,6 +31,8 @@ export interface SyntheticTapOptions {
   messagesPerMin?: number;
   keepaliveMs?: number;
   periodMs?: number;
+  /** constant: each user's own random phase in [0, periodMs) and per-datagram jitter of +-this (0 = all in phase). */
+  constantJitterMs?: number;
   /** Datagrams per second between random relays (the rest of the network's traffic). */
   relayNoisePerS?: number;
 }
@@ -37,7 +40,7 @@ export interface SyntheticTapOptions {
 export function syntheticTap(options: SyntheticTapOptions): { tap: TapColumns; truth: GroundTruth } {
   const o = {
     seed: 1, traffic: 'onoff', paddingMode: 'fixed', wireSize: 1232, hops: 3, latencyMs: 40, jitterMs: 5,
-    meanOnS: 20, meanOffS: 40, messagesPerMin: 12, keepaliveMs: 15_000, periodMs: 200, relayNoisePerS: 0,
+    meanOnS: 20, meanOffS: 40, messagesPerMin: 12, keepaliveMs: 15_000, periodMs: 200, constantJitterMs: 0, relayNoisePerS: 0,
     ...options,
   };
   const users = 2 * o.conversations;
@@ -61,10 +64,13 @@ export function syntheticTap(options: SyntheticTapOptions): { tap: TapColumns; t
   const truth: GroundTruth = { conversations: [], malicious: [] };
 
   if (o.traffic === 'constant') {
+    const j = o.constantJitterMs;
+    const jitter = (): number => (j ? j * (2 * rng.uniform() - 1) : 0);
     for (let u = 0; u < users; u++) {
-      for (let t = 0; t < endMs; t += o.periodMs) {
-        b.addIds(t, u, circuit[u][0], o.wireSize);
-        b.addIds(t + 1, circuit[u][0], u, o.wireSize);
+      const phase = j ? rng.uniform() * o.periodMs : 0;
+      for (let t = phase; t < endMs - j - 1; t += o.periodMs) {
+        b.addIds(Math.max(0, t + jitter()), u, circuit[u][0], o.wireSize);
+        b.addIds(Math.max(0, t + 1 + jitter()), circuit[u][0], u, o.wireSize);
       }
     }
     for (let k = 0; k < o.conversations; k++) truth.conversations.push({ source: `n${2 * k}`, target: `n${2 * k + 1}`, startMs: 0, endMs });
