@@ -55,7 +55,7 @@ type Handler = (body: Uint8Array, reply: Reply) => MailboxDropReason | undefined
 
 export class MailboxService {
   readonly config: MailboxConfig;
-  readonly stats_: MailboxStats = emptyMailboxStats();
+  private readonly counters: MailboxStats = emptyMailboxStats();
   readonly store: MailboxStore;
   private readonly timers: Timers;
   private readonly requester: Requester;
@@ -69,8 +69,8 @@ export class MailboxService {
   ) {
     this.config = resolveMailboxConfig(init);
     this.timers = new Timers(components.clock);
-    this.store = new MailboxStore(components.suite, this.config, this.stats_);
-    this.requester = new Requester(components, this.config, this.stats_, this.timers, () => undefined);
+    this.store = new MailboxStore(components.suite, this.config, this.counters);
+    this.requester = new Requester(components, this.config, this.counters, this.timers, () => undefined);
     this.handlers = {
       [MailboxCmd.APPEND]: (b, r) => this.onAppend(b, r),
       [MailboxCmd.REPLICATE]: (b, r) => this.onReplicate(b, r),
@@ -89,7 +89,7 @@ export class MailboxService {
   readonly local: LocalMailbox = (command, body, reply) => this.handle(command, body, reply);
 
   stats(): MailboxStats {
-    return { ...this.stats_, storesFailed: { ...this.stats_.storesFailed }, dropped: { ...this.stats_.dropped } };
+    return { ...this.counters, storesFailed: { ...this.counters.storesFailed }, dropped: { ...this.counters.dropped } };
   }
 
   /** Timers left (tests: 0 after stop). */
@@ -113,7 +113,7 @@ export class MailboxService {
   // ---- receive path -------------------------------------------------------------------------------------------
 
   private handle(command: number, body: Uint8Array, reply: Reply): void {
-    if (this.stopped) return countDrop(this.stats_, 'closed');
+    if (this.stopped) return countDrop(this.counters, 'closed');
     const handler = this.handlers[command];
     if (!handler) return;
     let drop: MailboxDropReason | undefined;
@@ -122,7 +122,7 @@ export class MailboxService {
     } catch {
       drop = 'internal';
     }
-    if (drop) countDrop(this.stats_, drop);
+    if (drop) countDrop(this.counters, drop);
   }
 
   private onAppend(body: Uint8Array, reply: Reply): MailboxDropReason | undefined {
@@ -137,7 +137,7 @@ export class MailboxService {
     const m = decodeReplicate(body);
     if (!m) return 'malformed';
     const status = this.store.append(m.key, m.senderTag, m.item, this.now(), m.storedAtMs);
-    if (status === MailboxStatus.STORED) this.stats_.replicasReceived++;
+    if (status === MailboxStatus.STORED) this.counters.replicasReceived++;
     reply(MailboxCmd.APPEND_REPLY, encodeStatus({ reqId: m.reqId, status, count: 0 }, false));
     return undefined;
   }
@@ -151,7 +151,7 @@ export class MailboxService {
     }
     const items = this.store.list(m.key).slice(0, this.config.maxItemsPerMailbox);
     for (const it of items) reply(MailboxCmd.LIST_ITEM, encodeListItem({ reqId: m.reqId, storedAtMs: it.storedAtMs, senderTag: it.senderTag, item: it.item }));
-    this.stats_.itemsListed += items.length;
+    this.counters.itemsListed += items.length;
     reply(MailboxCmd.LIST_END, encodeStatus({ reqId: m.reqId, status: MailboxStatus.OK, count: items.length }, true));
     return undefined;
   }
@@ -193,7 +193,7 @@ export class MailboxService {
 
   private replicateRound(): void {
     if (this.stopped) return;
-    this.stats_.replicationRounds++;
+    this.counters.replicationRounds++;
     let budget = this.config.maxPushesPerRound;
     for (const box of [...this.store.mailboxes.values()]) {
       if (budget <= 0) break;
@@ -219,21 +219,21 @@ export class MailboxService {
       reqIds.add(reqId);
       return { command: MailboxCmd.REPLICATE, body: encodeReplicate({ reqId, key, senderTag: it.senderTag, storedAtMs: it.storedAtMs, item: it.item }) };
     });
-    this.stats_.replicationPushes += cells.length;
+    this.counters.replicationPushes += cells.length;
     this.requester.request(
       holder,
       cells,
       (cmd, body) => {
         const s = cmd === MailboxCmd.APPEND_REPLY ? decodeStatus(body, false) : null;
         if (!s || !reqIds.delete(s.reqId)) {
-          countDrop(this.stats_, s ? 'unexpected' : 'malformed');
+          countDrop(this.counters, s ? 'unexpected' : 'malformed');
           return false;
         }
-        if (s.status === MailboxStatus.STORED) this.stats_.replicasRestored++;
+        if (s.status === MailboxStatus.STORED) this.counters.replicasRestored++;
         return reqIds.size === 0;
       },
       (end) => {
-        if (end !== 'ok') this.stats_.replicationPushesFailed++;
+        if (end !== 'ok') this.counters.replicationPushesFailed++;
       },
       1,
     );
