@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ATTACKS } from './attacks/index.ts';
 import { runEve } from './run-eve.ts';
 import { syntheticTap } from './synthetic-tap.ts';
+import { parseTap } from './tap-reader.ts';
 
 describe('runEve', () => {
   const { tap, truth } = syntheticTap({ nodes: 120, conversations: 30, durationS: 300, paddingMode: 'variable' });
@@ -63,5 +64,19 @@ describe('runEve', () => {
   it('runs a chosen subset and rejects unknown attacks', () => {
     expect(Object.keys(runEve(tap, truth, { attacks: ['disclosure'] }).eveByMethod)).toEqual(['disclosure']);
     expect(() => runEve(tap, truth, { attacks: ['psychic'] })).toThrow(/unknown attack psychic/);
+  });
+
+  it('has nothing to report without targets', () => {
+    expect(runEve(parseTap('time_ms,source,target,bytes\n'), null)).toEqual({ eve: null, eveByMethod: {}, targets: [] });
+  });
+
+  it('keeps truth users the tap never saw as candidates with no activity', () => {
+    const quiet = runEve(parseTap('time_ms,source,target,bytes\n1,a,r,100\n2,r,b,100\n'), {
+      conversations: [{ source: 'a', target: 'b', startMs: 0, endMs: 1 }, { source: 'c', target: 'd', startMs: 0, endMs: 1 }],
+      malicious: [],
+    });
+    expect(quiet.eve!.targets).toBe(4);
+    expect(quiet.eve!.candidates).toBe(3);
+    expect(quiet.targets.map((t) => t.target)).toEqual(['a', 'b', 'c', 'd']);
   });
 });

@@ -214,6 +214,7 @@ export function runEve(tap: TapColumns, truth: GroundTruth | null, options: EveO
   const unknown = opts.attacks.filter((name) => !ATTACKS.some((a) => a.name === name));
   if (unknown.length) throw new Error(`eve: unknown attack ${unknown.join(', ')} (have: ${ATTACKS.map((a) => a.name).join(', ')})`);
   const population = buildPopulation(tap, truth, opts.maxTargets);
+  if (population.targets.length === 0) return { eve: null, eveByMethod: {}, targets: [] };
   const ctx = buildContext(tap, population);
   const eveByMethod: Record<string, EveFigures> = {};
   const targets: EveTargetView[] = Array.from({ length: Math.min(opts.keepTargets, population.targets.length) }, (_, i) => ({

@@ -21,13 +21,13 @@ function problem(fn: () => unknown): string {
 
 describe('parseTap reads the tap into columns', () => {
   it('interns addresses as dense ids in order of appearance', () => {
-    const tap = parseTap(`${HEADER}0.5,n1,n2,1232\n1.25,n2,n3,80\r\n2,n3,n1,0\n`);
-    expect(tap.rows).toBe(3);
-    expect([...tap.timeMs]).toEqual([0.5, 1.25, 2]);
+    const tap = parseTap(`${HEADER}0.5,n1,n2,1232\n1.25,n2,n3,80\r\n2,n3,n1,0\n2.5e1,n1,n3,7\n`);
+    expect(tap.rows).toBe(4);
+    expect([...tap.timeMs]).toEqual([0.5, 1.25, 2, 25]);
     expect(tap.addresses).toEqual(['n1', 'n2', 'n3']);
-    expect([...tap.source]).toEqual([0, 1, 2]);
-    expect([...tap.target]).toEqual([1, 2, 0]);
-    expect([...tap.bytes]).toEqual([1232, 80, 0]);
+    expect([...tap.source]).toEqual([0, 1, 2, 0]);
+    expect([...tap.target]).toEqual([1, 2, 0, 2]);
+    expect([...tap.bytes]).toEqual([1232, 80, 0, 7]);
     expect(tap.idOf.get('n3')).toBe(2);
   });
 
@@ -58,6 +58,7 @@ describe('a malformed tap gets one line naming the line and the problem', () => 
     ['a time that is not a number', `${HEADER}1,a,b,3\nsoon,a,b,3\n`, /^tap\.csv:3: time_ms must be a finite number >= 0, got "soon"/],
     ['a negative time', `${HEADER}-1,a,b,3\n`, /^tap\.csv:2: time_ms must be a finite number >= 0, got "-1"/],
     ['an empty time', `${HEADER},a,b,3\n`, /^tap\.csv:2: time_ms must be/],
+    ['a hexadecimal time', `${HEADER}0x10,a,b,3\n`, /^tap\.csv:2: time_ms must be a finite number >= 0, got "0x10"/],
     ['fractional bytes', `${HEADER}1,a,b,12.5\n`, /^tap\.csv:2: bytes must be an integer in \[0, 4294967295\], got "12.5"/],
     ['too many bytes', `${HEADER}1,a,b,4294967296\n`, /^tap\.csv:2: bytes must be an integer/],
     ['an empty source', `${HEADER}1,,b,3\n`, /^tap\.csv:2: source is empty/],

@@ -11,6 +11,8 @@ import type { GroundTruth } from '../tap/tap-writer.ts';
 
 export const TAP_COLUMNS = 'time_ms,source,target,bytes';
 const MAX_BYTES = 0xffffffff;
+/** A plain non-negative decimal (exponent allowed): no hex, no sign, no spaces. */
+const TIME_PATTERN = /^(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 /** A problem with a tap or truth file: printed as one line by the CLI. */
 export class TapFormatError extends Error {
@@ -148,7 +150,7 @@ class TapLineParser {
     }
     const timeText = text.slice(0, c1);
     const time = Number(timeText);
-    if (timeText.trim() === '' || !Number.isFinite(time) || time < 0) {
+    if (!TIME_PATTERN.test(timeText) || !Number.isFinite(time)) {
       this.fail(this.line, `time_ms must be a finite number >= 0, got "${clip(timeText)}"`);
     }
     const source = text.slice(c1 + 1, c2);
