@@ -26,6 +26,12 @@ import type { AccountConfig } from '../account/config.ts';
 import { ConversationService } from '../conversation/conversation-service.ts';
 import type { ConversationConfig } from '../conversation/constants.ts';
 import { RelayPicker, type RelaySelection } from './relay-picker.ts';
+import { MailboxService } from '../mailbox/mailbox-service.ts';
+import { MailboxClient } from '../mailbox/mailbox-client.ts';
+import { MailboxOffline } from '../mailbox/offline-mailbox.ts';
+import type { MailboxConfig } from '../mailbox/constants.ts';
+import { createLinkShaper, type LinkShaper } from '../noise/link-shaper.ts';
+import { onionNoiseConfig, resolveNoiseConfig, type NoiseConfig } from '../noise/constants.ts';
 
 /** The messenger layers (issue 7): onion circuits, hidden-service accounts, end-to-end conversations. */
 export interface MessengerInit {
@@ -33,6 +39,10 @@ export interface MessengerInit {
   account?: Partial<AccountConfig>;
   conversation?: Partial<ConversationConfig>;
   relaySelection?: RelaySelection;
+  /** Offline mailboxes (protocol/mailbox); periodMs follows the account layer's. */
+  mailbox?: Partial<MailboxConfig>;
+  /** false: an unreachable recipient's messages fail instead of waiting in mailboxes (default true). */
+  offline?: boolean;
 }
 
 /** NodeID rotation (issue 7): a new key every `periodMs`; the previous one still answers for `graceMs`. */
@@ -75,6 +85,8 @@ export interface ParatoxNodeInit {
    * makes the DHT punch through a contact's introducer when a handshake to the contact stalls.
    */
   nat?: Partial<NatConfig>;
+  /** Cover traffic and mixing (protocol/noise); absent or policy 'off': none, and nothing changes. */
+  noise?: Partial<NoiseConfig>;
   /** Builds the onion and account services (every such node relays, introduces and meets); absent: DHT only. */
   messenger?: MessengerInit;
   /**
@@ -92,12 +104,17 @@ export class ParatoxNode {
   readonly events = new EventBus<ParatoxNodeEvent>();
   private readonly fixedIdentity: KeyPair;
   readonly sessions: SessionManager;
+  /** Cover traffic on this node's links (pass-through when the noise policy is 'off'). */
+  readonly shaper: LinkShaper;
   readonly dht: DhtNode;
   readonly nat: NatService;
   /** Present when built with `messenger`: circuits through this node and from it. */
   readonly onion?: OnionService;
   /** Present when built with `messenger`: introduction/rendezvous service, and hosting of this node's account. */
   readonly accounts?: AccountService;
+  /** Present when built with `messenger`: this node's role as an offline-mailbox holder, and its client side. */
+  readonly mailboxes?: MailboxService;
+  readonly mailboxClient?: MailboxClient;
   /** Present after useAccount(): the user's end-to-end conversations. */
   conversations?: ConversationService;
   private readonly messengerInit?: MessengerInit;
@@ -115,7 +132,13 @@ export class ParatoxNode {
     // Punch datagrams pass beside the session layer: it runs over a PunchPort wrapping the transport.
     const port = new PunchPort(transport);
     const liveIdentities = rotator && { liveIdentities: () => rotator.liveIds().map((id) => id.keyPair) };
-    this.sessions = new SessionManager({ transport: port, clock, rng: rng.fork('session'), suite, identity, ...liveIdentities }, init.session ?? {});
+    // Cover traffic shapes the links below the session layer (protocol/noise); 'off' hands the port through.
+    const noise = resolveNoiseConfig(init.noise);
+    this.shaper = createLinkShaper({ transport: port, clock, rng: rng.fork('noise') }, noise);
+    // With noise on, sessions never go idle: bound key lifetime like WireGuard (rekey after 120 s) unless set.
+    const sessionInit = noise.policy === 'off' ? init.session ?? {} : { rekeyAfterMs: 120_000, ...init.session };
+    this.sessions = new SessionManager({ transport: this.shaper.transport, clock, rng: rng.fork('session'), suite, identity, ...liveIdentities }, sessionInit);
+    this.shaper.attach(this.sessions);
     const inTable = (nodePub: Uint8Array) => this.dht.table.get(this.dht.contactOf({ address: '', nodePub }).key);
     this.nat = new NatService(
       {
@@ -147,7 +170,7 @@ export class ParatoxNode {
     );
     if (init.messenger) {
       this.messengerInit = init.messenger;
-      this.onion = new OnionService({ messenger: this.nat, clock, rng: rng.fork('onion'), suite, identity }, init.messenger.onion);
+      this.onion = new OnionService({ messenger: this.nat, clock, rng: rng.fork('onion'), suite, identity }, { ...onionNoiseConfig(noise), ...init.messenger.onion });
       // Every messenger node stores account descriptors for others (the DHT refuses unknown record types).
       this.dht.validators.register(accountDescriptorValidator(suite, init.messenger.account));
       const hops = init.messenger.account?.hopsPerCircuit ?? 3;
@@ -156,6 +179,12 @@ export class ParatoxNode {
         { onion: this.onion, dht: this.dht, clock, rng: rng.fork('account'), suite, pickRelays: (n, exclude) => picker.pick(n, exclude) },
         init.messenger.account,
       );
+      // Every messenger node holds offline mailboxes for others; a node with an account also stores and fetches.
+      const periodMs = this.accounts.config.periodMs;
+      const mailboxInit = { periodMs, ...init.messenger.mailbox };
+      const mb = { onion: this.onion, dht: this.dht, clock, suite, pickRelays: (n: number, ex?: readonly Uint8Array[]) => picker.pick(n, ex), self: () => this.peerRef };
+      this.mailboxes = new MailboxService({ ...mb, rng: rng.fork('mailbox') }, mailboxInit);
+      this.mailboxClient = new MailboxClient({ ...mb, rng: rng.fork('mailbox-client'), local: this.mailboxes.local }, mailboxInit);
     }
     // NAT traversal learns from the DHT's facts instead of decoding its bodies.
     this.dht.events.on('contact-learned', (e) => this.nat.noteIntroducer(e.contact.nodePub, e.introducer));
@@ -203,8 +232,12 @@ export class ParatoxNode {
     if (this.conversations) throw new Error('useAccount: this node already serves an account');
     const accounts = this.accounts;
     const { clock, rng, suite } = this.components;
+    const offline =
+      this.mailboxClient && this.messengerInit?.offline !== false
+        ? { offline: new MailboxOffline(this.mailboxClient, { suite, rng: rng.fork('offline'), clock }) }
+        : {};
     const conversations = new ConversationService(
-      { clock, rng: rng.fork('conversation'), suite, account, openChannel: (pub, cb) => accounts.connect(pub, cb) },
+      { clock, rng: rng.fork('conversation'), suite, account, openChannel: (pub, cb) => accounts.connect(pub, cb), ...offline },
       this.messengerInit?.conversation,
     );
     this.conversations = conversations;
@@ -216,10 +249,13 @@ export class ParatoxNode {
   stop(): void {
     this.rotator?.close();
     this.conversations?.stop();
+    this.mailboxClient?.stop();
+    this.mailboxes?.stop();
     this.accounts?.stop();
     this.onion?.stop();
     this.dht.stop();
     this.nat.stop();
     this.sessions.close();
+    this.shaper.stop();
   }
 }

@@ -113,7 +113,10 @@ function buildDriver(ctx: DriverContext, table: DhtHooksTable): ProtocolDriver {
       const attacks: Partial<Report['attacks']> = {};
       for (const h of all) Object.assign(attacks, h.finish?.());
       const hookFigures = Object.fromEntries(hooks.filter((h) => h.hooks.figures).map((h) => [h.section, h.hooks.figures!()]));
+      const sessions = sumSessionStats(population.everyNode.map((n) => n.sessions)) as Record<string, number>;
       return {
+        realWireBytes: sessions.realBytesSent,
+        noisePackets: sessions.noiseSent,
         messagesSent: measured,
         messagesDelivered: lookups.succeeded,
         latencyMs: lookups.latencyMs,
@@ -125,7 +128,7 @@ function buildDriver(ctx: DriverContext, table: DhtHooksTable): ProtocolDriver {
             ...tableFigures(population, ctx.names),
             ...population.counts,
             ...summedStats(population),
-            sessions: sumSessionStats(population.everyNode.map((n) => n.sessions)),
+            sessions,
             measurement: { startS: startMs / 1000, storeLossAtS: lossAtMs / 1000, checkAtS: checkAtMs / 1000, endS: sim.now() / 1000 },
           },
           ...hookFigures,

@@ -33,6 +33,10 @@ export interface DriverResult {
   attacks?: Partial<Report['attacks']>;
   /** Addresses of malicious nodes (ground truth for `--tap`); none when absent. */
   malicious?: string[];
+  /** Dummy datagrams sent (noise); 0 when absent. */
+  noisePackets?: number;
+  /** Wire bytes of datagrams that carried real payload (session data, not noise or handshakes); absent: all. */
+  realWireBytes?: number;
   /** Per-message outcomes (summing to messagesSent, checked by the runner); absent when not tracked. */
   outcomes?: MessageOutcomes;
 }

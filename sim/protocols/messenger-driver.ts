@@ -17,6 +17,10 @@ import { sumSessionStats } from './session-stats.ts';
 import { ConversationsWorkload, drawConversations } from '../workloads/conversations.ts';
 import { messengerInitOf } from './node-init.ts';
 import { sumCounters } from './sum-counters.ts';
+import { DelayHistogram } from '../../protocol/noise/delay-histogram.ts';
+import { DEFAULT_ACCOUNT_CONFIG } from '../../protocol/account/config.ts';
+import { DEFAULT_MAILBOX_CONFIG } from '../../protocol/mailbox/constants.ts';
+import { scheduleOfflineWindow } from '../workloads/offline-window.ts';
 
 export function messengerDriver(ctx: DriverContext): ProtocolDriver {
   const { sim, scenario, names, suite } = ctx;
@@ -43,6 +47,18 @@ export function messengerDriver(ctx: DriverContext): ProtocolDriver {
     suite.generateKeyPair(sim.rng(`account/${names[i]}`)),
   );
   const workload = refs.workload;
+  const window = conv.offlineWindow;
+  const offlineFigures =
+    window === null
+      ? null
+      : scheduleOfflineWindow(
+          ctx,
+          population,
+          drawn.pairs.slice(0, window.recipients).map((p) => p.b),
+          (i) => workload.accounts.get(i)!,
+          DEFAULT_ACCOUNT_CONFIG.periodMs,
+          DEFAULT_MAILBOX_CONFIG.replicas,
+        );
 
   return {
     strictStop: true,
@@ -52,12 +68,16 @@ export function messengerDriver(ctx: DriverContext): ProtocolDriver {
     finish(): DriverResult {
       const { outcomes, conversations } = workload.finish();
       const nodes = population.everyNode;
+      const sessions = sumSessionStats(nodes.map((n: ParatoxNode) => n.sessions)) as Record<string, number>;
+      const shapers = nodes.map((n) => n.shaper.stats());
       return {
         messagesSent: workload.sent,
         messagesDelivered: outcomes.delivered + outcomes.deliveredOffline,
         latencyMs: workload.latencyMs,
         payloadBytes: workload.payloadBytes,
         outcomes,
+        noisePackets: sessions.noiseSent ?? 0,
+        realWireBytes: sessions.realBytesSent ?? 0,
         figures: {
           messenger: {
             ...workload.figures,
@@ -65,8 +85,18 @@ export function messengerDriver(ctx: DriverContext): ProtocolDriver {
             onion: sumCounters(nodes.map((n) => n.onion?.stats())),
             accounts: sumCounters(nodes.map((n) => n.accounts?.stats())),
             conversation: sumCounters(nodes.map((n) => n.conversations?.stats())),
+            ...(offlineFigures ? { offlineWindow: offlineFigures } : {}),
           },
-          sessions: sumSessionStats(nodes.map((n: ParatoxNode) => n.sessions)),
+          mailbox: {
+            holders: sumCounters(nodes.map((n) => n.mailboxes?.stats())),
+            clients: sumCounters(nodes.map((n) => n.mailboxClient?.stats())),
+          },
+          sessions,
+          noise: {
+            policy: scenario.noise.policy,
+            shaper: sumCounters(shapers.map(({ queueDelay: _q, policy: _p, ...counters }) => counters)),
+            queueDelayMs: DelayHistogram.merge(shapers.map((s) => s.queueDelay)).summary(),
+          },
         },
         conversations,
         attacks: {} as Partial<Report['attacks']>,

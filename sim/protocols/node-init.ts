@@ -2,9 +2,19 @@
 import type { ParatoxNodeInit } from '../../protocol/node/paratox-node.ts';
 import type { Scenario } from '../scenario/schema.ts';
 
-/** Session options from `scenario.packet`: the one wire size and the padding mode. */
+/** Session options from `scenario.packet` (the one wire size, the padding mode) and, with noise on, `scenario.noise`. */
 export function sessionInitOf(scenario: Scenario): NonNullable<ParatoxNodeInit['session']> {
-  return { wireSize: scenario.packet.wireSize, paddingMode: scenario.packet.paddingMode };
+  const base = { wireSize: scenario.packet.wireSize, paddingMode: scenario.packet.paddingMode };
+  const n = scenario.noise;
+  if (n.policy === 'off') return base;
+  return { ...base, noiseKeepsAlive: n.keepLinksAlive, ...(n.rekeyAfterS === null ? {} : { rekeyAfterMs: n.rekeyAfterS * 1000 }) };
+}
+
+/** Cover traffic from `scenario.noise`; undefined when off (so nothing about the node changes). */
+export function noiseInitOf(scenario: Scenario): ParatoxNodeInit['noise'] {
+  const { policy, ratePerS, maxQueuedPerLink, loopRatePerS, mixDelayMeanMs } = scenario.noise;
+  if (policy === 'off' && loopRatePerS === 0 && mixDelayMeanMs === 0) return undefined;
+  return { policy, ratePerS, maxQueuedPerLink, loopRatePerS, mixDelayMeanMs };
 }
 
 /** DHT options from `scenario.dht`; `bootstrapRefreshes: null` keeps the protocol's default. */
@@ -19,7 +29,10 @@ export function messengerInitOf(scenario: Scenario): NonNullable<ParatoxNodeInit
   return {
     onion: { circuitLifetimeMs: circuitLifetimeS * 1000 },
     account: { hopsPerCircuit: hops },
-    conversation: { messageTimeoutMs: scenario.conversations.messageTimeoutS * 1000 },
+    conversation: { messageTimeoutMs: scenario.conversations.messageTimeoutS * 1000, offlinePollMs: scenario.conversations.offlinePollS * 1000 },
+    // A simulated run is short: fetch the current and the previous period only (the protocol default is 8).
+    mailbox: { fetchPeriods: 2, replicateMs: scenario.conversations.mailboxReplicateS * 1000 },
+    offline: scenario.conversations.offline,
     relaySelection,
   };
 }

@@ -59,7 +59,9 @@ export function pingDriver(ctx: DriverContext): ProtocolDriver {
       const sum = (k: 'pingsSent' | 'pongsReceived' | 'pingsAnswered' | 'timeouts' | 'malformed' | 'unexpectedPongs') =>
         nodes.reduce((s, n) => s + n.stats[k], 0);
       const pingsSent = sum('pingsSent');
+      const sessionTotals = sessions.length ? (sumSessionStats(sessions) as Record<string, number>) : undefined;
       return {
+        ...(sessionTotals ? { realWireBytes: sessionTotals.realBytesSent } : {}),
         messagesSent: pingsSent,
         messagesDelivered: sum('pingsAnswered'),
         latencyMs: oneWay,
@@ -74,7 +76,7 @@ export function pingDriver(ctx: DriverContext): ProtocolDriver {
             unexpectedPongs: sum('unexpectedPongs'),
             rttMs: rtt.percentiles(),
           },
-          ...(sessions.length ? { sessions: sumSessionStats(sessions) } : {}),
+          ...(sessionTotals ? { sessions: sessionTotals } : {}),
         },
         conversations: [...conversations.values()],
       };

@@ -20,6 +20,14 @@ export interface ReportParts {
   reproduce: string;
 }
 
+/** Written next to the figure in every report (issue 8). */
+export const BANDWIDTH_OVERHEAD_DEFINITION =
+  'wire bytes / wire bytes of datagrams that carried real payload (session data frames; not noise, handshakes or session control); 1 = no overhead beyond padding';
+
+function overhead(wireBytes: number, realWireBytes: number): number | null {
+  return realWireBytes > 0 ? wireBytes / realWireBytes : null;
+}
+
 export function assembleReport(p: ReportParts): Report {
   const { scenario, sim, network, suite, wire, result, wallSeconds } = p;
   const drops = Object.fromEntries(
@@ -45,9 +53,11 @@ export function assembleReport(p: ReportParts): Report {
       deliveryRatio: result.messagesSent ? result.messagesDelivered / result.messagesSent : null,
       latencyMs: result.latencyMs.percentiles(),
       wirePackets: wire.packets,
-      noisePackets: 0,
+      noisePackets: result.noisePackets ?? 0,
       wireBytes: wire.bytes,
-      bandwidthOverhead: result.payloadBytes ? (wire.bytes - result.payloadBytes) / result.payloadBytes : null,
+      bandwidthOverhead: overhead(wire.bytes, result.realWireBytes ?? wire.bytes),
+      bandwidthOverheadDefinition: BANDWIDTH_OVERHEAD_DEFINITION,
+      payloadBytes: result.payloadBytes,
       packetSizes: wire.packetSizes(),
       drops,
       outcomes: result.outcomes ?? null,

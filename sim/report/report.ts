@@ -44,7 +44,12 @@ export interface TrafficSection {
   wirePackets: number;
   noisePackets: number;
   wireBytes: number;
+  /** See bandwidthOverheadDefinition. */
   bandwidthOverhead: number | null;
+  /** Extension: what bandwidthOverhead means, written next to it. */
+  bandwidthOverheadDefinition: string;
+  /** Extension: application payload bytes the workload handed to the stack. */
+  payloadBytes: number;
   packetSizes: number[];
   /** Extension: datagrams dropped by the network model, by reason. */
   drops: Record<string, number>;

@@ -160,8 +160,50 @@ export const conversationsSchema = z.strictObject({
   drainS: z.number().min(0).default(60),
   /** Whether users' nodes may churn (relays churn per scenario.churn either way); a user returns with a new NodeID and the same account. */
   usersChurn: z.boolean().default(false),
-  /** A message without an end-to-end ack after this long fails with reason 'timeout'. */
+  /** A message without an end-to-end ack after this long goes to the recipient's offline mailbox (or fails 'timeout' with offline off). */
   messageTimeoutS: z.number().min(1).default(120),
+  /** Unreachable recipients' messages wait in offline mailboxes (issue 8); false: they fail. */
+  offline: z.boolean().default(true),
+  /** How often a user's node fetches its own mailbox (also at every return). */
+  offlinePollS: z.number().min(1).default(120),
+  /** How often each mailbox holder re-replicates what it holds to the current k closest nodes. */
+  mailboxReplicateS: z.number().min(1).default(600),
+  /**
+   * Recipients taken offline on purpose (offline-delivery): the second user of each of the first `recipients`
+   * conversations goes down at fromS and returns at toS (new NodeID, same account); at holderLossAtS a
+   * `holderLossFraction` of the nodes closest to each one's mailbox key go down for good. null: none.
+   */
+  offlineWindow: z
+    .strictObject({
+      recipients: z.number().int().min(1),
+      fromS: z.number().min(0),
+      toS: z.number().min(0),
+      holderLossFraction: z.number().min(0).max(1).default(1 / 3),
+      holderLossAtS: z.number().min(0).nullable().default(null),
+    })
+    .nullable()
+    .default(null),
+});
+
+/**
+ * Cover traffic (issue 8, protocol/noise): per link 'poisson' dummies on top of real traffic or a 'constant' slot
+ * rate where real datagrams take a dummy's slot; loop cover through each user's circuits; mixing delay at relays.
+ * 'off' (default) changes nothing. With noise on, sessions rekey after 120 s unless `rekeyAfterS` says otherwise.
+ */
+export const noiseSchema = z.strictObject({
+  policy: z.enum(['off', 'poisson', 'constant']).default('off'),
+  /** Per link: slots per second ('constant') or mean dummies per second ('poisson'). */
+  ratePerS: z.number().min(0.01).max(1000).default(1),
+  /** 'constant': real datagrams waiting for a slot, per link; overflow is dropped and counted. */
+  maxQueuedPerLink: z.number().int().min(1).max(100_000).default(256),
+  /** Loop cover per open circuit of a user (Loopix): mean loops per second; 0 = off. */
+  loopRatePerS: z.number().min(0).max(1000).default(0),
+  /** Relays hold each relay cell an exponential time of this mean (Loopix mixing); 0 = off. */
+  mixDelayMeanMs: z.number().min(0).max(60_000).default(0),
+  /** Whether dummies keep a link's session alive (links never go quiet, so their start/end leak nothing). */
+  keepLinksAlive: z.boolean().default(false),
+  /** Session rekey interval with noise on (WireGuard: 120 s); null: the session default. */
+  rekeyAfterS: z.number().min(1).nullable().default(120),
 });
 
 /** Eve, the global passive observer (issue 9): her attacks run on the run's own tap at the end of messenger runs. */
@@ -201,6 +243,7 @@ export const scenarioSchema = z.strictObject({
   conversations: conversationsSchema.prefault({}),
   nodeIdRotation: nodeIdRotationSchema.nullable().default(null),
   eve: eveSchema.prefault({}),
+  noise: noiseSchema.prefault({}),
   trace: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
 });
 

@@ -40,6 +40,8 @@ export interface ConversationFigures {
   receivedWithPfs: number;
   receivedWithoutPfs: number;
   unknownIdsAtRecipient: number;
+  /** 'stored' events: a message reached enough mailbox replicas (it stays pending until its outcome). */
+  storedOffline: number;
 }
 
 /** Users and pairs: `users` distinct non-entry nodes, `count` distinct pairs among them (each user in >= 1 pair). */
@@ -106,6 +108,7 @@ export class ConversationsWorkload {
       receivedWithPfs: 0,
       receivedWithoutPfs: 0,
       unknownIdsAtRecipient: 0,
+      storedOffline: 0,
     };
     this.schedule();
   }
@@ -128,6 +131,9 @@ export class ConversationsWorkload {
       else this.figures.receivedWithoutPfs++;
       this.latencyMs.add(this.sim.now() - m.sentAtMs);
     });
+    service.events.on('stored', () => {
+      this.figures.storedOffline++;
+    });
     service.events.on('outcome', (e) => {
       // send() may report an outcome before it returns the id (e.g. too-large): keep it for write().
       if (!this.inFlight.has(e.messageId)) this.early.set(e.messageId, e.outcome);
@@ -140,7 +146,8 @@ export class ConversationsWorkload {
   private resolve(id: string, outcome: OutcomeEvent['outcome']): void {
     const m = this.inFlight.get(id);
     if (!m || !this.pendingIds.delete(id)) return;
-    if (outcome.kind === 'delivered') this.outcomes.delivered++;
+    if (outcome.kind === 'delivered' && outcome.offline) this.outcomes.deliveredOffline++;
+    else if (outcome.kind === 'delivered') this.outcomes.delivered++;
     else this.outcomes.failed[outcome.reason] = (this.outcomes.failed[outcome.reason] ?? 0) + 1;
     const t = this.truth[m.pair];
     t.endMs = Math.max(t.endMs, this.sim.now());

@@ -19,7 +19,7 @@ import type { Rng } from '../../../protocol/runtime/rng.ts';
 import type { DriverContext } from '../driver.ts';
 import type { DhtRole, DhtScenarioHooks } from './hooks.ts';
 import { IndexSet } from './index-set.ts';
-import { dhtInitOf, sessionInitOf } from '../node-init.ts';
+import { dhtInitOf, noiseInitOf, sessionInitOf } from '../node-init.ts';
 
 /** A failed join (no entry answered) is tried again this much later, with freshly drawn entries ... */
 const JOIN_RETRY_MS = 5_000;
@@ -195,6 +195,8 @@ export class DhtPopulation {
   /** The driver's options merged with every hook's: later hooks override policy/handlers, validators add up. */
   private nodeInit(i: number, session: ParatoxNodeInit['session']): ParatoxNodeInit {
     const init: ParatoxNodeInit = { session, dht: dhtInitOf(this.ctx.scenario), dhtPolicy: { validators: [...this.validators] } };
+    const noise = noiseInitOf(this.ctx.scenario);
+    if (noise) init.noise = noise;
     const rotation = this.ctx.scenario.nodeIdRotation;
     if (rotation !== null) init.rotation = { periodMs: rotation.periodS * 1000, graceMs: Math.min(rotation.graceS, rotation.periodS) * 1000 };
     for (const hook of this.hooks) {
