@@ -10,10 +10,13 @@
  * - 'constant': one datagram per slot of 1/ratePerS on each link, from a random phase: the oldest queued real
  *   datagram if any, else a dummy. A link's packet rate says nothing about its use; real traffic pays a
  *   queueing delay of up to one slot (more when it bursts), reported by the shaper.
+ * - 'constant-node': one datagram per slot of 1/ratePerS for the whole node, its links served round-robin (a
+ *   queued real datagram of the link whose turn it is, else a dummy). The node's send rate is the same whether it
+ *   is in a conversation or not, however many links it has; real traffic waits up to one round (links x slot).
  */
 import type { OnionConfig } from '../onion/constants.ts';
 
-export const NOISE_POLICIES = ['off', 'poisson', 'constant'] as const;
+export const NOISE_POLICIES = ['off', 'poisson', 'constant', 'constant-node'] as const;
 export type NoisePolicy = (typeof NOISE_POLICIES)[number];
 
 export interface NoiseConfig {

@@ -256,3 +256,26 @@ describe('LinkShaper accounting (randomised, fake session layer)', () => {
     }
   });
 });
+
+describe("LinkShaper 'constant-node'", () => {
+  it('every node sends the same datagrams per second however many links it has and whatever they carry', () => {
+    const net = new ShapedNet();
+    const noise = { policy: 'constant-node', ratePerS: RATE } as const;
+    const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map((n) => net.add(n, { ...noise }));
+    // A has three links and a conversation with B; E has one link and nothing to say.
+    connect(net, [[a, b], [a, c], [a, d], [e, b]]);
+    const start = net.clock.now();
+    let sent = 0;
+    for (let t = 0; t < 10_000; t += 130) {
+      net.clock.advance(130);
+      a.manager.send(b.peer, PayloadType.DATA, utf8(`m${sent++}`));
+    }
+    net.clock.advance(10_000 - (net.clock.now() - start) + 2_000);
+    const sentBy = (x: ShapedNode, s: number) => net.tap.filter((t) => t.from === x.address && t.atMs >= start + s * 1000 && t.atMs < start + (s + 1) * 1000).length;
+    for (const x of [a, b, c, d, e]) for (let s = 0; s < 10; s++) expect(Math.abs(sentBy(x, s) - RATE)).toBeLessThanOrEqual(1);
+    // Every message still arrives, in order, after waiting for its link's turn (at most a round of 3 links).
+    expect(b.inbox.filter((m) => text(m.msg.body).startsWith('m')).map((m) => text(m.msg.body))).toEqual(Array.from({ length: sent }, (_, i) => `m${i}`));
+    expect(a.shaper.stats().queueOverflow).toBe(0);
+    for (const t of net.tap) expect(t.bytes.length).toBe(DEFAULT_WIRE_SIZE);
+  });
+});

@@ -48,8 +48,10 @@ export interface LinkShaperStats {
   readonly droppedOnStop: number;
   /** Datagrams from the session layer after stop(), dropped. */
   readonly sentAfterStop: number;
-  /** 'constant': time real datagrams waited for a slot. */
+  /** 'constant', 'constant-node': time real datagrams waited for a slot. */
   readonly queueDelay: DelaySummary;
+  /** 'constant-node': slots in which no link could send (no session yet). */
+  readonly emptySlots: number;
 }
 
 interface Queued {
@@ -83,6 +85,11 @@ export class LinkShaper {
   private queueOverflow = 0;
   private droppedOnStop = 0;
   private sentAfterStop = 0;
+  /** 'constant-node': the node's one slot timer, the link order it serves round-robin, slots with nothing to send. */
+  private nodeTimer: TimerId | undefined;
+  private nodeNextSlotMs = 0;
+  private cursor = 0;
+  private emptySlots = 0;
 
   constructor(components: LinkShaperComponents, init: Partial<NoiseConfig> = {}) {
     this.components = components;
@@ -104,6 +111,7 @@ export class LinkShaper {
     this.source = source;
     if (this.config.policy === 'off' || this.stopped) return;
     for (const { address } of source.activePeers()) this.link(address);
+    if (this.config.policy === 'constant-node') this.armNodeSlot(this.components.rng.uniform() * this.slotMs);
   }
 
   stats(): LinkShaperStats {
@@ -119,6 +127,7 @@ export class LinkShaper {
       droppedOnStop: this.droppedOnStop,
       sentAfterStop: this.sentAfterStop,
       queueDelay: this.delays.summary(),
+      emptySlots: this.emptySlots,
     };
   }
 
@@ -126,6 +135,8 @@ export class LinkShaper {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    if (this.nodeTimer !== undefined) this.components.clock.cancelTimer(this.nodeTimer);
+    this.nodeTimer = undefined;
     for (const link of this.links.values()) {
       if (link.timer !== undefined) this.components.clock.cancelTimer(link.timer);
       this.droppedOnStop += link.queue.length;
@@ -148,6 +159,13 @@ export class LinkShaper {
     let link = this.links.get(to);
     if (link) return link;
     const { clock, rng } = this.components;
+    if (this.config.policy === 'constant-node') {
+      // No timer per link: the node's slot timer serves the links in turn.
+      link = { to, queue: [], timer: undefined, nextSlotMs: 0 };
+      this.links.set(to, link);
+      this.linksOpened++;
+      return link;
+    }
     const firstMs = this.config.policy === 'constant' ? rng.uniform() * this.slotMs : this.dummyGapMs();
     link = { to, queue: [], timer: undefined, nextSlotMs: clock.now() + firstMs };
     this.links.set(to, link);
@@ -178,6 +196,51 @@ export class LinkShaper {
     } else {
       link.timer = clock.setTimer(this.dummyGapMs(), () => this.tick(link));
     }
+  }
+
+  /**
+   * 'constant-node': one datagram per slot for the whole node, links served round-robin: the link whose turn it
+   * is sends its oldest queued datagram, else a dummy; a link with neither (no session left) is closed and the
+   * next one tried. So the node's send rate is constant whatever its links carry, and every link gets the same
+   * share; real traffic waits up to one round (links x slot).
+   */
+  private nodeTick(): void {
+    this.nodeTimer = undefined;
+    if (this.stopped) return;
+    const { clock } = this.components;
+    let sent = false;
+    for (let tries = this.links.size; tries > 0 && !sent; tries--) {
+      const order = [...this.links.values()];
+      if (order.length === 0) break;
+      const link = order[this.cursor % order.length];
+      const queued = link.queue.shift();
+      if (queued) {
+        this.delays.add(clock.now() - queued.atMs);
+        this.pass(link.to, queued.bytes, false);
+        sent = true;
+      } else {
+        const dummy = this.source?.sealNoise(link.to);
+        if (dummy) {
+          this.pass(link.to, dummy, true);
+          sent = true;
+        } else if (link.queue.length === 0) {
+          this.links.delete(link.to);
+          continue; // the next link now sits at the cursor
+        }
+      }
+      this.cursor++;
+    }
+    if (!sent) this.emptySlots++;
+    this.nodeNextSlotMs = Math.max(this.nodeNextSlotMs + this.slotMs, clock.now() + 1);
+    this.armNodeSlot(this.nodeNextSlotMs - clock.now());
+  }
+
+  private armNodeSlot(delayMs: number): void {
+    if (this.stopped) return;
+    const { clock } = this.components;
+    const d = Math.max(1, delayMs);
+    if (this.nodeNextSlotMs === 0) this.nodeNextSlotMs = clock.now() + d;
+    this.nodeTimer = clock.setTimer(d, () => this.nodeTick());
   }
 
   /** Exponential gap of mean 1/ratePerS, at least 1 ms (at 10/s that shifts the mean by under 0.01 ms). */

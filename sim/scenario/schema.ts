@@ -191,7 +191,7 @@ export const conversationsSchema = z.strictObject({
  * 'off' (default) changes nothing. With noise on, sessions rekey after 120 s unless `rekeyAfterS` says otherwise.
  */
 export const noiseSchema = z.strictObject({
-  policy: z.enum(['off', 'poisson', 'constant']).default('off'),
+  policy: z.enum(['off', 'poisson', 'constant', 'constant-node']).default('off'),
   /** Per link: slots per second ('constant') or mean dummies per second ('poisson'). */
   ratePerS: z.number().min(0.01).max(1000).default(1),
   /** 'constant': real datagrams waiting for a slot, per link; overflow is dropped and counted. */
