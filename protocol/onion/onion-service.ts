@@ -5,6 +5,7 @@
  * to its link. All traffic is PayloadType.ONION through the Messenger, whose sessions are shared by every
  * circuit on a link; nothing per circuit exists below this layer.
  */
+import { EventBus } from '../messenger/event-bus.ts';
 import { CryptoError } from '../crypto/suite.ts';
 import type { MessengerPeer, Unsubscribe, InboundMessage } from '../messenger/messenger.ts';
 import { PayloadType } from '../packet/payload-type.ts';
@@ -24,7 +25,11 @@ export type { BuildResult, Circuit, OnionComponents, RelayEndpoint } from './typ
 /** Longest path buildCircuit accepts (each hop adds a round trip and a layer). */
 export const MAX_PATH_HOPS = 8;
 
+/** 'circuit-built': a circuit this node originated is open through `path` (observers: who relays whose circuits). */
+export type OnionEvent = { readonly kind: 'circuit-built'; readonly path: readonly MessengerPeer[] };
+
 export class OnionService {
+  readonly events = new EventBus<OnionEvent>();
   private readonly config: OnionConfig;
   private readonly counters: OnionCounters = emptyOnionCounters();
   private readonly links = new Map<string, LinkHandler>();
@@ -55,7 +60,10 @@ export class OnionService {
       bump(this.counters.buildFailures, refusal.reason);
       return cb({ ok: false, ...refusal });
     }
-    const circuit = new OriginCircuit(this.host, `circuit-${this.nextCircuitSeq++}`, [...path], cb);
+    const circuit = new OriginCircuit(this.host, `circuit-${this.nextCircuitSeq++}`, [...path], (r) => {
+      if (r.ok) this.events.emit({ kind: 'circuit-built', path: r.circuit.path });
+      cb(r);
+    });
     this.origins.add(circuit);
     circuit.start();
   }

@@ -51,6 +51,20 @@ describe('messenger driver (scenarios/messenger-small.json)', () => {
     expect(tapRows.length - 1).toBe(r.traffic.wirePackets);
   }, 120_000);
 
+  it('malicious relays (20 %) see part of about half the user circuits and both ends of a few; honest behaviour unchanged', () => {
+    const short = parseScenario({ ...small, durationS: 90, conversations: { ...small.conversations, drainS: 30 }, eve: { maliciousRelayFraction: 0.2 } });
+    const r = runScenario(short, { seed: 3 });
+    const f = r.attacks.relays!;
+    expect(f.maliciousRelays).toBe(Math.round(0.2 * (60 - 4 - 12)));
+    expect(f.userCircuits).toBeGreaterThan(20);
+    // 3-hop circuits, 20 % malicious: P(any) = 1 - 0.8^3 = 0.49, P(first and last) = 0.04.
+    expect(f.adversarialCircuitFraction!).toBeGreaterThan(0.25);
+    expect(f.adversarialCircuitFraction!).toBeLessThan(0.75);
+    expect(f.deanonymisedCircuitShare!).toBeLessThan(0.2);
+    expect(r.attacks.eclipse?.adversarialCircuitFraction).toBe(f.adversarialCircuitFraction);
+    expect(r.traffic.deliveryRatio).toBeGreaterThanOrEqual(0.9);
+  }, 120_000);
+
   it('is reproducible: equal seeds give equal traces and outcomes', () => {
     const short = parseScenario({ ...small, durationS: 70, conversations: { ...small.conversations, drainS: 20 } });
     const a = runScenario(short, { seed: 5 });

@@ -21,6 +21,7 @@ import { DelayHistogram } from '../../protocol/noise/delay-histogram.ts';
 import { DEFAULT_ACCOUNT_CONFIG } from '../../protocol/account/config.ts';
 import { DEFAULT_MAILBOX_CONFIG } from '../../protocol/mailbox/constants.ts';
 import { scheduleOfflineWindow } from '../workloads/offline-window.ts';
+import { RelayAdversary } from '../adversary/malicious-relays.ts';
 
 export function messengerDriver(ctx: DriverContext): ProtocolDriver {
   const { sim, scenario, names, suite } = ctx;
@@ -31,6 +32,10 @@ export function messengerDriver(ctx: DriverContext): ProtocolDriver {
   const isUser = new Set(drawn.users);
 
   const refs: { population?: DhtPopulation; workload?: ConversationsWorkload } = {};
+  const relayAdversary =
+    scenario.eve.maliciousRelayFraction > 0
+      ? new RelayAdversary(sim.rng('adversary/relays'), candidates.filter((i) => !isUser.has(i)), names, scenario.eve.maliciousRelayFraction)
+      : null;
   const messengerInit = messengerInitOf(scenario);
   const hooks: DhtScenarioHooks = {
     nodeInit: () => ({ messenger: messengerInit }),
@@ -38,6 +43,7 @@ export function messengerDriver(ctx: DriverContext): ProtocolDriver {
       if (!result.ok || !isUser.has(i) || node.conversations) return;
       const workload = refs.workload!;
       workload.attach(i, node.useAccount(workload.accounts.get(i)!));
+      if (relayAdversary) node.onion?.events.on('circuit-built', (e) => relayAdversary.circuitBuilt(i, e.path));
     },
   };
   const population = new DhtPopulation(ctx, [hooks], []);
@@ -99,8 +105,23 @@ export function messengerDriver(ctx: DriverContext): ProtocolDriver {
           },
         },
         conversations,
-        attacks: {} as Partial<Report['attacks']>,
+        attacks: relayAdversary ? relayAttacks(relayAdversary) : {},
+        malicious: relayAdversary ? [...relayAdversary.malicious].sort() : [],
       };
     },
   };
+}
+
+/**
+ * design.md puts adversarialCircuitFraction under attacks.eclipse; a messenger run has no DHT eclipse, so the
+ * section carries the relay figures only (the DHT-victim fields stay absent), and attacks.relays has them all.
+ */
+function relayAttacks(adversary: RelayAdversary): Partial<Report['attacks']> {
+  const f = adversary.figures();
+  const eclipse = {
+    maliciousFraction: f.maliciousRelayFraction,
+    adversarialCircuitFraction: f.adversarialCircuitFraction,
+    deanonymisedCircuitShare: f.deanonymisedCircuitShare,
+  } as unknown as Report['attacks']['eclipse'];
+  return { eclipse, relays: f } as Partial<Report['attacks']>;
 }

@@ -4,6 +4,7 @@
  */
 import type { Scenario } from '../scenario/schema.ts';
 import type { EveFigures } from '../eve/run-eve.ts';
+import type { RelayAdversaryFigures } from '../adversary/malicious-relays.ts';
 
 export const REPORT_FORMAT_VERSION = 1;
 
@@ -90,6 +91,8 @@ export interface Report {
     eclipse: EclipseSection | null;
     /** Extension (issue 9): every attack's figures, by method (design.md `attacks.eveByMethod`). */
     eveByMethod?: Record<string, EveFigures>;
+    /** Extension (issue 9): malicious relays sharing what they see (sim/adversary/malicious-relays.ts). */
+    relays?: RelayAdversaryFigures;
     /** Extension: a bounded sample of targets with Eve's top candidates per attack, the true partner marked. */
     eveTargets?: unknown[];
   };

@@ -209,6 +209,8 @@ export const noiseSchema = z.strictObject({
 /** Eve, the global passive observer (issue 9): her attacks run on the run's own tap at the end of messenger runs. */
 export const eveSchema = z.strictObject({
   enabled: z.boolean().default(true),
+  /** Partial adversary beside Eve: this fraction of non-user nodes are malicious relays sharing what they see. */
+  maliciousRelayFraction: z.number().min(0).max(1).default(0),
   /** Attack at most this many targets (each conversation's source is one). */
   maxTargets: z.number().int().min(1).max(100_000).default(1000),
 });
