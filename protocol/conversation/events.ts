@@ -14,10 +14,10 @@ export const E2E_PROTECTION: E2eProtection = Object.freeze({ pfs: true, scheme: 
 
 /**
  * Protection of a message delivered from an offline mailbox (protocol/mailbox: one-pass MQV to the recipient's
- * static AccountID key): not forward secret. The scheme name is message-security.ts's 'ecies-offline'.
+ * static AccountID key): not forward secret. The scheme name is message-security.ts's 'mqv-offline'.
  */
 export type OfflineProtection = Extract<MessageProtection, { pfs: false }>;
-export const OFFLINE_MESSAGE_PROTECTION: OfflineProtection = Object.freeze({ pfs: false, scheme: 'ecies-offline' });
+export const OFFLINE_MESSAGE_PROTECTION: OfflineProtection = Object.freeze({ pfs: false, scheme: 'mqv-offline' });
 
 /**
  * The one final outcome of a sent message. `offline: true` on 'delivered' ("delivered-offline"): the message went

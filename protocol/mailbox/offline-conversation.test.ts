@@ -61,7 +61,7 @@ describe('conversations with offline mailboxes', () => {
     expect(got).toHaveLength(1);
     expect(got[0].messageId).toBe(id);
     expect(new TextDecoder().decode(got[0].body)).toBe('see you tomorrow');
-    expect(got[0].protection).toEqual({ pfs: false, scheme: 'ecies-offline' });
+    expect(got[0].protection).toEqual({ pfs: false, scheme: 'mqv-offline' });
     expect(got[0].fromAccountPub).toEqual(aliceKey.publicKey);
     const bobKeyNow = mailboxKey(suite, bobKey.publicKey, 0);
     expect(nodes.filter((n) => n.service.store.list(bobKeyNow).length > 0)).toHaveLength(0);

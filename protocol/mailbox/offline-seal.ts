@@ -8,7 +8,7 @@
  *   Bob   (V): ownStatic = (b, B), ownEphemeral = (b, B), peerStatic = A, peerEphemeral = E
  * and both get Z = x( h·(e + avf(E)·a) · (B + avf(B)·B) ) (cofactor h = 1). Z needs a (sender authentication:
  * only A's owner, or b's owner, can compute it) and b (confidentiality). No forward secrecy: Bob's b opens every
- * recorded message (message-security.ts 'ecies-offline'); and, as for any one-pass scheme, Bob contributes no fresh
+ * recorded message (message-security.ts 'mqv-offline'); and, as for any one-pass scheme, Bob contributes no fresh
  * value, so replays are stopped by Bob's SeenSet below, not by the key agreement.
  *
  * Holders must not learn A: A travels encrypted under an ECDH(e, B)-keyed layer (ECIES shape, ecies.ts).
