@@ -170,7 +170,7 @@ export class ParatoxNode {
     );
     if (init.messenger) {
       this.messengerInit = init.messenger;
-      this.onion = new OnionService({ messenger: this.nat, clock, rng: rng.fork('onion'), suite, identity }, { ...onionNoiseConfig(noise), ...init.messenger.onion });
+      this.onion = new OnionService({ messenger: this.nat, clock, rng: rng.fork('onion'), suite, identity, ...liveIdentities }, { ...onionNoiseConfig(noise), ...init.messenger.onion });
       // Every messenger node stores account descriptors for others (the DHT refuses unknown record types).
       this.dht.validators.register(accountDescriptorValidator(suite, init.messenger.account));
       const hops = init.messenger.account?.hopsPerCircuit ?? 3;

@@ -42,8 +42,15 @@ export function decodeCell(body: Uint8Array): Cell | null {
 
 const KNOWN_CMDS = new Set<number>(Object.values(CellCmd));
 
-/** CREATE: X. */
-export const createFields = (payload: Uint8Array) => ({ X: payload.subarray(0, POINT_BYTES) });
+/** Bytes of the relay-key hint in CREATE: which of a rotating relay's live NodeID keys the client expects. */
+export const KEY_HINT_BYTES = 4;
+/** CREATE: X | keyHint (first bytes of SHA-256(B), B the NodeID key the client took from the relay's contact). */
+export const createFields = (payload: Uint8Array) => ({
+  X: payload.subarray(0, POINT_BYTES),
+  keyHint: payload.subarray(POINT_BYTES, POINT_BYTES + KEY_HINT_BYTES),
+});
+/** The CREATE hint of relay key `nodePub`. */
+export const keyHintOf = (sha256: (b: Uint8Array) => Uint8Array, nodePub: Uint8Array): Uint8Array => sha256(nodePub).subarray(0, KEY_HINT_BYTES);
 /** CREATED: Y | auth. */
 export const createdFields = (payload: Uint8Array) => ({
   Y: payload.subarray(0, POINT_BYTES),

@@ -9,7 +9,8 @@ import { EventBus } from '../messenger/event-bus.ts';
 import { CryptoError } from '../crypto/suite.ts';
 import type { MessengerPeer, Unsubscribe, InboundMessage } from '../messenger/messenger.ts';
 import { PayloadType } from '../packet/payload-type.ts';
-import { decodeCell, encodeCell, createFields } from './cell.ts';
+import { decodeCell, encodeCell, createFields, keyHintOf } from './cell.ts';
+import type { KeyPair } from '../crypto/suite.ts';
 import { linkKey, pickCircId, pickedBy } from './circ-id.ts';
 import { CellCmd, DEFAULT_ONION_CONFIG, destroyReasonCode, type OnionConfig } from './constants.ts';
 import { ntorRespond, POINT_BYTES } from './ntor.ts';
@@ -123,7 +124,8 @@ export class OnionService {
 
   /** CREATE: a new circuit whose previous hop is `from`; this node answers as its (for now) last hop. */
   private onCreate(from: MessengerPeer, circId: number, key: string, payload: Uint8Array): void {
-    const self = this.components.identity();
+    const fields = createFields(payload);
+    const self = this.keyFor(fields.keyHint);
     if (this.links.has(key) || !pickedBy(circId, from.nodePub, self.publicKey)) return this.drop('duplicate-circuit');
     const link: LinkRef = { peer: from, circId, key };
     if (!this.createBuckets.take(key.slice(0, key.indexOf('/')), this.components.clock.now())) return this.refuse(link, 'rate-limited');
@@ -131,7 +133,7 @@ export class OnionService {
     const { suite, rng } = this.components;
     let answer: ReturnType<typeof ntorRespond>;
     try {
-      answer = ntorRespond(suite, self, suite.generateKeyPair(rng), createFields(payload).X);
+      answer = ntorRespond(suite, self, suite.generateKeyPair(rng), fields.X);
     } catch (e) {
       if (e instanceof CryptoError) return this.drop('bad-handshake');
       throw e;
@@ -139,6 +141,17 @@ export class OnionService {
     this.counters.circuitsRelayed++;
     this.relays.add(new RelayCircuit(this.host, `relay-${this.nextCircuitSeq++}`, link, answer.keys));
     this.sendCell(link, CellCmd.CREATED, answer.Y, answer.auth);
+  }
+
+  /**
+   * The NodeID key a CREATE is addressed to: the live key (current, or the previous one during a rotation's
+   * grace period) whose hint matches; the current key otherwise (the client's ntor check then fails, counted).
+   */
+  private keyFor(hint: Uint8Array): KeyPair {
+    const live = this.components.liveIdentities?.() ?? [this.components.identity()];
+    const { sha256 } = this.components.suite;
+    for (const k of live) if (equalHint(keyHintOf(sha256, k.publicKey), hint)) return k;
+    return this.components.identity();
   }
 
   private refuse(link: LinkRef, why: 'rate-limited' | 'circuit-limit'): void {
@@ -179,4 +192,10 @@ export class OnionService {
 
 function sameKey(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+function equalHint(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

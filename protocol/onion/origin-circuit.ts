@@ -6,6 +6,7 @@
  * config.loopRatePerS it also sends LOOP cells to its last hop at exponential gaps, which come back (loop
  * cover, Loopix): a circuit then carries cells both ways whether or not its user talks.
  */
+import { keyHintOf } from './cell.ts';
 import type { KeyPair } from '../crypto/suite.ts';
 import type { MessengerPeer, Unsubscribe } from '../messenger/messenger.ts';
 import type { TimerId } from '../runtime/clock.ts';
@@ -52,7 +53,7 @@ export class OriginCircuit implements Circuit {
     this.host.bind(this.link, (cmd, payload) => this.onLinkCell(cmd, payload));
     const x = suite.generateKeyPair(rng);
     this.pending = { x, timer: this.armHopTimer() };
-    this.host.sendCell(this.link, CellCmd.CREATE, x.publicKey);
+    this.host.sendCell(this.link, CellCmd.CREATE, x.publicKey, keyHintOf(suite.sha256, this.path[0].nodePub));
   }
 
   get isOpen(): boolean {

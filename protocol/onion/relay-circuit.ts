@@ -9,6 +9,7 @@
  * another order and at other times than they came. Cells this hop originates (replies, EXTENDED) are not
  * held: their input was. Held cells are bounded per circuit and die with it (counted 'mix-closed').
  */
+import { keyHintOf } from './cell.ts';
 import type { Unsubscribe } from '../messenger/messenger.ts';
 import type { TimerId } from '../runtime/clock.ts';
 import { compareKeys } from './circ-id.ts';
@@ -162,7 +163,7 @@ export class RelayCircuit implements RelayEndpoint {
     this.host.bind(link, (cmd, payload) => this.onNextCell(cmd, payload));
     const timer = this.host.components.clock.setTimer(this.host.config.hopTimeoutMs, () => this.abandonExtend('timeout', true));
     this.extending = { link, timer };
-    this.host.sendCell(link, CellCmd.CREATE, ext.X);
+    this.host.sendCell(link, CellCmd.CREATE, ext.X, keyHintOf(this.host.components.suite.sha256, ext.next.nodePub));
   }
 
   private onCreated(payload: Uint8Array): void {

@@ -13,6 +13,8 @@ export interface OnionComponents {
   suite: CryptoSuite;
   /** This node's NodeID pair (B, b of the ntor handshake); read at each CREATE, so rotation is picked up. */
   identity: () => KeyPair;
+  /** Every NodeID key that may still be addressed (current first; the previous one during a rotation's grace). */
+  liveIdentities?: () => readonly KeyPair[];
 }
 
 /** `hop` = index into the path of the hop that failed (0 = first hop; path.length for checks of the whole path). */
