@@ -48,3 +48,10 @@ export const RECORD_TYPE_FLAWED_ENTRY = 0x0101;
 export const FLAWED_REPORT_TTL_MS = 6 * 60 * 60_000;
 /** Reports claiming a longer lifetime are refused. */
 export const MAX_FLAWED_REPORT_TTL_MS = 24 * 60 * 60_000;
+
+/** Disjoint lookup paths a newcomer uses to check a disputed list itself (S/Kademlia's d). */
+export const VERIFY_PATHS = 3;
+/** Contacts of a disputed list the newcomer resolves itself. */
+export const VERIFY_SAMPLE = 4;
+/** Most reports (distinct reporters) held per accused entry; a full set refuses new reporters. */
+export const MAX_FLAWED_REPORTS = 6;
