@@ -113,8 +113,8 @@ export const attackerSchema = z.strictObject({
   wipeReports: z.boolean().default(false),
   /**
    * Extra colluders per malicious entry whose ids are ground (GRIND_BITS leading bits) next to the key reports
-   * about that entry are stored under; they accept and drop those STOREs and never return them. Needs
-   * colluders 'integrated' (isolated ones are in nobody's table, so they hold nothing).
+   * about that entry are stored under; they accept and drop those STOREs and never return them. They join the
+   * honest DHT whatever `colluders` says (a node in nobody's table holds nothing).
    */
   reportKeySybils: z.number().int().min(0).max(16).default(0),
 });
@@ -147,12 +147,14 @@ export const eclipseSchema = z.strictObject({
   victimJoinSpreadS: z.number().min(0).default(10),
   /** Lookups of existing honest NodeIDs each victim runs once joined (for poisonedLookupFraction). */
   victimLookups: z.number().int().min(0).default(5),
-  /** The attacker model (sim/adversary/README in attacker-model.ts); the defaults are the original attacker. */
+  /** The attacker model (sim/adversary/eclipse-hooks.ts); the defaults are the original attacker. */
   attacker: attackerSchema.prefault({}),
   /** Cross-check: how a victim checks a disputed entry's list itself (disjoint-path resolves, S/Kademlia). */
   verifyPaths: z.number().int().min(1).max(8).default(3),
   /** Cross-check: contacts of a disputed list the victim resolves itself (the rest are judged by that sample). */
   verifySample: z.number().int().min(1).max(32).default(4),
+  /** Cross-check: bootstrap from the unflagged entries ('entries', as multi-entry) or also every unbarred listed contact ('union'). */
+  bootstrapFrom: z.enum(['entries', 'union']).default('entries'),
 });
 
 export const scenarioSchema = z.strictObject({

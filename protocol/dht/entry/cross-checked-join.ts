@@ -13,9 +13,9 @@
  *     disjoint paths, one seeded per entry (disjoint-resolve.ts, S/Kademlia). A disputed list that does not
  *     resolve either is flawed: the entry is flagged and the contacts only it vouched for are barred (EntryGuard).
  *     A disputed list that resolves is contested: nobody is flagged.
- *  5. Bootstrap (ParatoxNode.join) from the union: every entry not flagged plus every listed contact not barred.
- *     So the defence can only remove what the newcomer's own lookups could not find; with no flag it is the
- *     multi-entry join.
+ *  5. Bootstrap (ParatoxNode.join) from every entry not flagged, as multi-entry does (`bootstrapFrom: 'union'`
+ *     adds every listed contact not barred; measured worse, see CrossCheckOptions). So the defence can only
+ *     remove what the newcomer's own lookups could not find; with no flag it is the multi-entry join.
  *  6. Optionally publish a signed flawed-entry report per flagged entry (flawed-record.ts: a bounded set per
  *     entry, one slot per reporter) and, once joined, consult reports about the entries not flagged. A report is
  *     a hint: the accused list is resolved again through the newcomer's own DHT and only a list that fails is
@@ -33,10 +33,10 @@ import type { OutgoingRequest } from '../rpc.ts';
 import type { Contact, PeerRef } from '../types.ts';
 import { FLAW_THRESHOLD, ONLINE_SAMPLE, RECORD_TYPE_FLAWED_ENTRY, VERIFY_PATHS, VERIFY_SAMPLE } from './constants.ts';
 import { disjointResolve, seedPaths } from './disjoint-resolve.ts';
-import { disputedEntries, judgeByEvidence } from './evidence-judge.ts';
+import { disputedEntries, judgeByEvidence, type EvidenceVerdict } from './evidence-judge.ts';
 import type { EntryGuard } from './entry-guard.ts';
 import { createFlawedReport, decodeFlawedReports, flawedReportKey, flawedReportsRecord } from './flawed-record.ts';
-import type { EntryVerdict, JudgeInit } from './judge.ts';
+import type { JudgeInit } from './judge.ts';
 
 export type EntryDefence = 'none' | 'multi-entry' | 'cross-check';
 
@@ -62,6 +62,13 @@ export interface CrossCheckOptions extends JudgeInit {
   verifyPaths?: number;
   /** Contacts of a disputed list the newcomer resolves itself (default VERIFY_SAMPLE). */
   verifySample?: number;
+  /**
+   * What the node bootstraps from: 'entries' (default) = the entries not flagged, as multi-entry does, and their
+   * listed contacts only when no entry is left; 'union' = those entries plus every listed contact not barred.
+   * 'union' was measured worse (scenarios/README.md): it pings every colluder an unflagged liar listed straight
+   * into the table, where the entries' own lookups admit only what answers closest.
+   */
+  bootstrapFrom?: 'entries' | 'union';
   sign?: (message: Uint8Array) => Uint8Array;
   now?: () => number;
 }
@@ -72,7 +79,7 @@ export interface EntryJoinResult {
   joined: boolean;
   bootstrap?: BootstrapResult;
   /** Per entry, in the order given (empty for 'none'). */
-  verdicts: EntryVerdict[];
+  verdicts: EvidenceVerdict[];
   /** Entries found flawed, by the vote or by a published report. */
   flawed: PeerRef[];
   /** Of those, the ones flagged because of a report found after joining. */
@@ -221,7 +228,7 @@ class CrossCheck {
   }
 
   /** Flags flawed entries and bars the unconfirmed contacts they listed. */
-  private apply(verdicts: readonly EntryVerdict[], confirmed: readonly boolean[][]): void {
+  private apply(verdicts: readonly EvidenceVerdict[], confirmed: readonly boolean[][]): void {
     const { guard } = this.opts;
     for (const v of verdicts) {
       if (!v.flawed) continue;
@@ -237,8 +244,8 @@ class CrossCheck {
     }
   }
 
-  /** The union: every answering entry not flagged, then every listed contact the guard still admits. */
-  private bootstrapSet(verdicts: readonly EntryVerdict[], _confirmed: readonly boolean[][]): PeerRef[] {
+  /** Every answering entry not flagged, then ('union', or when no entry is left) every listed contact the guard admits. */
+  private bootstrapSet(verdicts: readonly EvidenceVerdict[], _confirmed: readonly boolean[][]): PeerRef[] {
     const seen = new Set<string>();
     const out: PeerRef[] = [];
     const add = (peer: PeerRef): void => {
@@ -248,11 +255,12 @@ class CrossCheck {
       out.push(peer);
     };
     for (const v of verdicts) if (v.answered && !v.flawed) add(this.entries[v.index]);
+    if (out.length > 0 && (this.opts.bootstrapFrom ?? 'entries') === 'entries') return out;
     this.lists.forEach((list) => (list ?? []).forEach(add));
     return out;
   }
 
-  private publishReports(verdicts: readonly EntryVerdict[]): void {
+  private publishReports(verdicts: readonly EvidenceVerdict[]): void {
     const { publishFlawed, sign, now, suite } = this.opts;
     if (!publishFlawed || sign === undefined || now === undefined) return;
     for (const v of verdicts) {
@@ -270,7 +278,7 @@ class CrossCheck {
    * list fails that check too is forced flawed, and the verdict is recomputed without its votes: so a smear
    * report against an honest entry costs lookups, never the honest entry's vote.
    */
-  private consult(verdicts: EntryVerdict[], cb: (verdicts: EntryVerdict[], reported: PeerRef[]) => void): void {
+  private consult(verdicts: EvidenceVerdict[], cb: (verdicts: EvidenceVerdict[], reported: PeerRef[]) => void): void {
     const reported = new Set<number>();
     const threshold = this.opts.flawThreshold ?? FLAW_THRESHOLD;
     const tasks = verdicts
@@ -314,7 +322,7 @@ class CrossCheck {
     );
   }
 
-  private finish(joined: boolean, bootstrap: BootstrapResult | undefined, verdicts: EntryVerdict[], reported: PeerRef[], bootstrapContacts: number): void {
+  private finish(joined: boolean, bootstrap: BootstrapResult | undefined, verdicts: EvidenceVerdict[], reported: PeerRef[], bootstrapContacts: number): void {
     const flawed = verdicts.filter((v) => v.flawed).map((v) => this.entries[v.index]);
     this.cb({ defence: 'cross-check', joined, bootstrap, verdicts, flawed, reported, bootstrapContacts, messages: this.messages });
   }
