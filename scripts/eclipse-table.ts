@@ -14,6 +14,7 @@ const MODELS: Array<{ name: string; attacker: Record<string, unknown> }> = [
   { name: 'isolated colluders (original)', attacker: {} },
   { name: 'integrated colluders', attacker: { colluders: 'integrated' } },
   { name: 'liars list 50 % honest', attacker: { honestMix: 0.5 } },
+  { name: 'liars list only honest nodes', attacker: { honestMix: 1 } },
   { name: 'report wiping + report-key Sybils', attacker: { wipeReports: true, reportKeySybils: 8 } },
 ];
 const DEFENCES = ['none', 'multi-entry', 'cross-check'];

@@ -122,6 +122,7 @@ export class VictimPool {
       verifyPaths: eclipse.verifyPaths,
       verifySample: eclipse.verifySample,
       bootstrapFrom: eclipse.bootstrapFrom,
+      rng: sim.rng(`eclipse/victims/verify/${victim.name}`),
       sign: (m) => suite.sign(node.identity.privateKey, m),
       now: () => sim.now(),
     });

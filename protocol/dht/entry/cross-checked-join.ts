@@ -7,11 +7,11 @@
  * 'cross-check' (crossCheckedJoin):
  *  1. GET_ONLINE from every entry: each answers a sample of contacts it believes online.
  *  2. CONFIRM each entry's list at every *other* entry that answered: 'exists' / 'unknown' per contact.
- *  3. A list some other entry mostly denies is *disputed* (evidence-judge.ts). Votes never flag: three liars
+ *  3. A list some other entry partly denies (confirms < DISPUTE_SHARE of it) is *disputed* (evidence-judge.ts). Votes never flag: three liars
  *     denying one honest entry look exactly like three honest entries denying one liar.
- *  4. The newcomer checks disputed lists itself: it resolves a sample of their contacts' signed bindings through
- *     disjoint paths, one seeded per entry (disjoint-resolve.ts, S/Kademlia). A disputed list that does not
- *     resolve either is flawed: the entry is flagged and the contacts only it vouched for are barred (EntryGuard).
+ *  4. The newcomer checks disputed lists itself: it resolves a random sample of their contacts' signed bindings
+ *     through disjoint paths, one seeded per entry (disjoint-resolve.ts, S/Kademlia). A disputed list of which
+ *     less than EVIDENCE_THRESHOLD resolves is flawed: the entry is flagged and the contacts only it vouched for are barred (EntryGuard).
  *     A disputed list that resolves is contested: nobody is flagged.
  *  5. Bootstrap (ParatoxNode.join) from every entry not flagged, as multi-entry does (`bootstrapFrom: 'union'`
  *     adds every listed contact not barred; measured worse, see CrossCheckOptions). So the defence can only
@@ -31,12 +31,13 @@ import { keysEqual, keyToHex } from '../keys.ts';
 import type { ConfirmStatus, DhtMessage } from '../messages.ts';
 import type { OutgoingRequest } from '../rpc.ts';
 import type { Contact, PeerRef } from '../types.ts';
-import { FLAW_THRESHOLD, ONLINE_SAMPLE, RECORD_TYPE_FLAWED_ENTRY, VERIFY_PATHS, VERIFY_SAMPLE } from './constants.ts';
+import { EVIDENCE_THRESHOLD, ONLINE_SAMPLE, RECORD_TYPE_FLAWED_ENTRY, VERIFY_PATHS, VERIFY_SAMPLE } from './constants.ts';
 import { disjointResolve, seedPaths } from './disjoint-resolve.ts';
-import { disputedEntries, judgeByEvidence, type EvidenceVerdict } from './evidence-judge.ts';
+import { disputedEntries, judgeByEvidence, type EvidenceInit, type EvidenceVerdict } from './evidence-judge.ts';
 import type { EntryGuard } from './entry-guard.ts';
 import { createFlawedReport, decodeFlawedReports, flawedReportKey, flawedReportsRecord } from './flawed-record.ts';
-import type { JudgeInit } from './judge.ts';
+import type { Rng } from '../../runtime/rng.ts';
+import { sample } from './get-online-handler.ts';
 
 export type EntryDefence = 'none' | 'multi-entry' | 'cross-check';
 
@@ -47,7 +48,9 @@ export interface JoiningNode {
   join(entries: readonly PeerRef[], cb: (result: BootstrapResult) => void): void;
 }
 
-export interface CrossCheckOptions extends JudgeInit {
+export interface CrossCheckOptions extends EvidenceInit {
+  /** Draws the sample of a disputed list the newcomer checks (default: its first contacts, which a liar orders). */
+  rng?: Rng;
   /** The node's DhtPolicy (it must have been built with this guard as `dhtPolicy.policy`). */
   guard: EntryGuard;
   /** Hashing for report keys. */
@@ -201,8 +204,13 @@ class CrossCheck {
     const seeds = seedPaths(groups, this.opts.verifyPaths ?? VERIFY_PATHS);
     const checks = new Map<string, boolean | undefined>();
     const wanted: PeerRef[] = [];
+    const chosen = new Map<number, Set<number>>();
     for (const i of disputed) {
-      for (const peer of (this.lists[i] ?? []).slice(0, sampleSize)) {
+      const indices = (this.lists[i] ?? []).map((_, c) => c);
+      const picked = this.opts.rng === undefined ? indices.slice(0, sampleSize) : sample(indices, sampleSize, this.opts.rng);
+      chosen.set(i, new Set(picked));
+      for (const c of picked) {
+        const peer = this.lists[i]![c];
         const id = keyToHex(peer.nodePub);
         if (checks.has(id)) continue;
         checks.set(id, undefined);
@@ -220,7 +228,7 @@ class CrossCheck {
       }),
       () => {
         for (const i of disputed) {
-          this.resolved[i] = (this.lists[i] ?? []).map((peer, c) => (c < sampleSize ? checks.get(keyToHex(peer.nodePub)) : undefined));
+          this.resolved[i] = (this.lists[i] ?? []).map((peer, c) => (chosen.get(i)!.has(c) ? checks.get(keyToHex(peer.nodePub)) : undefined));
         }
         then();
       },
@@ -280,7 +288,7 @@ class CrossCheck {
    */
   private consult(verdicts: EvidenceVerdict[], cb: (verdicts: EvidenceVerdict[], reported: PeerRef[]) => void): void {
     const reported = new Set<number>();
-    const threshold = this.opts.flawThreshold ?? FLAW_THRESHOLD;
+    const threshold = this.opts.evidenceThreshold ?? EVIDENCE_THRESHOLD;
     const tasks = verdicts
       .filter((v) => v.answered && !v.flawed)
       .map((v) => (done: () => void) => {

@@ -7,22 +7,28 @@
  * the newcomer's own evidence: a NodeID's binding is signed by its key, so a contact whose binding the newcomer
  * resolves itself (disjoint-resolve.ts, one path seeded per entry) provably exists.
  *
- *  - disputed: entry i's list, of which some other entry confirmed less than `flawThreshold`.
+ *  - disputed: entry i's list, of which some other entry confirmed less than `disputeShare` (DISPUTE_SHARE).
  *  - evidence_i: the share of the checked contacts of a disputed list that the newcomer resolved itself.
- *  - flawed: disputed, checked, and evidence_i < flawThreshold (the vote and the newcomer's own lookups agree that
- *    the list names nodes nobody can find), or forced by outside evidence (a report, re-checked the same way).
+ *  - flawed: disputed, checked, and evidence_i < `evidenceThreshold` (the vote and the newcomer's own lookups agree
+ *    that the list names nodes nobody can find), or forced by outside evidence (a report, re-checked the same way).
  *  - contested: disputed but not flawed (the accused list resolves, or could not be checked). Nobody is flagged
  *    for it, neither the accused nor the accusers: a liar that denied a real list is merely outvoted by evidence.
- *  - confirmed contact: resolved by the newcomer, or said to exist by at least `minConfirmations` other entries
- *    that are not flawed. The unconfirmed contacts of a flawed entry are barred; everything else stays usable.
+ *  - confirmed contact: resolved by the newcomer, or (on a list not flawed) said to exist by at least
+ *    `minConfirmations` other entries that are not flawed. On a flawed list only the newcomer's own resolves
+ *    count (an unflagged liar must not vouch for a flagged one's colluders); its unconfirmed contacts are barred.
  *
  * Stated limits: existence is not honesty. Colluders that publish bindings in the honest DHT (or serve their own
  * bindings to the newcomer along a path they control) resolve, so their liar is never flawed; then the join is
  * the plain multi-entry join, neither better nor worse.
  */
 import type { ConfirmStatus } from '../messages.ts';
-import { FLAW_THRESHOLD, MIN_CONFIRMATIONS } from './constants.ts';
+import { DISPUTE_SHARE, EVIDENCE_THRESHOLD, MIN_CONFIRMATIONS } from './constants.ts';
 import type { EntryVerdict, JudgeInit, JudgeInput, Judgement } from './judge.ts';
+
+export interface EvidenceInit extends JudgeInit {
+  disputeShare?: number;
+  evidenceThreshold?: number;
+}
 
 export interface EvidenceInput extends JudgeInput {
   /** resolved[i][c]: the newcomer's own check of contact c of lists[i]; undefined = not checked. */
@@ -40,9 +46,9 @@ export interface EvidenceJudgement extends Judgement {
   verdicts: EvidenceVerdict[];
 }
 
-/** Entries whose list some other entry confirmed less than `flawThreshold` of. */
-export function disputedEntries(input: JudgeInput, init: JudgeInit = {}): number[] {
-  const threshold = init.flawThreshold ?? FLAW_THRESHOLD;
+/** Entries whose list some other entry confirmed less than `disputeShare` of. */
+export function disputedEntries(input: JudgeInput, init: EvidenceInit = {}): number[] {
+  const threshold = init.disputeShare ?? DISPUTE_SHARE;
   const out: number[] = [];
   input.lists.forEach((list, i) => {
     if (list === undefined || list.length === 0) return;
@@ -54,8 +60,8 @@ export function disputedEntries(input: JudgeInput, init: JudgeInit = {}): number
   return out;
 }
 
-export function judgeByEvidence(input: EvidenceInput, init: JudgeInit = {}): EvidenceJudgement {
-  const threshold = init.flawThreshold ?? FLAW_THRESHOLD;
+export function judgeByEvidence(input: EvidenceInput, init: EvidenceInit = {}): EvidenceJudgement {
+  const threshold = init.evidenceThreshold ?? EVIDENCE_THRESHOLD;
   const minConfirmations = init.minConfirmations ?? MIN_CONFIRMATIONS;
   const forced = input.forcedFlawed ?? new Set<number>();
   const disputed = new Set(disputedEntries(input, init));
@@ -78,7 +84,7 @@ export function judgeByEvidence(input: EvidenceInput, init: JudgeInit = {}): Evi
         if (s === 'exists') counts[c]++;
       });
     });
-    const ok = counts.map((x, c) => input.resolved?.[i]?.[c] === true || (voters > 0 && x >= minConfirmations));
+    const ok = counts.map((x, c) => input.resolved?.[i]?.[c] === true || (!flawed.has(i) && voters > 0 && x >= minConfirmations));
     const nConfirmed = ok.filter(Boolean).length;
     verdicts.push({
       index: i,
