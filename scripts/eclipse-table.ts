@@ -4,6 +4,7 @@
  * printed as a markdown table of means with 95 % t intervals. Usage:
  *
  *   npx tsx scripts/eclipse-table.ts [--seeds 10] [--out reports/eclipse/table.json] [--file scenarios/eclipse-table.json]
+ *                                    [--only cross-check]   (rows of these defences only, e.g. after a defence change)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -41,6 +42,8 @@ function arg(name: string, fallback: string): string {
 const seeds = Number(arg('--seeds', '10'));
 const file = arg('--file', 'scenarios/eclipse-table.json');
 const out = arg('--out', 'reports/eclipse/table.json');
+/** Only these defences (comma-separated labels, e.g. "cross-check,cross-check, union bootstrap"); all when absent. */
+const only = process.argv.includes('--only') ? arg('--only', '').split(',') : undefined;
 
 function cell(s: SeedStat | undefined, digits: number): string {
   if (s === undefined) return 'n/a';
@@ -69,7 +72,7 @@ rows.push(header, `|${' --- |'.repeat(COLUMNS.length + 3)}`);
 const cells = [
   ...MODELS.flatMap((m) => DEFENCES.map((d) => ({ model: m.name, attacker: m.attacker, defence: d, set: [] as string[], label: d }))),
   ...EXTRA,
-];
+].filter((c) => only === undefined || only.includes(c.label) || only.includes(c.defence));
 const started = Date.now();
 for (const c of cells) {
   const set = [`eclipse.defence=${c.defence}`, `eclipse.attacker=${JSON.stringify(c.attacker)}`, ...c.set];

@@ -24,6 +24,12 @@ export interface DisjointResolveInit {
   paths: number;
   /** Admission check: contacts it refuses are never queried (the newcomer's EntryGuard). */
   admit?: (contact: Contact) => boolean;
+  /**
+   * When no disjoint path finds the binding, one more lookup seeded from every path at once (default true).
+   * Sound because a found binding is proof whoever led us to it; it recovers honest nodes whose closest
+   * neighbours another path had claimed (strict disjointness starves paths in a small network).
+   */
+  mergedRetry?: boolean;
 }
 
 export interface DisjointResolveResult {
@@ -43,6 +49,19 @@ export function seedPaths(groups: readonly (readonly PeerRef[])[], paths: number
 
 /** Resolves `target`'s binding through disjoint paths seeded from `seeds` (one array per path). */
 export function disjointResolve(
+  dht: ResolvingDht,
+  target: DhtKey,
+  seeds: readonly (readonly PeerRef[])[],
+  init: DisjointResolveInit,
+  cb: (result: DisjointResolveResult) => void,
+): void {
+  strictlyDisjoint(dht, target, seeds, init, (r) => {
+    if (r.found || init.mergedRetry === false || seeds.length < 2) return cb(r);
+    strictlyDisjoint(dht, target, [seeds.flat()], init, (m) => cb(m.found ? { found: true, path: seeds.length, messages: r.messages + m.messages } : { found: false, messages: r.messages + m.messages }));
+  });
+}
+
+function strictlyDisjoint(
   dht: ResolvingDht,
   target: DhtKey,
   seeds: readonly (readonly PeerRef[])[],
