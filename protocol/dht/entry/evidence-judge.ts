@@ -13,9 +13,11 @@
  *    that the list names nodes nobody can find), or forced by outside evidence (a report, re-checked the same way).
  *  - contested: disputed but not flawed (the accused list resolves, or could not be checked). Nobody is flagged
  *    for it, neither the accused nor the accusers: a liar that denied a real list is merely outvoted by evidence.
- *  - confirmed contact: resolved by the newcomer, or (on a list not flawed) said to exist by at least
- *    `minConfirmations` other entries that are not flawed. On a flawed list only the newcomer's own resolves
- *    count (an unflagged liar must not vouch for a flagged one's colluders); its unconfirmed contacts are barred.
+ *  - confirmed contact: resolved by the newcomer, or said to exist by at least `minConfirmations` other entries
+ *    that are not flawed, except a contact of a flawed list that the newcomer checked and could not resolve (an
+ *    unflagged liar must not vouch for a flagged one's colluders). A flawed list's unconfirmed contacts are
+ *    barred; its honest contacts that honest entries confirmed stay usable (barring them cost lookups that
+ *    could no longer reach them: lookup success 0.91 against multi-entry's 0.95 with half-honest liars).
  *
  * Stated limits: existence is not honesty. Colluders that publish bindings in the honest DHT (or serve their own
  * bindings to the newcomer along a path they control) resolve, so their liar is never flawed; then the join is
@@ -84,7 +86,13 @@ export function judgeByEvidence(input: EvidenceInput, init: EvidenceInit = {}): 
         if (s === 'exists') counts[c]++;
       });
     });
-    const ok = counts.map((x, c) => input.resolved?.[i]?.[c] === true || (!flawed.has(i) && voters > 0 && x >= minConfirmations));
+    const ok = counts.map((x, c) => {
+      const own = input.resolved?.[i]?.[c];
+      // Own evidence first; on a flawed list a contact the newcomer checked and could not resolve stays
+      // unconfirmed whoever vouches for it (an unflagged liar must not rescue a flagged one's colluders).
+      if (own !== undefined && (own || flawed.has(i))) return own;
+      return voters > 0 && x >= minConfirmations;
+    });
     const nConfirmed = ok.filter(Boolean).length;
     verdicts.push({
       index: i,
