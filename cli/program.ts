@@ -7,6 +7,7 @@ import { ScenarioError } from '../sim/scenario/load-scenario.ts';
 import { EXIT_USAGE, parseIntArg, UsageError } from './errors.ts';
 import { nodeCommand } from './node-command.ts';
 import { runCommand } from './run-command.ts';
+import { seedsCommand } from './seeds-command.ts';
 
 function notYetBuilt(what: string, issue: string): never {
   throw new UsageError(`${what} is not built yet (arrives with ${issue})`);
@@ -27,6 +28,17 @@ export function buildProgram(): Command {
     .option('--tap <file>', 'also write what a global observer sees (CSV time_ms,source,target,bytes) and FILE.truth.json')
     .option('--quiet', 'no progress output')
     .action((file: string, opts) => runCommand(file, opts));
+
+  program
+    .command('seeds')
+    .description('run one scenario over N seeds (sequentially) and print mean and 95 % confidence interval per metric')
+    .argument('<scenario.json>', 'scenario file (see scenarios/README.md)')
+    .requiredOption('--seeds <n>', 'number of seeds', parseIntArg('--seeds', 1, 10_000))
+    .option('--first <n>', 'first seed (default: the scenario seed)', parseIntArg('--first', 0, 2 ** 32 - 1))
+    .option('--out <file>', 'write the per-seed values and statistics as JSON')
+    .addOption(new Option('--set <path=json...>', 'override a scenario field, e.g. eclipse.defence=multi-entry (repeatable)').default([]))
+    .addOption(new Option('--show <prefix...>', 'print only metrics whose path starts with one of these').default([]))
+    .action((file: string, opts) => seedsCommand(file, opts));
 
   program
     .command('sweep')

@@ -79,6 +79,8 @@ export class RecordStore {
       this.pruneExpired();
       if (this.records.size >= this.maxRecords) return { ok: false, reason: 'full' };
     }
+    const merger = current === undefined ? undefined : this.components.validators.get(record.recordType)?.merge;
+    if (current !== undefined && merger !== undefined) return this.putMerged(id, current, merger(key, current.value, record.value, now), now);
     const stored: StoredRecord = {
       key: key.slice(),
       recordType: record.recordType,
@@ -101,6 +103,18 @@ export class RecordStore {
       return { ok: true, outcome: 'unchanged' };
     }
     return { ok: false, reason: 'stale' };
+  }
+
+  /** Stores the merge of a held set-valued record with an incoming one (RecordValidator.merge). */
+  private putMerged(id: string, current: StoredRecord, merged: Uint8Array, now: number): PutResult {
+    if (bytesEqual(merged, current.value)) {
+      this.records.set(id, { ...current, refreshedAtMs: now });
+      return { ok: true, outcome: 'unchanged' };
+    }
+    const check = this.components.validators.validate(current.key, { recordType: current.recordType, value: merged }, now);
+    if (!check.ok) return check;
+    this.records.set(id, { ...current, value: merged, expiresAtMs: check.expiresAtMs, version: check.version, refreshedAtMs: now });
+    return { ok: true, outcome: 'replaced' };
   }
 
   /** The unexpired record under (key, recordType), if held. */

@@ -25,6 +25,12 @@ export interface RecordValidator {
   readonly name: string;
   /** Checks `value` stored under `key` at time `nowMs`. Must not throw on any input. */
   validate(key: DhtKey, value: Uint8Array, nowMs: number): RecordCheck;
+  /**
+   * Optional: a record type whose value is a set (e.g. flawed-entry reports, one per reporter) merges an incoming
+   * valid value into the held one instead of "higher version replaces". Both values are already validated; the
+   * result is validated again before it is stored.
+   */
+  merge?(key: DhtKey, held: Uint8Array, incoming: Uint8Array, nowMs: number): Uint8Array;
 }
 
 /** Compile-time guard: every rejection has a STORE_ACK status on the wire. */

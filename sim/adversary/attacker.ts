@@ -21,10 +21,17 @@ export interface AttackerStats {
   confirmLies: number;
   /** Requests colluders left unanswered because they came from outside the attack. */
   ignored: number;
+  /** Self-reports sent to wipe reports about a malicious entry, and what holders answered (by STORE_ACK status). */
+  wipeAttempts: number;
+  wipeAcks: Record<string, number>;
+  /** Flawed-entry reports about the attacker's entries that report-key Sybils accepted and dropped. */
+  reportsDropped: number;
 }
 
 export class Attacker {
-  readonly stats: AttackerStats = { targets: 0, onlineLies: 0, routingLies: 0, confirmLies: 0, ignored: 0 };
+  readonly stats: AttackerStats = { targets: 0, onlineLies: 0, routingLies: 0, confirmLies: 0, ignored: 0, wipeAttempts: 0, wipeAcks: {}, reportsDropped: 0 };
+  /** Hex keys under which reports about the attacker's entries are stored (report-key Sybils drop them). */
+  readonly protectedReportKeys = new Set<string>();
   private readonly colluderContacts: Contact[] = [];
   private readonly members = new Set<string>();
   private readonly entryMembers = new Set<string>();

@@ -1,9 +1,9 @@
 /**
  * The eclipse attack's victims: newcomers that arrive after the DHT's warm-up, join through entries with the
- * scenario's defence (protocol/dht/entry: 'none' = the first entry, trusted; 'cross-check' = the seed's
- * defence), then look up existing honest NodeIDs. They are extra simulated nodes (names `victim<i>`) owned by
- * these hooks rather than the driver's peers, because their join procedure is the thing under test; the
- * driver's own measurement never sees them. What each one ends up seeing is turned into figures by
+ * scenario's defence (protocol/dht/entry: 'none' = the first entry, trusted; 'multi-entry' = all entries, no
+ * check; 'cross-check' = entries cross-checked, flags on own evidence), then look up existing honest NodeIDs.
+ * They are extra simulated nodes (names `victim<i>`) owned by these hooks rather than the driver's peers,
+ * because their join procedure is the thing under test; the driver's own measurement never sees them. What each one ends up seeing is turned into figures by
  * sim/metrics/eclipse.ts.
  */
 import { createEntryJoin, type EntryJoinResult } from '../../protocol/dht/entry/cross-checked-join.ts';
@@ -119,6 +119,10 @@ export class VictimPool {
       onlineSample: eclipse.onlineSample,
       publishFlawed: eclipse.publishFlawed,
       consultFlawed: eclipse.publishFlawed,
+      verifyPaths: eclipse.verifyPaths,
+      verifySample: eclipse.verifySample,
+      bootstrapFrom: eclipse.bootstrapFrom,
+      rng: sim.rng(`eclipse/victims/verify/${victim.name}`),
       sign: (m) => suite.sign(node.identity.privateKey, m),
       now: () => sim.now(),
     });
@@ -170,6 +174,7 @@ export class VictimPool {
       maliciousInTable: contacts.filter((c) => this.attacker.isMalicious(c.nodePub)).length,
       lookups: victim.lookups,
       lookupsUnfinished: victim.lookupsStarted - victim.lookups.length,
+      lookupsPlanned: this.init.lookupsPerVictim,
       maliciousEntriesKnown: malicious.map((e) => e.address),
       honestEntriesKnown: honest.map((e) => e.address),
       flaggedMalicious: malicious.filter(isFlagged).map((e) => e.address),

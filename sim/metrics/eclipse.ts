@@ -17,11 +17,28 @@
  * - maliciousFraction: malicious nodes (malicious entries + colluders) / all nodes in the run (scenario nodes +
  *   colluders + victims).
  * - adversarialCircuitFraction: null until onion circuits exist (a later issue).
+ *
+ * victimHarm (issue 10: the per-victim distribution; the headline `eclipsedVictims` is binary and lenient). Every
+ * victim that arrived is in every denominator, and a victim whose join did not end in a bootstrapped node
+ * (unfinished at the end, refused by its own defence, or a failed bootstrap) counts as fully harmed: table share 1,
+ * majority malicious, all its lookups failed, "poisoned".
+ * - majorityMaliciousShare: victims whose routing table is >= 50 % malicious at the end (or whose join failed).
+ * - meanMaliciousTableShare: mean over victims of the malicious share of its table (1 for a failed join).
+ * - lookupSuccessRate: lookups that found their honest target / lookups planned (victims x victimLookups):
+ *   unfinished and never-started lookups are failures.
+ * - anyPoisonedLookupShare: victims with at least one poisoned lookup (or a failed join).
+ * - unfinishedJoins: victims whose join did not end in a bootstrapped node.
+ * - falselyFlaggedEntries: honest entries flagged by at least one victim.
+ * Extensions beside it: `maliciousTableShareQuantiles` and `harmByMaliciousEntries` (victims grouped by how many
+ * of their entries were malicious: where each defence helps or hurts).
  */
-import type { EclipseSection } from '../report/report.ts';
+import type { EclipseSection, VictimHarm } from '../report/report.ts';
+import { quantile } from './quantiles.ts';
 
 /** Table share at or above which a victim counts as eclipsed. */
 export const ECLIPSED_TABLE_SHARE = 0.9;
+/** Table share at or above which a victim counts as majority-malicious (victimHarm). */
+export const MAJORITY_SHARE = 0.5;
 /** Result-set share at or above which a failed lookup counts as poisoned. */
 export const POISONED_RESULT_SHARE = 0.5;
 
@@ -41,6 +58,8 @@ export interface VictimObservation {
   /** Finished lookups; unfinished ones at the end of the run are not measured. */
   lookups: LookupObservation[];
   lookupsUnfinished: number;
+  /** Lookups the victim was to run once joined (victimLookups). */
+  lookupsPlanned?: number;
   /** Entry ids (any stable string) this victim knew, by kind. */
   maliciousEntriesKnown: string[];
   honestEntriesKnown: string[];
@@ -78,6 +97,31 @@ export interface EclipseFigures extends EclipseSection {
   /** Honest entries flagged by at least one victim, and (victim, honest entry) flag pairs. */
   falselyFlaggedEntries: number;
   falseFlags: number;
+  maliciousTableShareQuantiles: { p50: number | null; p90: number | null; max: number | null };
+  /** Keyed by the number of malicious entries a victim knew. */
+  harmByMaliciousEntries: Record<string, { victims: number; majorityMaliciousShare: number; meanMaliciousTableShare: number }>;
+}
+
+/** A victim's malicious table share, 1 when its join did not end in a bootstrapped node. */
+export function harmedTableShare(v: VictimObservation): number {
+  if (!v.joined || v.tableSize === 0) return 1;
+  return v.maliciousInTable / v.tableSize;
+}
+
+export function victimHarm(victims: readonly VictimObservation[]): VictimHarm {
+  const n = victims.length;
+  const shares = victims.map(harmedTableShare);
+  const planned = sum(victims, (v) => Math.max(v.lookupsPlanned ?? 0, v.lookups.length + v.lookupsUnfinished));
+  const found = sum(victims, (v) => v.lookups.filter((l) => l.found).length);
+  const flaggedHonest = new Set(victims.flatMap((v) => v.flaggedHonest));
+  return {
+    majorityMaliciousShare: n === 0 ? null : shares.filter((s) => s >= MAJORITY_SHARE).length / n,
+    meanMaliciousTableShare: n === 0 ? null : shares.reduce((a, b) => a + b, 0) / n,
+    lookupSuccessRate: planned === 0 ? null : found / planned,
+    anyPoisonedLookupShare: n === 0 ? null : victims.filter((v) => !v.joined || v.lookups.some(isPoisoned)).length / n,
+    unfinishedJoins: victims.filter((v) => !v.joined).length,
+    falselyFlaggedEntries: flaggedHonest.size,
+  };
 }
 
 export function isPoisoned(l: LookupObservation): boolean {
@@ -124,6 +168,9 @@ export function eclipseFigures(victims: readonly VictimObservation[], population
     flagRecall: encounters === 0 ? null : flagEvents / encounters,
     falselyFlaggedEntries: flaggedHonest.size,
     falseFlags: sum(victims, (v) => v.flaggedHonest.length),
+    victimHarm: victimHarm(victims),
+    maliciousTableShareQuantiles: shareQuantiles(victims.map(harmedTableShare)),
+    harmByMaliciousEntries: byMaliciousEntries(victims),
   };
 }
 
@@ -131,4 +178,23 @@ function sum<T>(items: readonly T[], f: (x: T) => number): number {
   let s = 0;
   for (const x of items) s += f(x);
   return s;
+}
+
+function shareQuantiles(shares: number[]): EclipseFigures['maliciousTableShareQuantiles'] {
+  if (shares.length === 0) return { p50: null, p90: null, max: null };
+  const sorted = [...shares].sort((a, b) => a - b);
+  return { p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), max: sorted[sorted.length - 1] };
+}
+
+function byMaliciousEntries(victims: readonly VictimObservation[]): EclipseFigures['harmByMaliciousEntries'] {
+  const groups = new Map<number, VictimObservation[]>();
+  for (const v of victims) groups.set(v.maliciousEntriesKnown.length, [...(groups.get(v.maliciousEntriesKnown.length) ?? []), v]);
+  return Object.fromEntries(
+    [...groups.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([m, vs]) => {
+        const h = victimHarm(vs);
+        return [String(m), { victims: vs.length, majorityMaliciousShare: h.majorityMaliciousShare ?? 0, meanMaliciousTableShare: h.meanMaliciousTableShare ?? 0 }];
+      }),
+  );
 }

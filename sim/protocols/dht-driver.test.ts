@@ -149,6 +149,14 @@ describe('dhtDriver', () => {
       poisonedLookupFraction: 0,
       flaggedEntries: 0,
       adversarialCircuitFraction: null,
+      victimHarm: {
+        majorityMaliciousShare: null,
+        meanMaliciousTableShare: null,
+        lookupSuccessRate: null,
+        anyPoisonedLookupShare: null,
+        unfinishedJoins: 0,
+        falselyFlaggedEntries: 0,
+      },
     };
     const hooks: DhtScenarioHooks = {
       nodeInit: (_i, role) => {

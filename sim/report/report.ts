@@ -76,6 +76,17 @@ export interface EclipseSection {
   poisonedLookupFraction: number;
   flaggedEntries: number;
   adversarialCircuitFraction: number | null;
+  victimHarm: VictimHarm;
+}
+
+/** Per-victim harm of an eclipse attack (design.md: attacks.eclipse.victimHarm; definitions in sim/metrics/eclipse.ts). */
+export interface VictimHarm {
+  majorityMaliciousShare: number | null;
+  meanMaliciousTableShare: number | null;
+  lookupSuccessRate: number | null;
+  anyPoisonedLookupShare: number | null;
+  unfinishedJoins: number;
+  falselyFlaggedEntries: number;
 }
 
 export interface Report {

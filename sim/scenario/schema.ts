@@ -97,14 +97,40 @@ export const dhtSchema = z.strictObject({
   drainS: z.number().min(0).default(15),
 });
 
+/** What the eclipse attacker does beyond lying to newcomers (sim/adversary/attacker-model.ts). */
+export const attackerSchema = z.strictObject({
+  /**
+   * 'isolated': colluders know only each other and ignore honest traffic (the original model); 'integrated':
+   * colluders join the honest DHT through honest entries during the warm-up, publish valid signed bindings, serve
+   * honest nodes honestly, and lie to newcomers only (honest entries then confirm them: they exist).
+   */
+  colluders: z.enum(['isolated', 'integrated']).default('isolated'),
+  /** Share of a malicious entry's GET_ONLINE answer taken from its honest routing table (0: colluders only). */
+  honestMix: probability.default(0),
+  /** Malicious entries' CONFIRM: 'team' = attacker's nodes exist, nobody else; 'truthful' = answer honestly. */
+  confirm: z.enum(['team', 'truthful']).default('team'),
+  /** Malicious entries try to wipe reports about themselves (a self-report dated in the future, every 2 s). */
+  wipeReports: z.boolean().default(false),
+  /**
+   * Extra colluders per malicious entry whose ids are ground (GRIND_BITS leading bits) next to the key reports
+   * about that entry are stored under; they accept and drop those STOREs and never return them. They join the
+   * honest DHT whatever `colluders` says (a node in nobody's table holds nothing).
+   */
+  reportKeySybils: z.number().int().min(0).max(16).default(0),
+});
+
 /** Malicious entry nodes that answer only with colluders (issue 4, eclipse). Owned by sim/adversary/. */
 export const eclipseSchema = z.strictObject({
   /** How many of the entry nodes are malicious. */
   maliciousEntries: z.number().int().min(0).default(2),
   /** Colluding (Sybil) nodes the malicious entries hand out instead of honest nodes. */
   colluders: z.number().int().min(1).default(20),
-  /** 'cross-check': newcomers cross-check entries against each other (the seed's defence); 'none': trust each entry. */
-  defence: z.enum(['none', 'cross-check']).default('cross-check'),
+  /**
+   * How a victim joins (protocol/dht/entry/cross-checked-join.ts): 'none' = through its first entry only,
+   * trusted; 'multi-entry' = through every entry it knows, no cross-check (the fair baseline: every comparison is
+   * against it); 'cross-check' = entries cross-checked, flags only on the victim's own evidence (disjoint paths).
+   */
+  defence: z.enum(['none', 'multi-entry', 'cross-check']).default('cross-check'),
   /** Newcomers joining after the warm-up whose views are measured. */
   victims: z.number().int().min(1).default(50),
   /** Publish entries found flawed in the DHT, so later newcomers avoid them too. */
@@ -121,6 +147,14 @@ export const eclipseSchema = z.strictObject({
   victimJoinSpreadS: z.number().min(0).default(10),
   /** Lookups of existing honest NodeIDs each victim runs once joined (for poisonedLookupFraction). */
   victimLookups: z.number().int().min(0).default(5),
+  /** The attacker model (sim/adversary/eclipse-hooks.ts); the defaults are the original attacker. */
+  attacker: attackerSchema.prefault({}),
+  /** Cross-check: how a victim checks a disputed entry's list itself (disjoint-path resolves, S/Kademlia). */
+  verifyPaths: z.number().int().min(1).max(8).default(3),
+  /** Cross-check: contacts of a disputed list the victim resolves itself (the rest are judged by that sample). */
+  verifySample: z.number().int().min(1).max(32).default(4),
+  /** Cross-check: bootstrap from the unflagged entries ('entries', as multi-entry) or also every unbarred listed contact ('union'). */
+  bootstrapFrom: z.enum(['entries', 'union']).default('entries'),
 });
 
 /**

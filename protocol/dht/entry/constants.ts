@@ -48,3 +48,22 @@ export const RECORD_TYPE_FLAWED_ENTRY = 0x0101;
 export const FLAWED_REPORT_TTL_MS = 6 * 60 * 60_000;
 /** Reports claiming a longer lifetime are refused. */
 export const MAX_FLAWED_REPORT_TTL_MS = 24 * 60 * 60_000;
+
+/** Disjoint lookup paths a newcomer uses to check a disputed list itself (S/Kademlia's d). */
+export const VERIFY_PATHS = 3;
+/** Contacts of a disputed list the newcomer resolves itself. */
+export const VERIFY_SAMPLE = 4;
+/** Most reports (distinct reporters) held per accused entry; a full set refuses new reporters. */
+export const MAX_FLAWED_REPORTS = 6;
+/**
+ * A list is disputed (the newcomer checks it itself) when some other entry confirms less than this share of it.
+ * Stricter than FLAW_THRESHOLD: a liar that mixes honest contacts into its list (issue 10: half honest passed
+ * the old "< 0.5") is still disputed; the cost of a dispute is only the newcomer's own lookups.
+ */
+export const DISPUTE_SHARE = 0.75;
+/**
+ * A disputed list is flawed when the newcomer resolves less than this share of its checked sample (a random
+ * VERIFY_SAMPLE of the list, so the liar cannot put its honest contacts first). Honest lists resolve entirely
+ * in a network without churn; 0.75 allows one unresolvable contact in four.
+ */
+export const EVIDENCE_THRESHOLD = 0.75;

@@ -29,7 +29,7 @@ function maliciousShare(node: WorldNode, gang: Gang): number {
 }
 
 describe('crossCheckedJoin', () => {
-  it('flags no entry in an all-honest world and joins through the confirmed contacts', () => {
+  it('flags no entry in an all-honest world and joins through its entries, as multi-entry does', () => {
     const world = new EntryWorld(11);
     world.grow(40);
     for (let trial = 0; trial < 5; trial++) {
@@ -40,7 +40,7 @@ describe('crossCheckedJoin', () => {
       expect(r.joined).toBe(true);
       expect(r.bootstrap?.ok).toBe(true);
       expect(r.verdicts.every((v) => v.score !== null && v.score >= 0.9)).toBe(true);
-      expect(r.bootstrapContacts).toBeGreaterThan(10);
+      expect(r.bootstrapContacts).toBe(4);
       expect(n.node.dht.table.size).toBeGreaterThan(20);
     }
   });
@@ -77,27 +77,31 @@ describe('crossCheckedJoin', () => {
     expect(maliciousShare(n.node, gang)).toBeLessThan(0.15);
   });
 
-  it('is beaten by a majority of liars, which vouch for each other and call the honest entry flawed', () => {
+  it('is not beaten by a majority of liars: the honest list resolves on its own paths, the colluders do not', () => {
     const n = newcomer(world);
     const r = crossJoin(world, n, [l1, l2, h(9)]);
-    expect(r.flawed).toEqual([h(9)]);
-    expect(maliciousShare(n.node, gang)).toBeGreaterThan(0.9);
+    // The liars deny the honest list and vouch for each other; the vote alone would flag h(9) (the old judge did).
+    expect(r.verdicts[2].disputed).toBe(true);
+    expect(r.verdicts[2].contested).toBe(true);
+    expect(r.verdicts[2].evidence).toBeGreaterThanOrEqual(0.5);
+    expect(r.flawed).toEqual([l1, l2]);
+    expect(maliciousShare(n.node, gang)).toBeLessThan(0.15);
   });
 
-  it('with published reports, a later newcomer that meets two liars among four entries purges their colluders', () => {
-    // Earlier newcomers flag each liar and publish reports.
+  it('with published reports, a newcomer that knows only liars (no dispute, no flag) flags them after joining', () => {
+    // Earlier newcomers flag each liar and publish reports (a bounded set per entry, one slot per reporter).
     for (const liar of [l1, l2]) crossJoin(world, newcomer(world), [liar, h(11), h(13)], { publishFlawed: true });
     const plain = newcomer(world);
-    const withoutConsult = crossJoin(world, plain, [l1, l2, h(15), h(17)]);
+    const withoutConsult = crossJoin(world, plain, [l1, l2]);
     expect(withoutConsult.flawed).toEqual([]);
+    expect(withoutConsult.verdicts.some((v) => v.disputed)).toBe(false);
     const n = newcomer(world);
-    const r = crossJoin(world, n, [l1, l2, h(15), h(17)], { consultFlawed: true });
-    expect(r.reported.length).toBeGreaterThanOrEqual(1);
+    const r = crossJoin(world, n, [l1, l2], { consultFlawed: true });
+    expect(r.reported).toEqual(expect.arrayContaining([l1, l2]));
     expect(r.flawed).toEqual(expect.arrayContaining([l1, l2]));
-    expect(r.flawed).not.toContain(h(15));
     for (const liar of gang.liars) expect(n.node.dht.table.has(liar.dht.key)).toBe(false);
     // The purge removes what the liars listed; colluders their FIND_NODE answers slipped in during the join stay.
-    expect(maliciousShare(n.node, gang)).toBeLessThan(maliciousShare(plain.node, gang));
+    expect(maliciousShare(n.node, gang)).toBeLessThanOrEqual(maliciousShare(plain.node, gang));
   });
 
   it('ignores a smear: a report against an honest entry whose list resolves changes nothing', () => {

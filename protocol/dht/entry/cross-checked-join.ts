@@ -1,54 +1,56 @@
 /**
- * Joining through entry nodes, with the seed design's cross-check or without it (`createEntryJoin(defence)`).
+ * Joining through entry nodes (`createEntryJoin(defence)`), three ways:
  *
- * 'cross-check' (crossCheckedJoin), for a newcomer that knows several entries:
+ * 'none': join through the first entry as given, trusting its answers. Only the chance that this entry lies.
+ * 'multi-entry': join through every known entry at once (ping all, self lookup from all), no cross-check. The
+ *   fair baseline: Kademlia's own lookups already mix what honest entries return into the table.
+ * 'cross-check' (crossCheckedJoin):
  *  1. GET_ONLINE from every entry: each answers a sample of contacts it believes online.
  *  2. CONFIRM each entry's list at every *other* entry that answered: 'exists' / 'unknown' per contact.
- *  3. judgeEntries (judge.ts): contacts confirmed by another non-flawed entry are confirmed; an entry with less
- *     than `flawThreshold` of its list confirmed is flawed. Flawed entries, and the unconfirmed contacts they
- *     listed, go into the EntryGuard: never admitted, never queried.
- *  4. Bootstrap (ParatoxNode.join) from the confirmed contacts only, not from the entries themselves: an entry
- *     that lists honest nodes to pass the check but answers FIND_NODE with colluders then never gets asked. Only
- *     when nothing was confirmed (one entry reachable, or nobody could vote) does the newcomer fall back to the
- *     entries not found flawed, which is exactly the undefended join.
- *  5. Optionally publish a signed flawed-entry report per flawed entry (flawed-record.ts) and, once joined,
- *     consult reports about the entries it did not flag. A report is only a hint (anyone can accuse anyone): the
- *     accused entry's list is re-checked by resolving its contacts through the newcomer's own DHT, and only if
- *     that fails too is the entry forced flawed, its votes discarded and the verdict recomputed. So a liar that
- *     another liar vouched for is caught by what earlier newcomers saw, and a smear costs lookups, not votes.
+ *  3. A list some other entry partly denies (confirms < DISPUTE_SHARE of it) is *disputed* (evidence-judge.ts). Votes never flag: three liars
+ *     denying one honest entry look exactly like three honest entries denying one liar.
+ *  4. The newcomer checks disputed lists itself: it resolves a random sample of their contacts' signed bindings
+ *     through disjoint paths, one seeded per entry (disjoint-resolve.ts, S/Kademlia). A disputed list of which
+ *     less than EVIDENCE_THRESHOLD resolves is flawed: the entry is flagged and the contacts only it vouched for are barred (EntryGuard).
+ *     A disputed list that resolves is contested: nobody is flagged.
+ *  5. Bootstrap (ParatoxNode.join) from every entry not flagged, as multi-entry does (`bootstrapFrom: 'union'`
+ *     adds every listed contact not barred; measured worse, see CrossCheckOptions). So the defence can only
+ *     remove what the newcomer's own lookups could not find; with no flag it is the multi-entry join.
+ *  6. Optionally publish a signed flawed-entry report per flagged entry (flawed-record.ts: a bounded set per
+ *     entry, one slot per reporter) and, once joined, consult reports about the entries not flagged. A report is
+ *     a hint: the accused list is resolved again through the newcomer's own DHT and only a list that fails is
+ *     forced flawed, so a smear costs lookups, never an honest entry's place.
  *
- * 'none': join through the first entry as given, trusting its answers (the comparison baseline).
- *
- * Threat model: the attacker runs some entries and Sybil colluders that stay apart from the honest network
- * (they answer FIND_NODE only with each other, publish no bindings honest nodes hold, and never enter honest
- * routing tables). Honest entries then cannot confirm colluders, and a lying entry is caught as long as at least
- * one honest entry the newcomer knows answers. Not stopped: a majority of lying entries among those a newcomer
- * knows (they confirm each other and call the honest ones flawed; reports help only while the newcomer still
- * reaches the honest DHT, i.e. not when every entry but one lies); other attacker nodes that are ordinary members
- * of the honest DHT and hand colluders to the newcomer in later lookups (only contacts the flagged entries listed
- * are barred); Sybils that integrate (they pass every existence test); an entry that lists only honest nodes
- * and lies later (harmless here, since entries are not asked after the join, but it is not flagged either).
+ * Threat model and limits: caught are liars whose colluders cannot prove they exist (kept apart from the honest
+ * DHT), whatever the split of the vote. Not caught: colluders that integrate (they publish bindings, so they
+ * exist by every test; the join then equals multi-entry), liars that list honest nodes (nothing to catch),
+ * attacker nodes met later in lookups (not listed, not barred).
  */
 import type { BootstrapResult, DhtNode } from '../dht-node.ts';
 import { keysEqual, keyToHex } from '../keys.ts';
 import type { ConfirmStatus, DhtMessage } from '../messages.ts';
 import type { OutgoingRequest } from '../rpc.ts';
-import type { PeerRef } from '../types.ts';
-import { FLAW_THRESHOLD, ONLINE_SAMPLE, RECORD_TYPE_FLAWED_ENTRY } from './constants.ts';
+import type { Contact, PeerRef } from '../types.ts';
+import { EVIDENCE_THRESHOLD, ONLINE_SAMPLE, RECORD_TYPE_FLAWED_ENTRY, VERIFY_PATHS, VERIFY_SAMPLE } from './constants.ts';
+import { disjointResolve, seedPaths } from './disjoint-resolve.ts';
+import { disputedEntries, judgeByEvidence, type EvidenceInit, type EvidenceVerdict } from './evidence-judge.ts';
 import type { EntryGuard } from './entry-guard.ts';
-import { createFlawedReport, decodeFlawedReport, flawedReportKey, flawedReportRecord } from './flawed-record.ts';
-import { judgeEntries, type EntryVerdict, type JudgeInit } from './judge.ts';
+import { createFlawedReport, decodeFlawedReports, flawedReportKey, flawedReportsRecord } from './flawed-record.ts';
+import type { Rng } from '../../runtime/rng.ts';
+import { sample } from './get-online-handler.ts';
 
-export type EntryDefence = 'none' | 'cross-check';
+export type EntryDefence = 'none' | 'multi-entry' | 'cross-check';
 
 /** What the join needs of a node: ParatoxNode fits. */
 export interface JoiningNode {
-  readonly dht: Pick<DhtNode, 'key' | 'table' | 'request' | 'contactOf' | 'store' | 'findValue' | 'resolve'>;
+  readonly dht: Pick<DhtNode, 'key' | 'table' | 'request' | 'contactOf' | 'store' | 'findValue' | 'resolve' | 'config' | 'validators'>;
   readonly peerRef: PeerRef;
   join(entries: readonly PeerRef[], cb: (result: BootstrapResult) => void): void;
 }
 
-export interface CrossCheckOptions extends JudgeInit {
+export interface CrossCheckOptions extends EvidenceInit {
+  /** Draws the sample of a disputed list the newcomer checks (default: its first contacts, which a liar orders). */
+  rng?: Rng;
   /** The node's DhtPolicy (it must have been built with this guard as `dhtPolicy.policy`). */
   guard: EntryGuard;
   /** Hashing for report keys. */
@@ -59,6 +61,17 @@ export interface CrossCheckOptions extends JudgeInit {
   publishFlawed?: boolean;
   /** Look up reports about the entries we did not flag, after joining, and re-judge. */
   consultFlawed?: boolean;
+  /** Disjoint paths per own check of a disputed list's contacts (default VERIFY_PATHS). */
+  verifyPaths?: number;
+  /** Contacts of a disputed list the newcomer resolves itself (default VERIFY_SAMPLE). */
+  verifySample?: number;
+  /**
+   * What the node bootstraps from: 'entries' (default) = the entries not flagged, as multi-entry does, and their
+   * listed contacts only when no entry is left; 'union' = those entries plus every listed contact not barred.
+   * 'union' was measured worse (scenarios/README.md): it pings every colluder an unflagged liar listed straight
+   * into the table, where the entries' own lookups admit only what answers closest.
+   */
+  bootstrapFrom?: 'entries' | 'union';
   sign?: (message: Uint8Array) => Uint8Array;
   now?: () => number;
 }
@@ -69,7 +82,7 @@ export interface EntryJoinResult {
   joined: boolean;
   bootstrap?: BootstrapResult;
   /** Per entry, in the order given (empty for 'none'). */
-  verdicts: EntryVerdict[];
+  verdicts: EvidenceVerdict[];
   /** Entries found flawed, by the vote or by a published report. */
   flawed: PeerRef[];
   /** Of those, the ones flagged because of a report found after joining. */
@@ -85,6 +98,7 @@ export type EntryJoin = (node: JoiningNode, entries: readonly PeerRef[], cb: (re
 /** The join procedure of a defence; `options` is required for 'cross-check'. */
 export function createEntryJoin(defence: EntryDefence, options?: CrossCheckOptions): EntryJoin {
   if (defence === 'none') return singleEntryJoin;
+  if (defence === 'multi-entry') return multiEntryJoin;
   if (options === undefined) throw new Error("createEntryJoin('cross-check') needs options");
   return (node, entries, cb) => crossCheckedJoin(node, entries, options, cb);
 }
@@ -97,6 +111,13 @@ export const singleEntryJoin: EntryJoin = (node, entries, cb) => {
   );
 };
 
+/** The fair baseline: every known entry, no cross-check. */
+export const multiEntryJoin: EntryJoin = (node, entries, cb) => {
+  node.join(entries, (bootstrap) =>
+    cb({ defence: 'multi-entry', joined: true, bootstrap, verdicts: [], flawed: [], reported: [], bootstrapContacts: entries.length, messages: 0 }),
+  );
+};
+
 export function crossCheckedJoin(node: JoiningNode, entries: readonly PeerRef[], opts: CrossCheckOptions, cb: (result: EntryJoinResult) => void): void {
   const state = new CrossCheck(node, entries, opts, cb);
   state.start();
@@ -105,6 +126,8 @@ export function crossCheckedJoin(node: JoiningNode, entries: readonly PeerRef[],
 class CrossCheck {
   private readonly lists: (PeerRef[] | undefined)[];
   private readonly votes: (ConfirmStatus[] | undefined)[][];
+  /** resolved[i][c]: the newcomer's own check of contact c of list i (disputed lists only). */
+  private readonly resolved: ((boolean | undefined)[] | undefined)[];
   private messages = 0;
 
   constructor(
@@ -115,6 +138,7 @@ class CrossCheck {
   ) {
     this.lists = entries.map(() => undefined);
     this.votes = entries.map(() => entries.map(() => undefined));
+    this.resolved = entries.map(() => undefined);
   }
 
   start(): void {
@@ -154,19 +178,65 @@ class CrossCheck {
   }
 
   private decide(): void {
-    const judgement = judgeEntries({ lists: this.lists, votes: this.votes }, this.opts);
-    this.apply(judgement.verdicts, judgement.confirmed);
-    const bootstrap = this.bootstrapSet(judgement.verdicts, judgement.confirmed);
-    if (bootstrap.length === 0) return this.finish(false, undefined, judgement.verdicts, [], 0);
-    this.node.join(bootstrap, (result) => {
-      this.publishReports(judgement.verdicts);
-      if (!this.opts.consultFlawed || !result.ok) return this.finish(true, result, judgement.verdicts, [], bootstrap.length);
-      this.consult(judgement.verdicts, (verdicts, reported) => this.finish(true, result, verdicts, reported, bootstrap.length));
+    this.verify(disputedEntries({ lists: this.lists, votes: this.votes }, this.opts), () => {
+      const judgement = judgeByEvidence({ lists: this.lists, votes: this.votes, resolved: this.resolved }, this.opts);
+      this.apply(judgement.verdicts, judgement.confirmed);
+      const bootstrap = this.bootstrapSet(judgement.verdicts, judgement.confirmed);
+      if (bootstrap.length === 0) return this.finish(false, undefined, judgement.verdicts, [], 0);
+      this.node.join(bootstrap, (result) => {
+        this.publishReports(judgement.verdicts);
+        if (!this.opts.consultFlawed || !result.ok) return this.finish(true, result, judgement.verdicts, [], bootstrap.length);
+        this.consult(judgement.verdicts, (verdicts, reported) => this.finish(true, result, verdicts, reported, bootstrap.length));
+      });
     });
   }
 
+  /**
+   * The newcomer's own check of the disputed lists: the first `verifySample` contacts of each, each resolved
+   * through disjoint paths seeded one per entry (the entry and what it listed). Before any table exists, so the
+   * check runs on what the entries said, not on a view one of them already shaped.
+   */
+  private verify(disputed: readonly number[], then: () => void): void {
+    const now = this.opts.now;
+    if (now === undefined || disputed.length === 0) return then();
+    const sampleSize = this.opts.verifySample ?? VERIFY_SAMPLE;
+    const groups = this.entries.map((entry, i) => (this.lists[i] === undefined ? [] : [entry, ...(this.lists[i] ?? [])]));
+    const seeds = seedPaths(groups, this.opts.verifyPaths ?? VERIFY_PATHS);
+    const checks = new Map<string, boolean | undefined>();
+    const wanted: PeerRef[] = [];
+    const chosen = new Map<number, Set<number>>();
+    for (const i of disputed) {
+      const indices = (this.lists[i] ?? []).map((_, c) => c);
+      const picked = this.opts.rng === undefined ? indices.slice(0, sampleSize) : sample(indices, sampleSize, this.opts.rng);
+      chosen.set(i, new Set(picked));
+      for (const c of picked) {
+        const peer = this.lists[i]![c];
+        const id = keyToHex(peer.nodePub);
+        if (checks.has(id)) continue;
+        checks.set(id, undefined);
+        wanted.push(peer);
+      }
+    }
+    this.all(
+      wanted.map((peer) => (done: () => void) => {
+        const admit = (c: Contact) => this.opts.guard.admitContact(c, 'reply');
+        disjointResolve(this.node.dht, this.node.dht.contactOf(peer).key, seeds, { now, paths: seeds.length, admit }, (r) => {
+          this.messages += r.messages;
+          checks.set(keyToHex(peer.nodePub), r.found);
+          done();
+        });
+      }),
+      () => {
+        for (const i of disputed) {
+          this.resolved[i] = (this.lists[i] ?? []).map((peer, c) => (chosen.get(i)!.has(c) ? checks.get(keyToHex(peer.nodePub)) : undefined));
+        }
+        then();
+      },
+    );
+  }
+
   /** Flags flawed entries and bars the unconfirmed contacts they listed. */
-  private apply(verdicts: readonly EntryVerdict[], confirmed: readonly boolean[][]): void {
+  private apply(verdicts: readonly EvidenceVerdict[], confirmed: readonly boolean[][]): void {
     const { guard } = this.opts;
     for (const v of verdicts) {
       if (!v.flawed) continue;
@@ -182,29 +252,30 @@ class CrossCheck {
     }
   }
 
-  private bootstrapSet(verdicts: readonly EntryVerdict[], confirmed: readonly boolean[][]): PeerRef[] {
+  /** Every answering entry not flagged, then ('union', or when no entry is left) every listed contact the guard admits. */
+  private bootstrapSet(verdicts: readonly EvidenceVerdict[], _confirmed: readonly boolean[][]): PeerRef[] {
     const seen = new Set<string>();
     const out: PeerRef[] = [];
-    this.lists.forEach((list, i) =>
-      (list ?? []).forEach((peer, c) => {
-        const id = keyToHex(peer.nodePub);
-        if (!confirmed[i][c] || seen.has(id)) return;
-        seen.add(id);
-        out.push(peer);
-      }),
-    );
-    if (out.length > 0) return out;
-    return verdicts.filter((v) => v.answered && !v.flawed).map((v) => this.entries[v.index]);
+    const add = (peer: PeerRef): void => {
+      const id = keyToHex(peer.nodePub);
+      if (seen.has(id) || !this.opts.guard.admitContact(this.node.dht.contactOf(peer), 'bootstrap')) return;
+      seen.add(id);
+      out.push(peer);
+    };
+    for (const v of verdicts) if (v.answered && !v.flawed) add(this.entries[v.index]);
+    if (out.length > 0 && (this.opts.bootstrapFrom ?? 'entries') === 'entries') return out;
+    this.lists.forEach((list) => (list ?? []).forEach(add));
+    return out;
   }
 
-  private publishReports(verdicts: readonly EntryVerdict[]): void {
+  private publishReports(verdicts: readonly EvidenceVerdict[]): void {
     const { publishFlawed, sign, now, suite } = this.opts;
     if (!publishFlawed || sign === undefined || now === undefined) return;
     for (const v of verdicts) {
       if (!v.flawed) continue;
       const entryPub = this.entries[v.index].nodePub;
       const report = createFlawedReport(sign, { entryPub, reporterPub: this.node.peerRef.nodePub, nowMs: now() });
-      this.node.dht.store(flawedReportKey(suite, entryPub), flawedReportRecord(report));
+      this.node.dht.store(flawedReportKey(suite, entryPub), flawedReportsRecord([report]));
     }
   }
 
@@ -215,18 +286,18 @@ class CrossCheck {
    * list fails that check too is forced flawed, and the verdict is recomputed without its votes: so a smear
    * report against an honest entry costs lookups, never the honest entry's vote.
    */
-  private consult(verdicts: EntryVerdict[], cb: (verdicts: EntryVerdict[], reported: PeerRef[]) => void): void {
+  private consult(verdicts: EvidenceVerdict[], cb: (verdicts: EvidenceVerdict[], reported: PeerRef[]) => void): void {
     const reported = new Set<number>();
-    const threshold = this.opts.flawThreshold ?? FLAW_THRESHOLD;
+    const threshold = this.opts.evidenceThreshold ?? EVIDENCE_THRESHOLD;
     const tasks = verdicts
       .filter((v) => v.answered && !v.flawed)
       .map((v) => (done: () => void) => {
         this.messages++;
         const entryPub = this.entries[v.index].nodePub;
         this.node.dht.findValue(flawedReportKey(this.opts.suite, entryPub), RECORD_TYPE_FLAWED_ENTRY, (r) => {
-          const report = r.record === undefined ? undefined : decodeFlawedReport(r.record.value);
-          // A report by ourselves would be circular; one by the accused is nonsense.
-          const counts = report !== undefined && !keysEqual(report.reporterPub, this.node.peerRef.nodePub) && !keysEqual(report.reporterPub, entryPub);
+          const reports = r.record === undefined ? [] : (decodeFlawedReports(r.record.value) ?? []);
+          // A report by ourselves would be circular; one by the accused is refused by every holder anyway.
+          const counts = reports.some((report) => keysEqual(report.entryPub, entryPub) && !keysEqual(report.reporterPub, this.node.peerRef.nodePub) && !keysEqual(report.reporterPub, entryPub));
           if (!counts) return done();
           this.resolvedShare(this.lists[v.index] ?? [], (share) => {
             if (share !== null && share < threshold) reported.add(v.index);
@@ -237,7 +308,7 @@ class CrossCheck {
     this.all(tasks, () => {
       if (reported.size === 0) return cb(verdicts, []);
       const forcedFlawed = new Set([...reported, ...verdicts.filter((v) => v.flawed).map((v) => v.index)]);
-      const judgement = judgeEntries({ lists: this.lists, votes: this.votes, forcedFlawed }, this.opts);
+      const judgement = judgeByEvidence({ lists: this.lists, votes: this.votes, resolved: this.resolved, forcedFlawed }, this.opts);
       this.apply(judgement.verdicts, judgement.confirmed);
       cb(judgement.verdicts, [...reported].map((i) => this.entries[i]));
     });
@@ -259,7 +330,7 @@ class CrossCheck {
     );
   }
 
-  private finish(joined: boolean, bootstrap: BootstrapResult | undefined, verdicts: EntryVerdict[], reported: PeerRef[], bootstrapContacts: number): void {
+  private finish(joined: boolean, bootstrap: BootstrapResult | undefined, verdicts: EvidenceVerdict[], reported: PeerRef[], bootstrapContacts: number): void {
     const flawed = verdicts.filter((v) => v.flawed).map((v) => this.entries[v.index]);
     this.cb({ defence: 'cross-check', joined, bootstrap, verdicts, flawed, reported, bootstrapContacts, messages: this.messages });
   }

@@ -9,6 +9,7 @@ export { confirmHandler, type ConfirmComponents, type ConfirmInit } from './conf
 export {
   createEntryJoin,
   crossCheckedJoin,
+  multiEntryJoin,
   singleEntryJoin,
   type CrossCheckOptions,
   type EntryDefence,
@@ -22,3 +23,5 @@ export { checkAll, createOracle, resolveOracle, tableOracle, type ConfirmBy, typ
 export * from './flawed-record.ts';
 export { getOnlineHandler, sample } from './get-online-handler.ts';
 export { judgeEntries, type EntryVerdict, type JudgeInput, type Judgement } from './judge.ts';
+export { disjointResolve, seedPaths, type DisjointResolveResult } from './disjoint-resolve.ts';
+export { disputedEntries, judgeByEvidence, type EvidenceInput, type EvidenceJudgement, type EvidenceVerdict } from './evidence-judge.ts';

@@ -1,5 +1,9 @@
 /**
- * The cross-check's verdict, as a pure function of what the entries said (no network, so it is tested alone).
+ * Superseded in the join by evidence-judge.ts (issue 10): a vote alone cannot tell three liars accusing one
+ * honest entry from three honest entries accusing one liar, so the join no longer flags on votes. Kept as the
+ * vote-only reference (evidence-judge.test.ts shows it condemning the honest minority) and for its tests.
+ *
+ * The seed cross-check's verdict, as a pure function of what the entries said (no network, so it is tested alone).
  *
  * Entry i listed contacts L_i (GET_ONLINE); every other entry j answered CONFIRM(L_i) with one status per contact,
  * or not at all. A contact of L_i is confirmed when at least `minConfirmations` other entries that are not flawed
