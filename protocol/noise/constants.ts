@@ -10,9 +10,10 @@
  * - 'constant': one datagram per slot of 1/ratePerS on each link, from a random phase: the oldest queued real
  *   datagram if any, else a dummy. A link's packet rate says nothing about its use; real traffic pays a
  *   queueing delay of up to one slot (more when it bursts), reported by the shaper.
- * - 'constant-node': one datagram per slot of 1/ratePerS for the whole node, its links served round-robin (a
- *   queued real datagram of the link whose turn it is, else a dummy). The node's send rate is the same whether it
- *   is in a conversation or not, however many links it has; real traffic waits up to one round (links x slot).
+ * - 'constant-node': one datagram per slot of 1/ratePerS for the whole node: the oldest queued real datagram
+ *   (any link), else a dummy on the next link round-robin. The node's send rate is the same whether it is in a
+ *   conversation or not, however many links it has; real traffic waits about a slot. A per-link observer still
+ *   sees which links take the real datagrams' share of the node's slots.
  */
 import type { OnionConfig } from '../onion/constants.ts';
 

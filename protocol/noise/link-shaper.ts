@@ -199,40 +199,48 @@ export class LinkShaper {
   }
 
   /**
-   * 'constant-node': one datagram per slot for the whole node, links served round-robin: the link whose turn it
-   * is sends its oldest queued datagram, else a dummy; a link with neither (no session left) is closed and the
-   * next one tried. So the node's send rate is constant whatever its links carry, and every link gets the same
-   * share; real traffic waits up to one round (links x slot).
+   * 'constant-node': one datagram per slot for the whole node. The oldest queued real datagram (any link) goes
+   * first, so real traffic waits about one slot, not a round; an idle slot sends a dummy on the next link in
+   * round-robin order (a link with no session left is closed and the next one tried). The node's send rate is
+   * constant whatever it carries; what a per-link observer still sees is which links get the real datagrams'
+   * share of the slots (constants.ts says so).
    */
   private nodeTick(): void {
     this.nodeTimer = undefined;
     if (this.stopped) return;
     const { clock } = this.components;
-    let sent = false;
-    for (let tries = this.links.size; tries > 0 && !sent; tries--) {
-      const order = [...this.links.values()];
-      if (order.length === 0) break;
-      const link = order[this.cursor % order.length];
-      const queued = link.queue.shift();
-      if (queued) {
-        this.delays.add(clock.now() - queued.atMs);
-        this.pass(link.to, queued.bytes, false);
-        sent = true;
-      } else {
-        const dummy = this.source?.sealNoise(link.to);
-        if (dummy) {
-          this.pass(link.to, dummy, true);
-          sent = true;
-        } else if (link.queue.length === 0) {
-          this.links.delete(link.to);
-          continue; // the next link now sits at the cursor
-        }
-      }
-      this.cursor++;
-    }
+    const sent = this.sendOldestQueued() || this.sendRoundRobinDummy();
     if (!sent) this.emptySlots++;
     this.nodeNextSlotMs = Math.max(this.nodeNextSlotMs + this.slotMs, clock.now() + 1);
     this.armNodeSlot(this.nodeNextSlotMs - clock.now());
+  }
+
+  private sendOldestQueued(): boolean {
+    let oldest: Link | undefined;
+    for (const link of this.links.values()) {
+      if (link.queue.length > 0 && (oldest === undefined || link.queue[0].atMs < oldest.queue[0].atMs)) oldest = link;
+    }
+    const queued = oldest?.queue.shift();
+    if (!oldest || !queued) return false;
+    this.delays.add(this.components.clock.now() - queued.atMs);
+    this.pass(oldest.to, queued.bytes, false);
+    return true;
+  }
+
+  private sendRoundRobinDummy(): boolean {
+    for (let tries = this.links.size; tries > 0; tries--) {
+      const order = [...this.links.values()];
+      if (order.length === 0) return false;
+      const link = order[this.cursor % order.length];
+      const dummy = this.source?.sealNoise(link.to);
+      if (dummy) {
+        this.cursor++;
+        this.pass(link.to, dummy, true);
+        return true;
+      }
+      this.links.delete(link.to); // nothing queued (sendOldestQueued ran first) and no session: the link is gone
+    }
+    return false;
   }
 
   private armNodeSlot(delayMs: number): void {
