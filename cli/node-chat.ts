@@ -9,11 +9,12 @@
  *   message from pxa1... pfs=true id=<id>: <text>
  */
 import { createInterface } from 'node:readline';
-import { formatId, IdParseError, parseId } from '../protocol/crypto/identity.ts';
+import { formatId } from '../protocol/crypto/identity.ts';
 import type { CryptoSuite, KeyPair } from '../protocol/crypto/suite.ts';
 import type { ParatoxNode } from '../protocol/node/paratox-node.ts';
 import { SeededRng } from '../protocol/runtime/seeded-rng.ts';
 import { UsageError } from './errors.ts';
+import { parseIdOfKind } from './node-command.ts';
 
 export interface ChatOptions {
   /** A fresh account (CSPRNG) for this run. */
@@ -27,15 +28,7 @@ export interface ChatOptions {
 
 /** Parses an AccountID text form (pxa1...) into its public key; one-line UsageError otherwise. */
 export function parseAccountId(what: string, text: string): Uint8Array {
-  let parsed;
-  try {
-    parsed = parseId(text);
-  } catch (err) {
-    if (err instanceof IdParseError) throw new UsageError(`${what}: bad AccountID: ${err.message}`);
-    throw err;
-  }
-  if (parsed.kind !== 'account') throw new UsageError(`${what}: expected an AccountID (pxa1...), got a NodeID (pxn1...)`);
-  return parsed.publicKey;
+  return parseIdOfKind('account', what, text);
 }
 
 export function accountFromSeed(suite: CryptoSuite, seed: number): KeyPair {

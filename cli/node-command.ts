@@ -66,17 +66,25 @@ export function parseEntry(text: string): PeerRef {
   return { address, nodePub: parseNodeId(`--entry "${text}"`, text.slice(hash + 1)) };
 }
 
-/** Parses a NodeID text form (pxn1...) into its public key; throws a one-line UsageError led by `what`. */
-export function parseNodeId(what: string, text: string): Uint8Array {
+/** Parses an id text form of `kind` (pxn1... / pxa1...) into its public key; a one-line UsageError led by `what`. */
+export function parseIdOfKind(kind: 'node' | 'account', what: string, text: string): Uint8Array {
+  const label = kind === 'node' ? 'NodeID' : 'AccountID';
   let parsed;
   try {
     parsed = parseId(text);
   } catch (err) {
-    if (err instanceof IdParseError) throw new UsageError(`${what}: bad NodeID: ${err.message}`);
+    if (err instanceof IdParseError) throw new UsageError(`${what}: bad ${label}: ${err.message}`);
     throw err;
   }
-  if (parsed.kind !== 'node') throw new UsageError(`${what}: expected a NodeID (pxn1...), got an AccountID (pxa1...)`);
+  if (parsed.kind !== kind) {
+    throw new UsageError(kind === 'node' ? `${what}: expected a NodeID (pxn1...), got an AccountID (pxa1...)` : `${what}: expected an AccountID (pxa1...), got a NodeID (pxn1...)`);
+  }
   return parsed.publicKey;
+}
+
+/** Parses a NodeID text form (pxn1...) into its public key; throws a one-line UsageError led by `what`. */
+export function parseNodeId(what: string, text: string): Uint8Array {
+  return parseIdOfKind('node', what, text);
 }
 
 /** The NodeID key pair `--identity-seed n` gives: deterministic, so only for tests and demos. */
