@@ -16,9 +16,14 @@ export interface Cell {
 
 /** A cell with `fields` at the start of its payload and random padding after them. */
 export function encodeCell(rng: Rng, circId: number, cmd: number, ...fields: Uint8Array[]): Uint8Array {
+  return encodeCellPadded(rng, true, circId, cmd, fields);
+}
+
+/** encodeCell, or with `pad` false a cell only as long as its fields (OnionConfig.cellPadding 'variable'). */
+export function encodeCellPadded(rng: Rng, pad: boolean, circId: number, cmd: number, fields: readonly Uint8Array[]): Uint8Array {
   const used = fields.reduce((n, f) => n + f.length, 0);
   if (used > CELL_PAYLOAD_BYTES) throw new RangeError(`cell fields of ${used} bytes exceed ${CELL_PAYLOAD_BYTES}`);
-  const out = new Uint8Array(CELL_BYTES);
+  const out = new Uint8Array(pad ? CELL_BYTES : CELL_HEADER_BYTES + used);
   const view = new DataView(out.buffer);
   view.setUint32(0, circId >>> 0);
   out[4] = cmd;
@@ -27,13 +32,16 @@ export function encodeCell(rng: Rng, circId: number, cmd: number, ...fields: Uin
     out.set(f, offset);
     offset += f.length;
   }
-  out.set(rng.bytes(CELL_BYTES - offset), offset);
+  if (out.length > offset) out.set(rng.bytes(out.length - offset), offset);
   return out;
 }
 
-/** Null unless `body` is exactly CELL_BYTES with a known command and a non-zero circuit id. */
-export function decodeCell(body: Uint8Array): Cell | null {
-  if (body.length !== CELL_BYTES) return null;
+/**
+ * Null unless `body` is exactly CELL_BYTES (or, with `variable`, a header and at most CELL_BYTES) with a known
+ * command and a non-zero circuit id.
+ */
+export function decodeCell(body: Uint8Array, variable = false): Cell | null {
+  if (variable ? body.length < CELL_HEADER_BYTES || body.length > CELL_BYTES : body.length !== CELL_BYTES) return null;
   const circId = new DataView(body.buffer, body.byteOffset, body.byteLength).getUint32(0);
   const cmd = body[4];
   if (circId === 0 || !KNOWN_CMDS.has(cmd)) return null;

@@ -64,6 +64,12 @@ export function destroyReasonName(code: number): DestroyReason {
 }
 
 export interface OnionConfig {
+  /**
+   * 'fixed' (default): every cell is CELL_BYTES, padded inside the layers. 'variable': no padding, a cell is as
+   * long as what it carries; exists only so the testbed can show what size correlation does (packet.paddingMode
+   * 'variable'); never for real traffic. Every node of a network must use the same mode.
+   */
+  cellPadding: 'fixed' | 'variable';
   /** Time to wait for CREATED / EXTENDED of each hop before the build fails at that hop (no retry). */
   hopTimeoutMs: number;
   /** Age at which the origin closes a circuit with reason 'expired' (the user builds a new one). */
@@ -97,6 +103,7 @@ export interface OnionConfig {
 }
 
 export const DEFAULT_ONION_CONFIG: Readonly<OnionConfig> = Object.freeze({
+  cellPadding: 'fixed',
   hopTimeoutMs: 10_000,
   circuitLifetimeMs: 10 * 60_000,
   relayIdleMs: 3 * 60_000,

@@ -25,10 +25,10 @@ export interface LayeredCell {
 }
 
 /** Origin: a cell for hop `target` (index into `hops`) carrying command/body, all layers applied. */
-export function wrapForward(suite: CryptoSuite, rng: Rng, hops: readonly HopKeys[], target: number, command: number, body: Uint8Array): LayeredCell {
+export function wrapForward(suite: CryptoSuite, rng: Rng, hops: readonly HopKeys[], target: number, command: number, body: Uint8Array, pad = true): LayeredCell {
   const nonces = [rng.bytes(NONCE_BYTES)];
   for (let i = 0; i < target; i++) nonces.push(suite.aesEcbEncryptBlock(hops[i].nf, nonces[i]));
-  let c = sealRelayPlaintext(suite, rng, hops[target].mf, nonces[target], command, body);
+  let c = sealRelayPlaintext(suite, rng, hops[target].mf, nonces[target], command, body, pad);
   for (let i = target; i >= 0; i--) c = suite.aesCtr(hops[i].kf, nonces[i], c);
   return { nonce: nonces[0], layered: c };
 }
@@ -41,9 +41,9 @@ export function peelForward(suite: CryptoSuite, keys: HopKeys, cell: LayeredCell
 }
 
 /** Relay: starts a backward cell from this hop. */
-export function originateBackward(suite: CryptoSuite, rng: Rng, keys: HopKeys, command: number, body: Uint8Array): LayeredCell {
+export function originateBackward(suite: CryptoSuite, rng: Rng, keys: HopKeys, command: number, body: Uint8Array, pad = true): LayeredCell {
   const nonce = rng.bytes(NONCE_BYTES);
-  return addBackward(suite, keys, { nonce, layered: sealRelayPlaintext(suite, rng, keys.mb, nonce, command, body) });
+  return addBackward(suite, keys, { nonce, layered: sealRelayPlaintext(suite, rng, keys.mb, nonce, command, body, pad) });
 }
 
 /** Relay: adds this hop's backward layer to a cell coming from further down the circuit. */

@@ -9,7 +9,7 @@ import { EventBus } from '../messenger/event-bus.ts';
 import { CryptoError } from '../crypto/suite.ts';
 import type { MessengerPeer, Unsubscribe, InboundMessage } from '../messenger/messenger.ts';
 import { PayloadType } from '../packet/payload-type.ts';
-import { decodeCell, encodeCell, createFields, keyHintOf } from './cell.ts';
+import { decodeCell, encodeCellPadded, createFields, keyHintOf } from './cell.ts';
 import type { KeyPair } from '../crypto/suite.ts';
 import { linkKey, pickCircId, pickedBy } from './circ-id.ts';
 import { CellCmd, DEFAULT_ONION_CONFIG, destroyReasonCode, type OnionConfig } from './constants.ts';
@@ -113,7 +113,7 @@ export class OnionService {
 
   /** Every inbound ONION message ends here in one counted outcome; nothing a peer sends makes this throw. */
   private receive(msg: InboundMessage): void {
-    const cell = decodeCell(msg.body);
+    const cell = decodeCell(msg.body, this.config.cellPadding === 'variable');
     if (!cell) return this.drop('malformed');
     const key = linkKey(msg.from.nodePub, cell.circId);
     if (cell.cmd === CellCmd.CREATE) return this.onCreate(msg.from, cell.circId, key, cell.payload);
@@ -164,7 +164,8 @@ export class OnionService {
   }
 
   private sendCell(link: LinkRef, cmd: number, ...fields: Uint8Array[]): void {
-    this.components.messenger.send(link.peer, PayloadType.ONION, encodeCell(this.components.rng, link.circId, cmd, ...fields));
+    const pad = this.config.cellPadding === 'fixed';
+    this.components.messenger.send(link.peer, PayloadType.ONION, encodeCellPadded(this.components.rng, pad, link.circId, cmd, fields));
   }
 
   private makeHost(): OnionHost {

@@ -193,7 +193,7 @@ export class OriginCircuit implements Circuit {
 
   private sendRelay(target: number, command: number, body: Uint8Array): void {
     const { suite, rng, clock } = this.host.components;
-    const cell = wrapForward(suite, rng, this.hops, target, command, body);
+    const cell = wrapForward(suite, rng, this.hops, target, command, body, this.host.config.cellPadding === 'fixed');
     this.lastSentMs = clock.now();
     this.host.counters.cellsSent++;
     this.host.sendCell(this.link, CellCmd.RELAY, cell.nonce, cell.layered);

@@ -188,7 +188,7 @@ export class RelayCircuit implements RelayEndpoint {
 
   private sendBackward(command: number, body: Uint8Array): void {
     const { suite, rng } = this.host.components;
-    const cell = originateBackward(suite, rng, this.keys, command, body);
+    const cell = originateBackward(suite, rng, this.keys, command, body, this.host.config.cellPadding === 'fixed');
     this.host.counters.cellsSent++;
     this.touch();
     this.host.sendCell(this.prev, CellCmd.RELAY, cell.nonce, cell.layered);

@@ -25,14 +25,17 @@ export function sealRelayPlaintext(
   nonce: Uint8Array,
   command: number,
   body: Uint8Array,
+  /** false: no padding (OnionConfig.cellPadding 'variable'). */
+  pad = true,
 ): Uint8Array {
   if (body.length > RELAY_BODY_MAX) throw new RangeError(`relay body of ${body.length} bytes exceeds ${RELAY_BODY_MAX}`);
-  const p = new Uint8Array(LAYERED_BYTES);
+  const size = pad ? LAYERED_BYTES : RELAY_HEADER_BYTES + body.length;
+  const p = new Uint8Array(size);
   p[MAC_BYTES] = command;
   p[MAC_BYTES + 1] = body.length >>> 8;
   p[MAC_BYTES + 2] = body.length & 0xff;
   p.set(body, RELAY_HEADER_BYTES);
-  p.set(rng.bytes(LAYERED_BYTES - RELAY_HEADER_BYTES - body.length), RELAY_HEADER_BYTES + body.length);
+  if (size > RELAY_HEADER_BYTES + body.length) p.set(rng.bytes(size - RELAY_HEADER_BYTES - body.length), RELAY_HEADER_BYTES + body.length);
   p.set(relayMac(suite, macKey, nonce, p), 0);
   return p;
 }
@@ -43,9 +46,10 @@ export function isRecognized(suite: CryptoSuite, macKey: Uint8Array, nonce: Uint
 
 /** Command and body of a recognised plaintext; null when the length field overruns the cell. */
 export function openRelayPlaintext(plaintext: Uint8Array): { command: number; body: Uint8Array } | null {
-  if (plaintext.length !== LAYERED_BYTES) return null;
+  // LAYERED_BYTES when cells are padded; shorter with cellPadding 'variable' (decodeCell enforced the mode).
+  if (plaintext.length < RELAY_HEADER_BYTES || plaintext.length > LAYERED_BYTES) return null;
   const length = (plaintext[MAC_BYTES + 1] << 8) | plaintext[MAC_BYTES + 2];
-  if (length > RELAY_BODY_MAX) return null;
+  if (length > RELAY_BODY_MAX || RELAY_HEADER_BYTES + length > plaintext.length) return null;
   return { command: plaintext[MAC_BYTES], body: plaintext.slice(RELAY_HEADER_BYTES, RELAY_HEADER_BYTES + length) };
 }
 

@@ -27,7 +27,8 @@ export function dhtInitOf(scenario: Scenario): NonNullable<ParatoxNodeInit['dht'
 export function messengerInitOf(scenario: Scenario): NonNullable<ParatoxNodeInit['messenger']> {
   const { hops, circuitLifetimeS, relaySelection } = scenario.onion;
   return {
-    onion: { circuitLifetimeMs: circuitLifetimeS * 1000 },
+    // packet.paddingMode 'variable' drops padding everywhere, cells included (only to show what size correlation does).
+    onion: { circuitLifetimeMs: circuitLifetimeS * 1000, cellPadding: scenario.packet.paddingMode },
     account: { hopsPerCircuit: hops },
     conversation: { messageTimeoutMs: scenario.conversations.messageTimeoutS * 1000, offlinePollMs: scenario.conversations.offlinePollS * 1000 },
     // A simulated run is short: fetch the current and the previous period only (the protocol default is 8).
