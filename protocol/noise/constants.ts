@@ -30,6 +30,13 @@ export interface NoiseConfig {
   readonly loopRatePerS: number;
   /** Relays hold each relay cell an exponential time of this mean before handling it (Loopix mixes); 0: off. */
   readonly mixDelayMeanMs: number;
+  /**
+   * 'constant-node' only. 'real-first': the oldest queued real datagram takes the next slot (latency ~ one slot;
+   * the links carrying real traffic get more of the node's slots, which a receiver's count shows).
+   * 'round-robin': links take the slots in turn, a real datagram waits for its link's turn (every link gets the
+   * same share whatever it carries; latency up to links x slot).
+   */
+  readonly slotOrder: 'real-first' | 'round-robin';
 }
 
 export const DEFAULT_NOISE_CONFIG: NoiseConfig = Object.freeze({
@@ -38,6 +45,7 @@ export const DEFAULT_NOISE_CONFIG: NoiseConfig = Object.freeze({
   maxQueuedPerLink: 256,
   loopRatePerS: 0,
   mixDelayMeanMs: 0,
+  slotOrder: 'real-first',
 });
 
 /** Highest slot rate: a slot of 1 ms, the shortest timer a fractional virtual clock may re-arm. */

@@ -279,3 +279,24 @@ describe("LinkShaper 'constant-node'", () => {
     for (const t of net.tap) expect(t.bytes.length).toBe(DEFAULT_WIRE_SIZE);
   });
 });
+
+describe("LinkShaper 'constant-node' with slotOrder 'round-robin'", () => {
+  it('gives every link the same share of the node slots, whatever the links carry', () => {
+    const net = new ShapedNet();
+    const noise = { policy: 'constant-node', ratePerS: RATE, slotOrder: 'round-robin' } as const;
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((n) => net.add(n, { ...noise }));
+    connect(net, [[a, b], [a, c], [a, d]]);
+    const start = net.clock.now();
+    let sent = 0;
+    for (let t = 0; t < 10_000; t += 200) {
+      net.clock.advance(200);
+      a.manager.send(b.peer, PayloadType.DATA, utf8(`m${sent++}`));
+    }
+    net.clock.advance(3_000);
+    const onLink = (to: ShapedNode) => net.tap.filter((t) => t.from === 'a' && t.to === to.address && t.atMs >= start && t.atMs < start + 10_000).length;
+    const shares = [b, c, d].map(onLink);
+    // 10 s x RATE slots split three ways: the link with the conversation gets no more than the silent ones.
+    for (const n of shares) expect(Math.abs(n - (10 * RATE) / 3)).toBeLessThanOrEqual(2);
+    expect(b.inbox.filter((m) => text(m.msg.body).startsWith('m'))).toHaveLength(sent);
+  });
+});

@@ -209,7 +209,7 @@ export class LinkShaper {
     this.nodeTimer = undefined;
     if (this.stopped) return;
     const { clock } = this.components;
-    const sent = this.sendOldestQueued() || this.sendRoundRobinDummy();
+    const sent = this.config.slotOrder === 'round-robin' ? this.sendRoundRobin(true) : this.sendOldestQueued() || this.sendRoundRobin(false);
     if (!sent) this.emptySlots++;
     this.nodeNextSlotMs = Math.max(this.nodeNextSlotMs + this.slotMs, clock.now() + 1);
     this.armNodeSlot(this.nodeNextSlotMs - clock.now());
@@ -227,18 +227,30 @@ export class LinkShaper {
     return true;
   }
 
-  private sendRoundRobinDummy(): boolean {
+  /** The link whose turn it is sends (its oldest queued datagram when `takeQueued`, else a dummy). */
+  private sendRoundRobin(takeQueued: boolean): boolean {
     for (let tries = this.links.size; tries > 0; tries--) {
       const order = [...this.links.values()];
       if (order.length === 0) return false;
       const link = order[this.cursor % order.length];
+      const queued = takeQueued ? link.queue.shift() : undefined;
+      if (queued) {
+        this.cursor++;
+        this.delays.add(this.components.clock.now() - queued.atMs);
+        this.pass(link.to, queued.bytes, false);
+        return true;
+      }
       const dummy = this.source?.sealNoise(link.to);
       if (dummy) {
         this.cursor++;
         this.pass(link.to, dummy, true);
         return true;
       }
-      this.links.delete(link.to); // nothing queued (sendOldestQueued ran first) and no session: the link is gone
+      if (link.queue.length > 0) {
+        this.cursor++; // queued datagrams waiting for a session (handshake under way): keep the link
+        continue;
+      }
+      this.links.delete(link.to); // nothing queued and no session: the link is gone
     }
     return false;
   }

@@ -12,9 +12,9 @@ export function sessionInitOf(scenario: Scenario): NonNullable<ParatoxNodeInit['
 
 /** Cover traffic from `scenario.noise`; undefined when off (so nothing about the node changes). */
 export function noiseInitOf(scenario: Scenario): ParatoxNodeInit['noise'] {
-  const { policy, ratePerS, maxQueuedPerLink, loopRatePerS, mixDelayMeanMs } = scenario.noise;
+  const { policy, ratePerS, maxQueuedPerLink, loopRatePerS, mixDelayMeanMs, slotOrder } = scenario.noise;
   if (policy === 'off' && loopRatePerS === 0 && mixDelayMeanMs === 0) return undefined;
-  return { policy, ratePerS, maxQueuedPerLink, loopRatePerS, mixDelayMeanMs };
+  return { policy, ratePerS, maxQueuedPerLink, loopRatePerS, mixDelayMeanMs, slotOrder };
 }
 
 /** DHT options from `scenario.dht`; `bootstrapRefreshes: null` keeps the protocol's default. */

@@ -234,6 +234,8 @@ export const noiseSchema = z.strictObject({
   loopRatePerS: z.number().min(0).max(1000).default(0),
   /** Relays hold each relay cell an exponential time of this mean (Loopix mixing); 0 = off. */
   mixDelayMeanMs: z.number().min(0).max(60_000).default(0),
+  /** constant-node: 'real-first' (low latency) or 'round-robin' (every link the same share of the node's slots). */
+  slotOrder: z.enum(['real-first', 'round-robin']).default('real-first'),
   /** Whether dummies keep a link's session alive (links never go quiet, so their start/end leak nothing). */
   keepLinksAlive: z.boolean().default(false),
   /** Session rekey interval with noise on (WireGuard: 120 s); null: the session default. */
