@@ -96,6 +96,7 @@ function secureChannels(ctx: DriverContext, sessions: SessionManager[]) {
   const current: SessionManager[] = [];
   const handlers: Array<((from: string, body: Uint8Array) => void) | undefined> = [];
   const gens = names.map(() => 0);
+  const channelImpls: PingChannel[] = [];
   const build = (i: number): void => {
     const stream = gens[i] === 0 ? `node/${names[i]}/session` : `node/${names[i]}/session/gen${gens[i]}`;
     gens[i]++;
@@ -110,7 +111,6 @@ function secureChannels(ctx: DriverContext, sessions: SessionManager[]) {
     if (h) inner.onReceive(h);
     channelImpls[i] = inner;
   };
-  const channelImpls: PingChannel[] = [];
   names.forEach((_, i) => build(i));
   const channels: PingChannel[] = names.map((_, i) => ({
     send: (to, body) => channelImpls[i].send(to, body),

@@ -1,18 +1,9 @@
 import type { SessionManager } from '../../protocol/session/session-manager.ts';
+import { sumCounters } from './sum-counters.ts';
 
 /** Adds up every node's session counters (numbers and the per-reason drop tables) for the report. */
 export function sumSessionStats(managers: readonly SessionManager[]): Record<string, unknown> {
-  const total: Record<string, number> = {};
-  const dropped: Record<string, number> = {};
-  const sendDropped: Record<string, number> = {};
-  const addAll = (into: Record<string, number>, from: Record<string, number | undefined>) => {
-    for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + (v ?? 0);
-  };
-  for (const m of managers) {
-    const { dropped: d, sendDropped: sd, ...counters } = m.stats();
-    addAll(total, counters);
-    addAll(dropped, d);
-    addAll(sendDropped, sd);
-  }
-  return { ...total, dropped, sendDropped };
+  const total = sumCounters(managers.map((m) => m.stats()));
+  // The drop tables are always present, even with no manager or no drop.
+  return { ...total, dropped: total.dropped ?? {}, sendDropped: total.sendDropped ?? {} };
 }

@@ -58,17 +58,6 @@ export interface TrafficSection {
   outcomes: MessageOutcomes | null;
 }
 
-export interface EveSection {
-  method: string;
-  targets: number;
-  top1: number;
-  top5: number;
-  meanRank: number;
-  entropyBits: number;
-  maxEntropyBits: number;
-  degreeOfAnonymity: number;
-}
-
 export interface EclipseSection {
   maliciousFraction: number;
   victims: number;

@@ -79,6 +79,10 @@ export class ConversationsWorkload {
   payloadBytes = 0;
   private readonly outcomes: MessageOutcomes = { delivered: 0, deliveredOffline: 0, failed: {}, pending: 0 };
   private readonly inFlight = new Map<string, InFlight>();
+  /** Ids with no outcome yet. */
+  private readonly pendingIds = new Set<string>();
+  /** Outcomes reported before send() returned the id (write() applies them). */
+  private readonly early = new Map<string, OutcomeEvent['outcome']>();
   private readonly truth: Conversation[];
   private readonly accountIndex = new Map<string, number>();
 
@@ -141,8 +145,6 @@ export class ConversationsWorkload {
     });
   }
 
-  private readonly early = new Map<string, OutcomeEvent['outcome']>();
-
   private resolve(id: string, outcome: OutcomeEvent['outcome']): void {
     const m = this.inFlight.get(id);
     if (!m || !this.pendingIds.delete(id)) return;
@@ -152,9 +154,6 @@ export class ConversationsWorkload {
     const t = this.truth[m.pair];
     t.endMs = Math.max(t.endMs, this.sim.now());
   }
-
-  /** Ids with no outcome yet. */
-  private readonly pendingIds = new Set<string>();
 
   finish(): { outcomes: MessageOutcomes; conversations: Conversation[] } {
     this.outcomes.pending = this.pendingIds.size;

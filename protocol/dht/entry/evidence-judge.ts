@@ -25,7 +25,7 @@
  */
 import type { ConfirmStatus } from '../messages.ts';
 import { DISPUTE_SHARE, EVIDENCE_THRESHOLD, MIN_CONFIRMATIONS } from './constants.ts';
-import type { EntryVerdict, JudgeInit, JudgeInput, Judgement } from './judge.ts';
+import { countConfirmations, type EntryVerdict, type JudgeInit, type JudgeInput, type Judgement } from './judge.ts';
 
 export interface EvidenceInit extends JudgeInit {
   disputeShare?: number;
@@ -77,15 +77,7 @@ export function judgeByEvidence(input: EvidenceInput, init: EvidenceInit = {}): 
   const confirmed: boolean[][] = [];
   input.lists.forEach((list, i) => {
     const contacts = list ?? [];
-    const counts = new Array<number>(contacts.length).fill(0);
-    let voters = 0;
-    (input.votes[i] ?? []).forEach((vote, j) => {
-      if (j === i || vote === undefined || flawed.has(j) || vote.length !== contacts.length) return;
-      voters++;
-      vote.forEach((s, c) => {
-        if (s === 'exists') counts[c]++;
-      });
-    });
+    const { counts, voters } = countConfirmations(input, i, contacts, flawed);
     const ok = counts.map((x, c) => {
       const own = input.resolved?.[i]?.[c];
       // Own evidence first; on a flawed list a contact the newcomer checked and could not resolve stays

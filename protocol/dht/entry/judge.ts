@@ -84,6 +84,23 @@ function vouchesForFlawed(input: JudgeInput, flawed: ReadonlySet<number>): numbe
   return out;
 }
 
+/**
+ * How many voters outside `flawed` (and not entry i itself) confirmed each of entry i's `contacts`, and how many
+ * voted at all (a vote of the wrong length is ignored). Shared with evidence-judge.ts.
+ */
+export function countConfirmations(input: JudgeInput, i: number, contacts: readonly unknown[], flawed: ReadonlySet<number>): { counts: number[]; voters: number } {
+  const counts = new Array<number>(contacts.length).fill(0);
+  let voters = 0;
+  (input.votes[i] ?? []).forEach((vote, j) => {
+    if (j === i || vote === undefined || flawed.has(j) || vote.length !== contacts.length) return;
+    voters++;
+    vote.forEach((s, c) => {
+      if (s === 'exists') counts[c]++;
+    });
+  });
+  return { counts, voters };
+}
+
 /** Scores every list with the votes of entries not in `flawed`; `flawed` entries keep their flag. */
 function tally(input: JudgeInput, flawed: ReadonlySet<number>, minConfirmations: number): Judgement {
   const forced = input.forcedFlawed ?? new Set<number>();
@@ -91,15 +108,7 @@ function tally(input: JudgeInput, flawed: ReadonlySet<number>, minConfirmations:
   const confirmed: boolean[][] = [];
   input.lists.forEach((list, i) => {
     const contacts = list ?? [];
-    const counts = new Array<number>(contacts.length).fill(0);
-    let voters = 0;
-    (input.votes[i] ?? []).forEach((vote, j) => {
-      if (j === i || vote === undefined || flawed.has(j) || vote.length !== contacts.length) return;
-      voters++;
-      vote.forEach((s, c) => {
-        if (s === 'exists') counts[c]++;
-      });
-    });
+    const { counts, voters } = countConfirmations(input, i, contacts, flawed);
     const ok = counts.map((x) => voters > 0 && x >= minConfirmations);
     const nConfirmed = ok.filter(Boolean).length;
     const score = voters > 0 && contacts.length > 0 ? nConfirmed / contacts.length : null;
