@@ -31,7 +31,9 @@ async function startNode(): Promise<Running> {
     {
       dht: { k: 8, requestTimeoutMs: 1_000, requestRetries: 2, autoRefresh: false },
       session: { handshakeTimeoutMs: 500 },
-      messenger: {},
+      // This test is about the online path: a transient descriptor miss under load retries online (the default
+      // diverts such a message to the recipient's mailbox at once, which Bob only polls every 2 minutes).
+      messenger: { conversation: { offlineReasons: [] } },
     },
   );
   const r = { node, transport, clock };
@@ -94,7 +96,11 @@ describe('messenger over real UDP (20 nodes on 127.0.0.1)', () => {
       }, 100);
     });
     aliceChat.send(bobAccount.publicKey, new TextEncoder().encode('hello bob, over real UDP'));
-    const got = await received;
+    const got = await received.catch((e: Error) => {
+      // Say which step failed (connect, circuits, sessions) rather than only that nothing arrived.
+      const stats = { alice: { accounts: alice.accounts?.stats(), conversation: aliceChat.stats(), onion: alice.onion?.stats() }, bob: { accounts: bob.accounts?.stats(), onion: bob.onion?.stats() } };
+      throw new Error(`${e.message}; ${JSON.stringify(stats)}`);
+    });
     expect(got.text).toBe('hello bob, over real UDP');
     expect(got.pfs).toBe(true);
     expect(got.from).toEqual(aliceAccount.publicKey);
