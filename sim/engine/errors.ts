@@ -16,14 +16,20 @@ export class SimulationError extends Error {
   }
 }
 
-/** A run limit (maxEvents, or the budget of runUntilIdle) was reached: likely an event storm or livelock. */
+/**
+ * A run limit was reached: likely an event storm or livelock. `kind` says which: 'maxEvents' (the run's event
+ * cap; `limit` is it), 'idle' (the budget of runUntilIdle) or 'budget' (the injected budget check, e.g. the heap;
+ * `limit` is the events processed so far).
+ */
 export class SimulationLimitError extends SimulationError {
   override name = 'SimulationLimitError';
   readonly limit: number;
+  readonly kind: 'maxEvents' | 'idle' | 'budget';
 
-  constructor(message: string, seed: string, timeMs: number, limit: number) {
+  constructor(message: string, seed: string, timeMs: number, limit: number, kind: 'maxEvents' | 'idle' | 'budget' = 'idle') {
     super(message, seed, timeMs);
     this.limit = limit;
+    this.kind = kind;
   }
 }
 

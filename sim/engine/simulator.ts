@@ -12,7 +12,15 @@ export interface SimulatorOptions {
   trace?: boolean;
   /** Hard cap on events processed over the whole run; reaching it throws SimulationLimitError. */
   maxEvents?: number;
+  /**
+   * Called every BUDGET_CHECK_EVERY events; a returned reason (e.g. "heap 3.5 GiB") stops the run with
+   * SimulationLimitError. Injected, so the engine itself reads no process state (the runner checks the heap).
+   */
+  budgetCheck?: () => string | undefined;
 }
+
+/** How often (in events) `budgetCheck` runs: rare enough to cost nothing, often enough to stop a runaway in time. */
+export const BUDGET_CHECK_EVERY = 65_536;
 
 /** Default run-length cap: far above any planned scenario, low enough to stop a runaway in minutes. */
 export const DEFAULT_MAX_EVENTS = 500_000_000;
@@ -30,6 +38,7 @@ export class Simulator {
   readonly seed: string;
   readonly trace: Trace;
   readonly maxEvents: number;
+  private readonly budgetCheck: (() => string | undefined) | undefined;
   private nowMs = 0;
   private processed = 0;
   private running = false;
@@ -43,6 +52,7 @@ export class Simulator {
     this.rootRng = new SeededRng(this.seed);
     this.trace = new Trace({ enabled: opts.trace ?? true });
     this.maxEvents = opts.maxEvents ?? DEFAULT_MAX_EVENTS;
+    this.budgetCheck = opts.budgetCheck;
     if (!(this.maxEvents >= 0)) throw new RangeError(`Simulator: maxEvents must be >= 0, got ${opts.maxEvents}`);
   }
 
@@ -170,6 +180,7 @@ export class Simulator {
         if (t > untilMs) return Stop.Time;
         if (n >= budget) return Stop.Budget;
         if (this.processed >= this.maxEvents) throw this.limitError();
+        if (this.budgetCheck !== undefined && (this.processed & (BUDGET_CHECK_EVERY - 1)) === 0 && this.processed > 0) this.checkBudget();
         const fn = queue.shift() as EventHandler;
         this.nowMs = t;
         this.processed++;
@@ -185,12 +196,18 @@ export class Simulator {
     }
   }
 
+  private checkBudget(): void {
+    const reason = this.budgetCheck!();
+    if (reason !== undefined) throw new SimulationLimitError(`Simulator: ${reason}`, this.seed, this.nowMs, this.processed, 'budget');
+  }
+
   private limitError(): SimulationLimitError {
     return new SimulationLimitError(
       `Simulator: maxEvents limit (${this.maxEvents}) reached; raise maxEvents or look for an event storm`,
       this.seed,
       this.nowMs,
       this.maxEvents,
+      'maxEvents',
     );
   }
 }

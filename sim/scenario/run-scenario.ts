@@ -5,6 +5,7 @@
  * -> report (sim/report/assemble-report.ts).
  */
 import { performance } from 'node:perf_hooks';
+import { SimulationLimitError } from '../engine/errors.ts';
 import { Simulator } from '../engine/simulator.ts';
 import { SimNetwork } from '../network/sim-network.ts';
 import type { NatType } from '../network/types.ts';
@@ -20,6 +21,7 @@ import { dhtDriver } from '../protocols/dht-driver.ts';
 import { messengerDriver } from '../protocols/messenger-driver.ts';
 import type { DriverFactory } from '../protocols/driver.ts';
 import { scheduleChurn } from './churn.ts';
+import { budgetError, heapCheck, maxEventsOf } from './run-budget.ts';
 import type { Scenario } from './schema.ts';
 import { nodeName, pickWeighted } from './topology.ts';
 
@@ -47,12 +49,25 @@ function pickSuite(name: Scenario['crypto']['backend']): CryptoSuite {
   return name === 'fastest' ? fastestSuite() : suiteByName(name);
 }
 
+/**
+ * Runs one scenario and assembles its report. A run that exceeds its budget (limits.maxEvents, or the heap)
+ * throws RunBudgetError, a one-line ScenarioError (run-budget.ts).
+ */
 export function runScenario(input: Scenario, opts: RunOptions = {}): Report {
   const scenario: Scenario = { ...input, seed: opts.seed ?? input.seed };
+  try {
+    return runWithinBudget(scenario, opts);
+  } catch (err) {
+    if (err instanceof SimulationLimitError && err.kind !== 'idle') throw budgetError(err, scenario, opts.scenarioFile ?? scenario.name);
+    throw err;
+  }
+}
+
+function runWithinBudget(scenario: Scenario, opts: RunOptions): Report {
   const wallStart = performance.now();
 
   // build
-  const sim = new Simulator({ seed: scenario.seed, trace: scenario.trace.enabled });
+  const sim = new Simulator({ seed: scenario.seed, trace: scenario.trace.enabled, maxEvents: maxEventsOf(scenario), budgetCheck: heapCheck() });
   const network = new SimNetwork(sim, scenario.network);
   const suite = pickSuite(scenario.crypto.backend);
   const eveOn = scenario.protocol === 'messenger' && scenario.eve.enabled;

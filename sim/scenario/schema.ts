@@ -4,20 +4,35 @@
  * Extend by adding optional fields with defaults; never rename or drop one (reports and sweeps rely on them).
  */
 import { z } from 'zod';
+import { MAX_DESCRIPTION_CHARS, MAX_DURATION_S, MAX_MAX_EVENTS, MAX_NAME_CHARS } from './limits.ts';
 
-const nonNegative = z.number().finite().min(0);
+/*
+ * Every rate and duration has a lower and an upper bound (issue 11): a mean uptime of 1e-300 s looped forever at
+ * t = 0 and a ping interval of 1e-300 ms filled the heap. The bounds are far outside any useful experiment; the
+ * error message states them. Durations are bounded by MAX_DURATION_S (30 days).
+ */
 const probability = z.number().min(0).max(1);
+/** Seconds in [min, 30 days]. */
+const seconds = (min: number) => z.number().min(min).max(MAX_DURATION_S);
+/** Milliseconds in [min, max]. */
+const millis = (min: number, max: number) => z.number().min(min).max(max);
+/** A count in [min, max]. */
+const count = (min: number, max: number) => z.number().int().min(min).max(max);
+/** Link latency and jitter: up to one minute one way. */
+const latencyMs = z.number().min(0).max(60_000);
+/** Weights of a mix (regions, NAT types). */
+const weight = z.number().min(0).max(1e9);
 
 export const latencySpecSchema = z.strictObject({
-  meanMs: nonNegative,
-  jitterMs: nonNegative.default(0),
+  meanMs: latencyMs,
+  jitterMs: latencyMs.default(0),
   distribution: z.enum(['normal', 'uniform', 'exponential', 'constant']).default('normal'),
 });
 
 /** Fractions keyed by a name, e.g. { "eu": 0.6, "us": 0.4 }; they are normalised, so they need not sum to 1. */
 const mix = (keys?: readonly [string, ...string[]]) =>
   z
-    .partialRecord(keys ? z.enum(keys) : z.string().min(1), nonNegative)
+    .partialRecord(keys ? z.enum(keys) : z.string().min(1).max(64), weight)
     .refine((m) => Object.values(m).some((v) => (v ?? 0) > 0), { message: 'needs at least one entry with a weight > 0' });
 
 export const networkSchema = z.strictObject({
@@ -25,27 +40,28 @@ export const networkSchema = z.strictObject({
   lossRate: z.number().min(0).lt(1).default(0),
   latency: latencySpecSchema.prefault({ meanMs: 40, jitterMs: 5 }),
   /** Keys "a|b" name a region pair (symmetric); they override `latency` for links between those regions. */
-  regionLatency: z.record(z.string().regex(/^[^|]+\|[^|]+$/, 'keys must look like "regionA|regionB"'), latencySpecSchema).default({}),
-  uplinkBytesPerS: z.number().positive().nullable().default(null),
-  queueLimitBytes: z.number().int().positive().default(1_048_576),
+  regionLatency: z.record(z.string().max(129).regex(/^[^|]+\|[^|]+$/, 'keys must look like "regionA|regionB"'), latencySpecSchema).default({}),
+  /** Per-node uplink: 1 kB/s (a 1232-byte packet per 1.2 s) up to 1 TB/s. */
+  uplinkBytesPerS: z.number().min(1000).max(1e12).nullable().default(null),
+  queueLimitBytes: count(1, 2 ** 30).default(1_048_576),
 });
 
 export const churnSchema = z.strictObject({
   /** Mean time a node stays up before leaving (exponential). */
-  meanUptimeS: z.number().positive(),
+  meanUptimeS: seconds(0.1),
   /** Mean time a node stays away before rejoining (exponential). */
-  meanDowntimeS: z.number().positive(),
+  meanDowntimeS: seconds(0.1),
   /** Fraction of nodes that churn at all; the rest stay up. */
   fraction: probability.default(1),
 });
 
 export const pingSchema = z.strictObject({
   /** Mean interval between a node's pings (exponential, so nodes do not synchronise). */
-  intervalMs: z.number().positive().default(1000),
+  intervalMs: millis(1, 86_400_000).default(1000),
   /** Each node pings peers drawn from this many random peers it knows. */
-  peersPerNode: z.number().int().min(1).default(8),
+  peersPerNode: count(1, 1024).default(8),
   /** A ping without a pong after this long counts as lost. */
-  timeoutMs: z.number().positive().default(5000),
+  timeoutMs: millis(1, 3_600_000).default(5000),
   /**
    * true: pings travel in ECMQV sessions as fixed-size encrypted packets (the real stack, ~5 ms of CPU per new
    * peer pair for the handshake); false: bare datagrams over the transport (the spine's raw echo, for scale runs).
@@ -72,29 +88,29 @@ export const dhtSchema = z.strictObject({
    * ~k queries, mostly to peers the node has no session with yet (one ECMQV handshake each). null: the
    * protocol default (16).
    */
-  bootstrapRefreshes: z.number().int().min(0).nullable().default(null),
-  /** The first `entryNodes` nodes are entry (bootstrap) nodes, up from t = 0. */
-  entryNodes: z.number().int().min(1).default(8),
+  bootstrapRefreshes: count(0, 256).nullable().default(null),
+  /** The first `entryNodes` nodes are entry (bootstrap) nodes, up from t = 0 (at most `nodes`). */
+  entryNodes: count(1, 10_000).default(8),
   /** How many entry nodes each newcomer knows (drawn at random from the entry nodes). */
-  entriesPerNewcomer: z.number().int().min(1).default(3),
+  entriesPerNewcomer: count(1, 10_000).default(3),
   /** Nodes join uniformly spread over this period; measurement starts after it. */
-  joinSpreadS: z.number().min(0).default(20),
+  joinSpreadS: seconds(0).default(20),
   /** Lookups of existing NodeIDs per node per minute during the measurement phase (exponential gaps). */
-  lookupsPerNodePerMin: z.number().min(0).default(1),
+  lookupsPerNodePerMin: z.number().min(0).max(600).default(1),
   /** Records stored at the start of measurement; after `storeLossAtS`, a `storeLossFraction` of each record's holders go down for good. */
-  stores: z.number().int().min(0).default(20),
+  stores: count(0, 100_000).default(20),
   storeLossFraction: probability.default(1 / 3),
   /** When the store holders go down (s of simulated time); null: halfway between measurement start and the store check. */
-  storeLossAtS: z.number().min(0).nullable().default(null),
+  storeLossAtS: seconds(0).nullable().default(null),
   /** At the end, this many random nodes look each stored record up; it survived if every one finds it. */
-  storeChecks: z.number().int().min(1).default(3),
+  storeChecks: count(1, 1000).default(3),
   /** Lookups of random ids that no node has, to check they return the closest live nodes. */
-  nonExistentLookups: z.number().int().min(0).default(50),
+  nonExistentLookups: count(0, 100_000).default(50),
   /**
    * No lookup starts in the last `drainS` seconds: store checks start at durationS - drainS, and a measured lookup
    * still unfinished at the end counts as failed (a lookup needs a few seconds at worst: 2 s timeouts, one retry).
    */
-  drainS: z.number().min(0).default(15),
+  drainS: seconds(0).default(15),
 });
 
 /** What the eclipse attacker does beyond lying to newcomers (sim/adversary/attacker-model.ts). */
@@ -122,9 +138,9 @@ export const attackerSchema = z.strictObject({
 /** Malicious entry nodes that answer only with colluders (issue 4, eclipse). Owned by sim/adversary/. */
 export const eclipseSchema = z.strictObject({
   /** How many of the entry nodes are malicious. */
-  maliciousEntries: z.number().int().min(0).default(2),
-  /** Colluding (Sybil) nodes the malicious entries hand out instead of honest nodes. */
-  colluders: z.number().int().min(1).default(20),
+  maliciousEntries: count(0, 10_000).default(2),
+  /** Colluding (Sybil) nodes the malicious entries hand out instead of honest nodes (extra nodes, beside `nodes`). */
+  colluders: count(1, 100_000).default(20),
   /**
    * How a victim joins (protocol/dht/entry/cross-checked-join.ts): 'none' = through its first entry only,
    * trusted; 'multi-entry' = through every entry it knows, no cross-check (the fair baseline: every comparison is
@@ -132,7 +148,7 @@ export const eclipseSchema = z.strictObject({
    */
   defence: z.enum(['none', 'multi-entry', 'cross-check']).default('cross-check'),
   /** Newcomers joining after the warm-up whose views are measured. */
-  victims: z.number().int().min(1).default(50),
+  victims: count(1, 100_000).default(50),
   /** Publish entries found flawed in the DHT, so later newcomers avoid them too. */
   publishFlawed: z.boolean().default(false),
   /**
@@ -144,9 +160,9 @@ export const eclipseSchema = z.strictObject({
   /** Contacts a newcomer asks each entry for (GET_ONLINE max). */
   onlineSample: z.number().int().min(1).max(32).default(8),
   /** Victims arrive uniformly over this many seconds, starting when the DHT's warm-up (dht.joinSpreadS) ends. */
-  victimJoinSpreadS: z.number().min(0).default(10),
+  victimJoinSpreadS: seconds(0).default(10),
   /** Lookups of existing honest NodeIDs each victim runs once joined (for poisonedLookupFraction). */
-  victimLookups: z.number().int().min(0).default(5),
+  victimLookups: count(0, 1000).default(5),
   /** The attacker model (sim/adversary/eclipse-hooks.ts); the defaults are the original attacker. */
   attacker: attackerSchema.prefault({}),
   /** Cross-check: how a victim checks a disputed entry's list itself (disjoint-path resolves, S/Kademlia). */
@@ -178,30 +194,30 @@ export const conversationsSchema = z.strictObject({
   /** Conversations (pairs of distinct users). */
   count: z.number().int().min(1).max(100_000).default(10),
   /** Users holding accounts; null: 2 x count, so every user is in exactly one conversation. */
-  users: z.number().int().min(2).nullable().default(null),
+  users: count(2, 1_000_000).nullable().default(null),
   /** 'poisson': messages at a constant mean rate; 'onoff': Poisson bursts during exponential on periods. */
   arrival: z.enum(['poisson', 'onoff']).default('poisson'),
   /** Mean messages per minute per conversation (both directions together; during 'on' periods for onoff). */
   messagesPerMin: z.number().min(0.01).max(600).default(2),
   /** onoff only: mean length of an active period and of a quiet one (exponential). */
-  meanOnS: z.number().min(1).default(60),
-  meanOffS: z.number().min(1).default(120),
+  meanOnS: seconds(1).default(60),
+  meanOffS: seconds(1).default(120),
   /** Message sizes, uniform in [minBytes, maxBytes]; larger than one cell means a multi-cell message. */
   minBytes: z.number().int().min(1).max(65_536).default(40),
   maxBytes: z.number().int().min(1).max(65_536).default(400),
   /** Messages start being written at startS (after the DHT warm-up) and stop at durationS - drainS. */
-  startS: z.number().min(0).default(30),
-  drainS: z.number().min(0).default(60),
+  startS: seconds(0).default(30),
+  drainS: seconds(0).default(60),
   /** Whether users' nodes may churn (relays churn per scenario.churn either way); a user returns with a new NodeID and the same account. */
   usersChurn: z.boolean().default(false),
   /** A message without an end-to-end ack after this long goes to the recipient's offline mailbox (or fails 'timeout' with offline off). */
-  messageTimeoutS: z.number().min(1).default(120),
+  messageTimeoutS: seconds(1).default(120),
   /** Unreachable recipients' messages wait in offline mailboxes (issue 8); false: they fail. */
   offline: z.boolean().default(true),
   /** How often a user's node fetches its own mailbox (also at every return). */
-  offlinePollS: z.number().min(1).default(120),
+  offlinePollS: seconds(1).default(120),
   /** How often each mailbox holder re-replicates what it holds to the current k closest nodes. */
-  mailboxReplicateS: z.number().min(1).default(600),
+  mailboxReplicateS: seconds(1).default(600),
   /**
    * Recipients taken offline on purpose (offline-delivery): the second user of each of the first `recipients`
    * conversations goes down at fromS and returns at toS (new NodeID, same account); at holderLossAtS a
@@ -209,11 +225,11 @@ export const conversationsSchema = z.strictObject({
    */
   offlineWindow: z
     .strictObject({
-      recipients: z.number().int().min(1),
-      fromS: z.number().min(0),
-      toS: z.number().min(0),
-      holderLossFraction: z.number().min(0).max(1).default(1 / 3),
-      holderLossAtS: z.number().min(0).nullable().default(null),
+      recipients: count(1, 100_000),
+      fromS: seconds(0),
+      toS: seconds(0),
+      holderLossFraction: probability.default(1 / 3),
+      holderLossAtS: seconds(0).nullable().default(null),
     })
     .nullable()
     .default(null),
@@ -239,7 +255,7 @@ export const noiseSchema = z.strictObject({
   /** Whether dummies keep a link's session alive (links never go quiet, so their start/end leak nothing). */
   keepLinksAlive: z.boolean().default(false),
   /** Session rekey interval with noise on (WireGuard: 120 s); null: the session default. */
-  rekeyAfterS: z.number().min(1).nullable().default(120),
+  rekeyAfterS: seconds(1).nullable().default(120),
 });
 
 /** Eve, the global passive observer (issue 9): her attacks run on the run's own tap at the end of messenger runs. */
@@ -254,19 +270,28 @@ export const eveSchema = z.strictObject({
 /** Timed NodeID rotation of long-running nodes (dht and messenger runs); null: a node keeps its NodeID until churn. */
 export const nodeIdRotationSchema = z.strictObject({
   /** Lifetime of each NodeID. */
-  periodS: z.number().min(10).max(86_400 * 30),
+  periodS: seconds(10),
   /** How long the previous NodeID still accepts handshakes after a rotation (<= periodS). */
-  graceS: z.number().min(0).default(60),
+  graceS: seconds(0).default(60),
+});
+
+/** The run budget (issue 11): a run that exceeds it stops with a one-line error naming the limit (exit 2). */
+export const limitsSchema = z.strictObject({
+  /** Events the simulator may process; null: nodes x durationS x 2,000, at least 10 million (limits.ts). */
+  maxEvents: count(1000, MAX_MAX_EVENTS).nullable().default(null),
 });
 
 export const scenarioSchema = z.strictObject({
   /** Report format and scenario format version. */
   paratox: z.literal(1).default(1),
-  name: z.string().min(1).default('unnamed'),
-  description: z.string().default(''),
-  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
-  nodes: z.number().int().min(2).max(1_000_000),
-  durationS: z.number().positive().max(86_400 * 30),
+  name: z.string().min(1).max(MAX_NAME_CHARS).default('unnamed'),
+  /** Copied into every report, so bounded (MAX_DESCRIPTION_CHARS). */
+  description: z.string().max(MAX_DESCRIPTION_CHARS).default(''),
+  seed: count(0, 2 ** 32 - 1).default(1),
+  /** Capped per protocol as well (limits.ts MAX_NODES, checked in consistency.ts). */
+  nodes: count(2, 1_000_000),
+  /** Simulated seconds, 1 ms to 30 days. */
+  durationS: seconds(0.001),
   protocol: z.enum(['ping', 'dht', 'messenger']).default('ping'),
   crypto: z.strictObject({ backend: z.enum(['fastest', 'node', 'noble']).default('fastest') }).prefault({}),
   network: networkSchema.prefault({}),
@@ -283,6 +308,7 @@ export const scenarioSchema = z.strictObject({
   eve: eveSchema.prefault({}),
   noise: noiseSchema.prefault({}),
   trace: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+  limits: limitsSchema.prefault({}),
 });
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;
