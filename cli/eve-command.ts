@@ -4,11 +4,12 @@
  * Without --truth, `<tap.csv>.truth.json` is used when it exists; with no truth at all Eve still ranks every
  * address that sends and receives, but accuracy figures are null.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { ATTACKS } from '../sim/eve/attacks/index.ts';
 import { runEve, type EveOptions, type EveResult } from '../sim/eve/run-eve.ts';
 import { readTapFile, readTruthFile, TapFormatError } from '../sim/eve/tap-reader.ts';
 import { UsageError } from './errors.ts';
+import { checkOutputs, writeOrRescue } from './output-paths.ts';
 
 export interface EveCommandOptions {
   truth?: string;
@@ -26,6 +27,7 @@ export async function eveCommand(tapFile: string, opts: EveCommandOptions): Prom
   const names = opts.attacks?.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = names?.filter((n) => !ATTACKS.some((a) => a.name === n)) ?? [];
   if (unknown.length) throw new UsageError(`--attacks: unknown attack ${unknown.join(', ')} (have: ${ATTACKS.map((a) => a.name).join(', ')})`);
+  checkOutputs({ '--out': opts.out }, { 'the tap file': tapFile, ...(truthFile ? { 'the truth file': truthFile } : {}) });
   let result: EveResult;
   let rows: number;
   let addresses: number;
@@ -43,9 +45,10 @@ export async function eveCommand(tapFile: string, opts: EveCommandOptions): Prom
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const doc = { input: { tap: tapFile, truth: truthFile, rows, addresses }, wallSeconds, ...result };
   const text = `${JSON.stringify(doc, null, 1)}\n`;
-  if (opts.out) writeFileSync(opts.out, text);
-  else process.stdout.write(text);
+  const written = opts.out ? writeOrRescue(opts.out, text) : undefined;
+  if (!opts.out) process.stdout.write(text);
   process.stderr.write(eveTable(result, rows, wallSeconds));
+  if (written?.rescued) throw new UsageError(written.rescued);
 }
 
 /** A short human summary: one line per attack, the strongest marked. */

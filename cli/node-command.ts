@@ -11,8 +11,13 @@
  *   joined reachable=2 table=9 lookups=4  | first node (no --entry): waiting for others
  *   published binding replicas=5
  *   resolved pxn1... 127.0.0.1:7001 hops=1 messages=3
- * Failures go to stderr ("join failed: ...", "not found pxn1... after 5 attempts") and set exit code 1.
- * On stop it prints one JSON line of counters (dht, session, udp).
+ * Failures go to stderr ("join failed: ...", "not found pxn1... after 5 attempts", or "not found pxn1...: stopped
+ * by --duration-s before the lookup finished") and set exit code 1.
+ * Counters (dht, session, udp with drops by reason, oversized datagrams included) are one JSON line
+ * {"stats":"periodic"|"final","uptimeS":...}: every --stats-every-s seconds (default 60, 0 = never), and on stop
+ * (--duration-s, SIGINT or SIGTERM; then the node exits cleanly).
+ * Bad --host values, a host that is not this machine's, and seeded keys on a non-loopback address (without
+ * --insecure-seed) are one-line errors, exit 2.
  */
 import { fastestSuite } from '../protocol/crypto/select-suite.ts';
 import { formatId, IdParseError, parseId } from '../protocol/crypto/identity.ts';
@@ -24,10 +29,12 @@ import { PingNode } from '../protocol/ping/ping-node.ts';
 import type { Rng } from '../protocol/runtime/rng.ts';
 import { CryptoRng } from '../protocol/runtime/crypto-rng.ts';
 import { SeededRng } from '../protocol/runtime/seeded-rng.ts';
-import { parseUdpAddress, UdpTransport } from '../protocol/runtime/udp-transport.ts';
+import { DEFAULT_WIRE_SIZE } from '../protocol/packet/constants.ts';
+import { parseUdpAddress, type UdpTransport } from '../protocol/runtime/udp-transport.ts';
 import { WallClock } from '../protocol/runtime/wall-clock.ts';
 import { UsageError } from './errors.ts';
 import { accountFromSeed, checkChatOptions, startChat, type ChatOptions } from './node-chat.ts';
+import { checkHost, checkSeedExposure, openUdp } from './node-host.ts';
 
 export interface NodeCommandOptions {
   host: string;
@@ -50,7 +57,14 @@ export interface NodeCommandOptions {
   to?: string;
   send?: string[];
   stdin?: boolean;
+  /** Print the counters every this many seconds (0: only at stop). */
+  statsEveryS?: number;
+  /** Allow --seed / --identity-seed / --account-seed on a non-loopback --host (warned loudly). */
+  insecureSeed?: boolean;
 }
+
+/** Default period of the counters line. */
+export const STATS_EVERY_S = 60;
 
 /** A resolve that finds nothing is tried again this many times in all, this far apart (the target may still be
  * publishing its binding). */
@@ -93,6 +107,9 @@ export function identityFromSeed(suite: CryptoSuite, seed: number): KeyPair {
 }
 
 export async function nodeCommand(opts: NodeCommandOptions): Promise<void> {
+  checkHost(opts.host);
+  const warning = checkSeedExposure(opts.host, opts);
+  if (warning) process.stderr.write(`paratox node: ${warning}\n`);
   const pingMode = opts.ping === true || opts.peer.length > 0;
   if (pingMode) {
     if (opts.entry.length > 0 || opts.lookup.length > 0 || opts.identitySeed !== undefined) {
@@ -103,25 +120,34 @@ export async function nodeCommand(opts: NodeCommandOptions): Promise<void> {
   return dhtCommand(opts);
 }
 
+/** Why a node stopped, in words for the "not found" lines. */
+type StopCause = 'stopped by --duration-s' | 'stopped by a signal' | 'stopped';
+
 /**
- * Calls `stop` once: after --duration-s, on SIGINT/SIGTERM, or when the returned function is called. Leaves
- * no timer behind, so the process exits by itself once `stop` has closed the socket.
+ * Calls `stop` once: after --duration-s, on SIGINT/SIGTERM, or when the returned function is called. Prints
+ * `counters()` as a "periodic" line every `statsEveryS` seconds until then. Leaves no timer behind, so the
+ * process exits by itself once `stop` has closed the socket.
  */
-function stopLater(durationS: number | undefined, stop: () => Promise<void>): () => void {
+function stopLater(opts: NodeCommandOptions, counters: () => object, stop: (cause: StopCause) => Promise<void>): () => void {
   let stopped = false;
-  const timer = durationS === undefined ? undefined : setTimeout(() => once(), durationS * 1000);
-  const onSignal = (): void => once();
-  function once(): void {
+  const started = Date.now();
+  const statsLine = (kind: 'periodic' | 'final'): string => JSON.stringify({ stats: kind, uptimeS: Math.round((Date.now() - started) / 1000), ...counters() });
+  const every = opts.statsEveryS ?? STATS_EVERY_S;
+  const ticker = every > 0 ? setInterval(() => say(statsLine('periodic')), every * 1000) : undefined;
+  const timer = opts.durationS === undefined ? undefined : setTimeout(() => once('stopped by --duration-s'), opts.durationS * 1000);
+  const onSignal = (): void => once('stopped by a signal');
+  function once(cause: StopCause): void {
     if (stopped) return;
     stopped = true;
     if (timer !== undefined) clearTimeout(timer);
+    if (ticker !== undefined) clearInterval(ticker);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    void stop();
+    void stop(cause).then(() => say(statsLine('final')));
   }
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  return once;
+  return () => once('stopped');
 }
 
 function say(line: string): void {
@@ -140,7 +166,7 @@ async function dhtCommand(opts: NodeCommandOptions): Promise<void> {
   const lookups = opts.lookup.map((text) => ({ text, key: keyOfNodePub(suite, parseNodeId(`--lookup "${text}"`, text)) }));
   const chat: ChatOptions = { account: opts.account, accountSeed: opts.accountSeed, to: opts.to, send: opts.send ?? [], stdin: opts.stdin };
   const to = checkChatOptions(chat);
-  const transport = await UdpTransport.open({ host: opts.host, port: opts.port });
+  const transport = await openUdp({ host: opts.host, port: opts.port, maxDatagramBytes: DEFAULT_WIRE_SIZE });
   const clock = new WallClock();
   // --seed makes a real node's choices reproducible for debugging; keys stay CSPRNG-grade only without it.
   const rng: Rng = opts.seed === undefined ? new CryptoRng() : new SeededRng(opts.seed);
@@ -155,17 +181,32 @@ async function dhtCommand(opts: NodeCommandOptions): Promise<void> {
   say(`entry ${transport.localAddress}#${nodeId}`);
   if (account) say(`account ${formatId('account', account.publicKey)}`);
   let stopChat = (): void => {};
+  // Lookups not yet answered: each ends in exactly one line, "resolved", "not found ... after n attempts", or
+  // "not found ...: stopped ..." when the node stops first (a lookup cut off by --duration-s was silent).
+  const pending = new Map(lookups.map((t) => [t.text, t]));
+  let joined = false;
+  let stopping = false;
 
-  const stop = stopLater(opts.durationS, async () => {
+  const counters = () => {
+    const messenger = account ? { onion: node.onion?.stats(), accounts: node.accounts?.stats(), conversation: node.conversations?.stats() } : {};
+    return { dht: node.dht.stats(), session: node.sessions.stats(), udp: transport.stats, ...messenger };
+  };
+  const stop = stopLater(opts, counters, async (cause) => {
+    stopping = true;
+    for (const text of pending.keys()) fail(`not found ${text}: ${cause} before ${joined ? 'the lookup finished' : 'the node joined'}`);
+    pending.clear();
     stopChat();
     node.stop();
     clock.cancelAll();
     await transport.close();
-    const messenger = account ? { onion: node.onion?.stats(), accounts: node.accounts?.stats(), conversation: node.conversations?.stats() } : {};
-    say(JSON.stringify({ dht: node.dht.stats(), session: node.sessions.stats(), udp: transport.stats, ...messenger }));
   });
+  const settle = (text: string, line: () => void): void => {
+    if (stopping || !pending.delete(text)) return;
+    line();
+  };
   const resolveAll = (): void => {
-    for (const target of lookups) resolveWithRetries(node, clock, target, 1);
+    joined = true;
+    for (const target of lookups) resolveWithRetries(node, clock, target, 1, settle);
     if (account) stopChat = startChat(node, account, to, chat, say);
   };
   // ParatoxNode.join() is bootstrap + publishBinding; called apart here so the CLI can report the publication.
@@ -188,11 +229,17 @@ async function dhtCommand(opts: NodeCommandOptions): Promise<void> {
   });
 }
 
-function resolveWithRetries(node: ParatoxNode, clock: WallClock, target: { text: string; key: Uint8Array }, attempt: number): void {
+function resolveWithRetries(
+  node: ParatoxNode,
+  clock: WallClock,
+  target: { text: string; key: Uint8Array },
+  attempt: number,
+  settle: (text: string, line: () => void) => void,
+): void {
   node.dht.resolve(target.key, (r) => {
-    if (r.ok) return say(`resolved ${target.text} ${r.binding.address} hops=${r.hops} messages=${r.messages}`);
-    if (attempt >= LOOKUP_ATTEMPTS) return fail(`not found ${target.text} after ${attempt} attempts`);
-    clock.setTimer(LOOKUP_RETRY_MS, () => resolveWithRetries(node, clock, target, attempt + 1));
+    if (r.ok) return settle(target.text, () => say(`resolved ${target.text} ${r.binding.address} hops=${r.hops} messages=${r.messages}`));
+    if (attempt >= LOOKUP_ATTEMPTS) return settle(target.text, () => fail(`not found ${target.text} after ${attempt} attempts`));
+    clock.setTimer(LOOKUP_RETRY_MS, () => resolveWithRetries(node, clock, target, attempt + 1, settle));
   });
 }
 
@@ -201,7 +248,7 @@ async function pingCommand(opts: NodeCommandOptions): Promise<void> {
   for (const p of opts.peer) {
     if (!parseUdpAddress(p)) throw new UsageError(`--peer must look like host:port, got "${p}"`);
   }
-  const transport = await UdpTransport.open({ host: opts.host, port: opts.port });
+  const transport = await openUdp({ host: opts.host, port: opts.port, maxDatagramBytes: DEFAULT_WIRE_SIZE });
   const clock = new WallClock();
   const rng = opts.seed === undefined ? new CryptoRng() : new SeededRng(opts.seed);
   const node = new PingNode(
@@ -216,10 +263,13 @@ async function pingCommand(opts: NodeCommandOptions): Promise<void> {
   );
   say(`paratox node listening on ${transport.localAddress}`);
   node.start();
-  stopLater(opts.durationS, async () => {
-    node.stop();
-    clock.cancelAll();
-    await transport.close();
-    say(JSON.stringify({ ping: node.stats, udp: transport.stats }));
-  });
+  stopLater(
+    opts,
+    () => ({ ping: node.stats, udp: transport.stats }),
+    async () => {
+      node.stop();
+      clock.cancelAll();
+      await transport.close();
+    },
+  );
 }

@@ -1,10 +1,11 @@
 /**
- * The `paratox` command. Errors in user input print one line and exit 2; anything else is a bug and exits 1
- * with its stack.
+ * The `paratox` command. Errors in user input print one line and exit 2 (issue 11: a CLI that never shows a
+ * stack trace); anything else is a bug: one line naming it, exit 1, and the stack only with PARATOX_DEBUG=1.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ScenarioError } from '../sim/scenario/load-scenario.ts';
-import { EXIT_USAGE, parseIntArg, UsageError } from './errors.ts';
+import { oneLine } from '../sim/scenario/echo.ts';
+import { EXIT_INTERNAL, EXIT_USAGE, parseIntArg, UsageError } from './errors.ts';
 import { nodeCommand } from './node-command.ts';
 import { runCommand } from './run-command.ts';
 import { seedsCommand } from './seeds-command.ts';
@@ -16,7 +17,8 @@ function notYetBuilt(what: string, issue: string): never {
 export function buildProgram(): Command {
   const program = new Command('paratox')
     .description('paratox: anonymous messenger protocol and deterministic network simulator / adversary testbed')
-    .showHelpAfterError('(run with --help for usage)')
+    // Commander's own errors (unknown option, missing argument) as one line too, hint included.
+    .configureOutput({ outputError: (text, write) => write(`paratox: ${oneLine(text.trim(), 300)} (run with --help for usage)\n`) })
     .exitOverride();
 
   program
@@ -96,6 +98,8 @@ export function buildProgram(): Command {
         .default([]),
     )
     .option('--stdin', 'chat: send every line typed on stdin to --to')
+    .option('--stats-every-s <s>', 'print the counters line every s seconds (0: only at stop)', parseIntArg('--stats-every-s', 0, 86_400), 60)
+    .option('--insecure-seed', 'allow --seed/--identity-seed/--account-seed on a non-loopback --host (keys from a 32-bit seed: anyone can derive them)')
     .action((opts) => nodeCommand(opts));
 
   return program;
@@ -114,6 +118,17 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`paratox: ${err.message}\n`);
       return EXIT_USAGE;
     }
-    throw err;
+    return reportInternalError(err);
   }
+}
+
+/** A bug, not bad input: one line saying so (the stack with PARATOX_DEBUG=1), exit 1. */
+export function reportInternalError(err: unknown): number {
+  if (process.env.PARATOX_DEBUG) {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  } else {
+    const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    process.stderr.write(`paratox: internal error (a bug; please report it): ${oneLine(what, 400)} [PARATOX_DEBUG=1 shows the stack]\n`);
+  }
+  return EXIT_INTERNAL;
 }

@@ -1,8 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, basename } from 'node:path';
+import { basename } from 'node:path';
 import { loadScenario } from '../sim/scenario/load-scenario.ts';
 import { runScenario } from '../sim/scenario/run-scenario.ts';
 import type { Report } from '../sim/report/report.ts';
+import { UsageError } from './errors.ts';
+import { checkOutputs, writeOrRescue } from './output-paths.ts';
 import { progressReporter } from './progress.ts';
 
 export interface RunCommandOptions {
@@ -30,15 +31,26 @@ export function summarise(report: Report, outFile: string): string {
   ].join('\n');
 }
 
+/** Default report path: reports/runs/<scenario file name>-seed<n>.json. */
+export function defaultOut(file: string, seed: number): string {
+  return `reports/runs/${basename(file, '.json')}-seed${seed}.json`;
+}
+
 export function runCommand(file: string, opts: RunCommandOptions): void {
   const scenario = loadScenario(file);
   const seed = opts.seed ?? scenario.seed;
+  const out = opts.out ?? defaultOut(file, seed);
+  // Every output is checked before minutes of simulation, not after.
+  checkOutputs({ '--out': out, '--tap': opts.tap, '--tap truth file': opts.tap && `${opts.tap}.truth.json` }, { 'the scenario file': file });
   const progress = progressReporter(`${scenario.name} seed ${seed}`, opts.quiet ?? false);
-  const report = runScenario(scenario, { seed, tapFile: opts.tap, onProgress: progress.update, scenarioFile: file });
-  progress.done();
-  const out = opts.out ?? `reports/runs/${basename(file, '.json')}-seed${seed}.json`;
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-  process.stdout.write(`${summarise(report, out)}\n`);
+  let report: Report;
+  try {
+    report = runScenario(scenario, { seed, tapFile: opts.tap, onProgress: progress.update, scenarioFile: file });
+  } finally {
+    progress.done();
+  }
+  const written = writeOrRescue(out, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`${summarise(report, written.path)}\n`);
   if (opts.tap) process.stdout.write(`tap        ${opts.tap} (+ ${opts.tap}.truth.json)\n`);
+  if (written.rescued) throw new UsageError(written.rescued);
 }

@@ -5,12 +5,11 @@
  * `--set eclipse.defence='"multi-entry"'` or `--set eclipse.victims=20`), so one file gives a comparison's rows.
  * Deliberately small: parallel sweeps over parameter grids are `paratox sweep` (a later issue).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { loadScenario, parseScenario } from '../sim/scenario/load-scenario.ts';
 import { runScenario } from '../sim/scenario/run-scenario.ts';
 import { numericLeaves, summariseSeeds, type SeedStat } from '../sim/metrics/seed-stats.ts';
 import { UsageError } from './errors.ts';
+import { checkOutputs, writeOrRescue } from './output-paths.ts';
 
 export interface SeedsCommandOptions {
   seeds: number;
@@ -83,11 +82,10 @@ export function formatSeeds(result: SeedsResult, show: readonly string[] = []): 
 }
 
 export function seedsCommand(file: string, opts: SeedsCommandOptions): void {
+  checkOutputs({ '--out': opts.out }, { 'the scenario file': file });
   const result = runSeeds(file, opts);
-  if (opts.out) {
-    mkdirSync(dirname(opts.out), { recursive: true });
-    writeFileSync(opts.out, `${JSON.stringify(result, null, 2)}\n`);
-  }
+  const written = opts.out ? writeOrRescue(opts.out, `${JSON.stringify(result, null, 2)}\n`) : undefined;
   process.stdout.write(`${formatSeeds(result, opts.show)}\n`);
-  if (opts.out) process.stdout.write(`written    ${opts.out}\n`);
+  if (written) process.stdout.write(`written    ${written.path}\n`);
+  if (written?.rescued) throw new UsageError(written.rescued);
 }

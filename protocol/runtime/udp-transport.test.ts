@@ -79,6 +79,23 @@ describe('UdpTransport', () => {
     await second;
     expect(b.stats.handlerErrors).toBeGreaterThanOrEqual(1);
   });
+
+  // Issue 11: a datagram longer than the wire size never reaches the protocol and is counted with its reason
+  // (before, it was handed on and vanished from the counters).
+  it('drops and counts datagrams longer than maxDatagramBytes, passes the rest', async () => {
+    const [a] = await openMany(1);
+    const b = await UdpTransport.open({ host: '127.0.0.1', maxDatagramBytes: 100 });
+    open.push(b);
+    const atB = collect(b, 2);
+    a.send(b.localAddress, new Uint8Array(100).fill(0x61));
+    a.send(b.localAddress, new Uint8Array(101));
+    a.send(b.localAddress, new Uint8Array(2000));
+    a.send(b.localAddress, new TextEncoder().encode('ok'));
+    const got = await atB;
+    expect(got.map((g) => g.text.length)).toEqual([100, 2]);
+    expect(b.stats.dropped).toEqual({ oversized: 2 });
+    expect(b.stats.received).toBe(4);
+  });
 });
 
 describe('parseUdpAddress', () => {

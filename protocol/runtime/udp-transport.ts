@@ -6,14 +6,26 @@ export interface UdpTransportOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
+  /**
+   * Datagrams longer than this are dropped on arrival and counted as dropped.oversized, never handed to the
+   * protocol (a paratox node sends only wire-size datagrams, so a longer one is garbage or an attack). Default:
+   * the largest UDP payload, i.e. no limit.
+   */
+  maxDatagramBytes?: number;
 }
+
+/** The largest UDP payload over IPv4 (65,535 - 8 - 20). */
+export const MAX_UDP_PAYLOAD = 65_507;
 
 export interface UdpStats {
   sent: number;
+  /** Every datagram that arrived, dropped ones included. */
   received: number;
   sendErrors: number;
   badAddress: number;
   handlerErrors: number;
+  /** Arrived datagrams dropped before the protocol saw them, by reason. */
+  dropped: { oversized: number };
 }
 
 /** Splits "host:port" (IPv4 or a bracketed IPv6 "[::1]:port"). Returns null for anything else. */
@@ -31,16 +43,21 @@ export function formatUdpAddress(host: string, port: number): Address {
 
 /** Real datagrams over node:dgram, behind the same Transport interface as the simulator's links. */
 export class UdpTransport implements Transport {
-  readonly stats: UdpStats = { sent: 0, received: 0, sendErrors: 0, badAddress: 0, handlerErrors: 0 };
+  readonly stats: UdpStats = { sent: 0, received: 0, sendErrors: 0, badAddress: 0, handlerErrors: 0, dropped: { oversized: 0 } };
   private handler: ReceiveHandler = () => {};
   private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly socket: dgram.Socket,
     readonly localAddress: Address,
+    private readonly maxDatagramBytes: number,
   ) {
     socket.on('message', (msg, rinfo) => {
       this.stats.received++;
+      if (msg.length > this.maxDatagramBytes) {
+        this.stats.dropped.oversized++;
+        return;
+      }
       try {
         this.handler(formatUdpAddress(rinfo.address, rinfo.port), new Uint8Array(msg));
       } catch {
@@ -60,7 +77,7 @@ export class UdpTransport implements Transport {
       socket.bind(opts.port ?? 0, host, () => {
         socket.off('error', reject);
         const { address, port } = socket.address();
-        resolve(new UdpTransport(socket, formatUdpAddress(address, port)));
+        resolve(new UdpTransport(socket, formatUdpAddress(address, port), opts.maxDatagramBytes ?? MAX_UDP_PAYLOAD));
       });
     });
   }
