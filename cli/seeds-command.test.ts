@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from './program.ts';
+import { UsageError } from './errors.ts';
 import { applySet, type SeedsResult } from './seeds-command.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'paratox-seeds-'));
@@ -38,6 +39,16 @@ describe('paratox seeds', () => {
   it('refuses an override that makes the scenario invalid, naming the field (exit 2)', async () => {
     expect(await main(['seeds', file, '--seeds', '1', '--set', 'nodes=-1'])).toBe(2);
     expect(stderr).toMatch(/nodes: must be >= 2/);
+  });
+
+  // Issue 11: "--set __proto__.x=1" polluted Object.prototype, so every later object had a field "x".
+  it('applySet refuses __proto__ / constructor / empty path segments and non-finite numbers', () => {
+    const raw: Record<string, unknown> = {};
+    expect(() => applySet(raw, '__proto__.x=1')).toThrow(/--set "__proto__\.x=1": "__proto__" is not a scenario field/);
+    expect(() => applySet(raw, 'a.constructor.prototype.y=1')).toThrow(UsageError);
+    expect(() => applySet(raw, 'a..b=1')).toThrow(/empty field name/);
+    expect(() => applySet(raw, 'nodes=1e999')).toThrow(/number out of range/);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
   });
 
   it('applySet(raw, "a.b=JSON") creates the path; a bare word is a string', () => {

@@ -8,6 +8,7 @@
 import { loadScenario, parseScenario } from '../sim/scenario/load-scenario.ts';
 import { runScenario } from '../sim/scenario/run-scenario.ts';
 import { numericLeaves, summariseSeeds, type SeedStat } from '../sim/metrics/seed-stats.ts';
+import { echo } from '../sim/scenario/echo.ts';
 import { UsageError } from './errors.ts';
 import { checkOutputs, writeOrRescue } from './output-paths.ts';
 
@@ -29,11 +30,16 @@ export interface SeedsResult {
   runs: Array<{ seed: number; traceHash: string; wallSeconds: number; metrics: Record<string, number> }>;
 }
 
+/** Path segments that would reach Object.prototype instead of a scenario field (prototype pollution). */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** "a.b.c=JSON" -> sets raw.a.b.c (objects created on the way); a bare word that is not JSON is a string. */
 export function applySet(raw: Record<string, unknown>, assignment: string): [string, unknown] {
   const eq = assignment.indexOf('=');
-  if (eq <= 0) throw new UsageError(`--set expects path=value, got "${assignment}"`);
+  if (eq <= 0) throw new UsageError(`--set expects path=value, got ${echo(assignment)}`);
   const path = assignment.slice(0, eq).split('.');
+  const bad = path.find((k) => k === '' || FORBIDDEN_KEYS.has(k));
+  if (bad !== undefined) throw new UsageError(`--set ${echo(assignment)}: ${bad === '' ? 'empty field name in the path' : `${echo(bad)} is not a scenario field`}`);
   const text = assignment.slice(eq + 1);
   let value: unknown;
   try {
@@ -41,9 +47,10 @@ export function applySet(raw: Record<string, unknown>, assignment: string): [str
   } catch {
     value = text;
   }
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new UsageError(`--set ${echo(assignment)}: number out of range`);
   let obj = raw;
   for (const key of path.slice(0, -1)) {
-    if (obj[key] === null || typeof obj[key] !== 'object') obj[key] = {};
+    if (!Object.hasOwn(obj, key) || obj[key] === null || typeof obj[key] !== 'object') obj[key] = {};
     obj = obj[key] as Record<string, unknown>;
   }
   obj[path[path.length - 1]] = value;

@@ -35,6 +35,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       return `${issue.path.length ? `${where}: ` : ''}unknown field${issue.keys.length > 1 ? 's' : ''} ${keysText(issue.keys)}`;
     case 'invalid_type':
       if (issue.input === undefined) return `${where}: required field is missing`;
+      if (typeof issue.input === 'number' && !Number.isFinite(issue.input)) return `${where}: number out of range (got ${issue.input})`;
       if (issue.expected === 'int') return `${where}: must be an integer (got ${got(issue.input)})`;
       return `${where}: expected ${issue.expected}, got ${got(issue.input)}`;
     case 'too_small':
