@@ -14,7 +14,8 @@ import { formatId } from '../protocol/crypto/identity.ts';
 import { fastestSuite } from '../protocol/crypto/select-suite.ts';
 import { SeededRng } from '../protocol/runtime/seeded-rng.ts';
 import { checkSeedExposure, isLoopback } from './node-host.ts';
-import { main } from './program.ts';
+import { writeOrRescue } from './output-paths.ts';
+import { main, reportInternalError } from './program.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'paratox-hard-'));
 const tiny = { name: 'tiny', nodes: 12, durationS: 3, ping: { intervalMs: 200, peersPerNode: 3 } };
@@ -85,6 +86,35 @@ describe('in-process: one line, exit 2', () => {
 
   it('--seed on a non-loopback address without --insecure-seed', () =>
     usage(['node', '--ping', '--host', '0.0.0.0', '--seed', '7', '--duration-s', '1'], /--seed on 0\.0\.0\.0, which is not a loopback address: every key would come from a 32-bit seed .* add --insecure-seed/));
+});
+
+describe('never lose a report, never print a stack', () => {
+  it('writeOrRescue saves the text to a temp file when the path fails at the end, and says where', () => {
+    const blocker = scenarioFile('blocker', 'a file');
+    const r = writeOrRescue(join(blocker, 'report.json'), '{"report": 1}\n');
+    expect(r.rescued).toMatch(/^cannot write ".*blocker\/report\.json": .*; the report was saved to .*report\.json instead$/);
+    expect(readFileSync(r.path, 'utf8')).toBe('{"report": 1}\n');
+    expect(writeOrRescue(join(dir, 'fine.json'), 'x')).toEqual({ path: join(dir, 'fine.json') });
+  });
+
+  it('a bug is one "internal error" line and exit 1; the stack only with PARATOX_DEBUG=1', () => {
+    let err = '';
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+    const saved = process.env.PARATOX_DEBUG;
+    try {
+      delete process.env.PARATOX_DEBUG;
+      expect(reportInternalError(new TypeError('x is not a function\n  second line'))).toBe(1);
+      expect(err).toMatch(/^paratox: internal error \(a bug; please report it\): TypeError: x is not a function {3}second line \[PARATOX_DEBUG=1 shows the stack\]\n$/);
+      err = '';
+      process.env.PARATOX_DEBUG = '1';
+      reportInternalError(new Error('boom'));
+      expect(err).toMatch(/^Error: boom\n\s+at /);
+    } finally {
+      if (saved === undefined) delete process.env.PARATOX_DEBUG;
+      else process.env.PARATOX_DEBUG = saved;
+      spy.mockRestore();
+    }
+  });
 });
 
 describe('seed exposure rules', () => {
