@@ -9,6 +9,7 @@ import { SimTransport } from './sim-transport.ts';
 import {
   DEFAULT_NETWORK_CONFIG,
   DEFAULT_REGION,
+  type DatagramAccount,
   type DropReason,
   type LatencySpec,
   type NetworkConfig,
@@ -68,6 +69,9 @@ export class SimNetwork implements SendPort {
   private readonly slab = new ByteSlab();
   private taps: TapListener[] = [];
   private handlerErrorListeners: HandlerErrorListener[] = [];
+  /** Datagrams waiting in an uplink queue / travelling on a link right now (counted on their own, not derived). */
+  private queuedNow = 0;
+  private onLinkNow = 0;
 
   /** `config` fields left out take DEFAULT_NETWORK_CONFIG's values. */
   constructor(
@@ -145,6 +149,18 @@ export class SimNetwork implements SendPort {
     return s.sent - s.delivered - dropped;
   }
 
+  /**
+   * Where every datagram sent so far is now: delivered, dropped (by reason), waiting in an uplink queue, or on a
+   * link. The queue and link figures are counted as datagrams enter and leave them, not derived from `sent`, so
+   * checkDatagrams (sim/observers/accounting.ts) can tell a datagram that vanished from one that is under way.
+   */
+  datagramAccount(): DatagramAccount {
+    const s = this.stats;
+    const dropped = {} as Record<DropReason, number>;
+    for (const [reason, key] of Object.entries(DROP_COUNTER) as Array<[DropReason, keyof NetworkStats]>) dropped[reason] = s[key];
+    return { sent: s.sent, transmitted: s.transmitted, delivered: s.delivered, dropped, queuedAtEnd: this.queuedNow, inFlightAtEnd: this.onLinkNow };
+  }
+
   /** Number of nodes added. */
   get size(): number {
     return this.nodes.size;
@@ -177,7 +193,11 @@ export class SimNetwork implements SendPort {
     if (departMs === now) this.transmit(src, src.epoch, source, dst, to, copy);
     else {
       const epoch = src.epoch;
-      this.sim.at(departMs, () => this.transmit(src, epoch, source, dst, to, copy));
+      this.queuedNow++;
+      this.sim.at(departMs, () => {
+        this.queuedNow--;
+        this.transmit(src, epoch, source, dst, to, copy);
+      });
     }
   }
 
@@ -195,11 +215,13 @@ export class SimNetwork implements SendPort {
     if (lossRate > 0 && this.rng.uniform() < lossRate) return this.drop('loss', source, to, size);
     const linkMs = sampleLatencyMs(this.pairSpec[src.regionIndex][dst.regionIndex], this.rng);
     const latencyMs = linkMs + src.accessLatencyMs + dst.accessLatencyMs;
+    this.onLinkNow++;
     this.sim.after(latencyMs, () => this.deliver(source, dst, to, bytes));
   }
 
   /** The datagram arrives at the receiver's NAT. */
   private deliver(source: string, dst: SimNode, to: string, bytes: Uint8Array): void {
+    this.onLinkNow--;
     const size = bytes.length;
     if (!dst.up) return this.drop('down', source, to, size);
     if (!dst.nat.admits(to, source)) return this.drop('nat', source, to, size);

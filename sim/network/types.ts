@@ -79,6 +79,25 @@ export interface NetworkStats {
 
 export type DropReason = 'mtu' | 'loss' | 'nat' | 'down' | 'queue' | 'unknown' | 'noHandler';
 
+/**
+ * Where the datagrams sent so far are (SimNetwork.datagramAccount; the report's `traffic.datagrams`):
+ * sent = delivered + sum(dropped) + queuedAtEnd + inFlightAtEnd, checked at the end of every run.
+ */
+export interface DatagramAccount {
+  /** send() calls. */
+  sent: number;
+  /** Left an uplink onto a link (= tap rows); some of these were lost, dropped on arrival, or are still on a link. */
+  transmitted: number;
+  /** Handed to the receiver's handler. */
+  delivered: number;
+  /** Dropped, by reason (every reason present, 0 when none). */
+  dropped: Record<DropReason, number>;
+  /** Still waiting in a sender's uplink queue (uplinkBytesPerS) when the account was taken. */
+  queuedAtEnd: number;
+  /** On a link (transmitted, not yet arrived) when the account was taken. */
+  inFlightAtEnd: number;
+}
+
 export const DEFAULT_REGION = 'default';
 
 export const DEFAULT_NETWORK_CONFIG: Readonly<NetworkConfig> = Object.freeze({

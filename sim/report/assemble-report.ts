@@ -5,7 +5,8 @@ import type { SimNetwork } from '../network/sim-network.ts';
 import type { WireObserver } from '../observers/wire-observer.ts';
 import type { DriverResult } from '../protocols/driver.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { REPORT_FORMAT_VERSION, type Report } from './report.ts';
+import type { DatagramAccount } from '../network/types.ts';
+import { REPORT_FORMAT_VERSION, type DatagramFigures, type Report } from './report.ts';
 
 export interface ReportParts {
   scenario: Scenario;
@@ -14,6 +15,8 @@ export interface ReportParts {
   suite: CryptoSuite;
   wire: WireObserver;
   result: DriverResult;
+  /** Where every datagram ended (taken once, after the end-of-run checks passed on it). */
+  datagrams: DatagramAccount;
   wallSeconds: number;
   /** Extra figures for report.protocol (churn transitions, stop checks). */
   runFigures: Record<string, unknown>;
@@ -26,6 +29,19 @@ export const BANDWIDTH_OVERHEAD_DEFINITION =
 
 function overhead(wireBytes: number, realWireBytes: number): number | null {
   return realWireBytes > 0 ? wireBytes / realWireBytes : null;
+}
+
+function datagramFigures(a: DatagramAccount): DatagramFigures {
+  const dropped = Object.values(a.dropped).reduce((x, y) => x + y, 0);
+  return {
+    sent: a.sent,
+    transmitted: a.transmitted,
+    delivered: a.delivered,
+    dropped,
+    droppedByReason: { ...a.dropped },
+    queuedAtEnd: a.queuedAtEnd,
+    inFlightAtEnd: a.inFlightAtEnd,
+  };
 }
 
 export function assembleReport(p: ReportParts): Report {
@@ -60,7 +76,9 @@ export function assembleReport(p: ReportParts): Report {
       payloadBytes: result.payloadBytes,
       packetSizes: wire.packetSizes(),
       drops,
-      outcomes: result.outcomes ?? null,
+      outcomes: result.outcomes,
+      messageUnit: result.messageUnit,
+      datagrams: datagramFigures(p.datagrams),
     },
     attacks: { eve: null, eclipse: null, ...result.attacks },
     protocol: { ...result.figures, ...p.runFigures },
