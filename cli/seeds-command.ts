@@ -27,7 +27,7 @@ export interface SeedsResult {
   overrides: Record<string, unknown>;
   seeds: number[];
   metrics: Record<string, SeedStat>;
-  runs: Array<{ seed: number; traceHash: string; wallSeconds: number; metrics: Record<string, number> }>;
+  runs: Array<{ seed: number; traceHash: string | null; wallSeconds: number; metrics: Record<string, number> }>;
 }
 
 /** "a.b.c=JSON" -> sets raw.a.b.c (objects created on the way); a bare word that is not JSON is a string. */

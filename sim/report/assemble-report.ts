@@ -53,7 +53,7 @@ export function assembleReport(p: ReportParts): Report {
     paratox: REPORT_FORMAT_VERSION,
     scenario,
     seed: scenario.seed,
-    traceHash: sim.trace.hash(),
+    traceHash: sim.trace.enabled ? sim.trace.hash() : null,
     sim: {
       nodes: scenario.nodes,
       simulatedSeconds: sim.now() / 1000,
@@ -62,6 +62,7 @@ export function assembleReport(p: ReportParts): Report {
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       eventsPerWallSecond: Math.round(sim.eventsProcessed / Math.max(wallSeconds, 1e-9)),
       cryptoBackend: suite.name,
+      traceEnabled: sim.trace.enabled,
     },
     traffic: {
       messagesSent: result.messagesSent,

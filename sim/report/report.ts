@@ -24,6 +24,8 @@ export interface SimSection {
   eventsPerWallSecond: number;
   /** Extension: crypto back end the run used. */
   cryptoBackend: string;
+  /** Extension: whether the event trace was recorded (scenario.trace.enabled); when false, traceHash is null. */
+  traceEnabled: boolean;
 }
 
 /** Every message a workload sent ends in exactly one of these (design.md: they sum to messagesSent). */
@@ -107,7 +109,11 @@ export interface Report {
   paratox: number;
   scenario: Scenario;
   seed: number;
-  traceHash: string;
+  /**
+   * SHA-256 of the ordered event trace. null when the run recorded no trace (`sim.traceEnabled: false`): an empty
+   * trace would hash the same for every run and look like proof of reproducibility that it is not.
+   */
+  traceHash: string | null;
   sim: SimSection;
   traffic: TrafficSection;
   attacks: {
