@@ -35,7 +35,8 @@ const DROP_COUNTER: Record<DropReason, keyof NetworkStats> = {
  * 1. at send(): sender down, over MTU, unknown destination and uplink-queue overflow are dropped; the sender's
  *    NAT picks the external source address (creating a mapping if needed);
  * 2. after the uplink's FIFO serialisation delay (size / uplinkBytesPerS behind everything queued), the datagram
- *    leaves onto the link: the tap sees (time, source, target, size); then random loss applies;
+ *    leaves onto the link: the tap sees (time, source host, target host, size), hosts named by node name (a
+ *    symmetric NAT's per-destination mappings `n3:1`, `n3:2` are ports of host `n3`); then random loss applies;
  * 3. after the link latency (region-pair spec, drawn per datagram, so jitter may reorder) plus both nodes'
  *    access latency, it arrives: receiver down and the receiver's NAT filter drop; otherwise the receive
  *    handler gets a private copy of the bytes.
@@ -210,7 +211,8 @@ export class SimNetwork implements SendPort {
     stats.tappedBytes += size;
     const now = this.sim.now();
     const taps = this.taps;
-    for (let i = 0; i < taps.length; i++) taps[i](now, source, to, size);
+    // Hosts, not NAT mappings: the tap and its ground truth name the same addresses (sim/eve/README.md).
+    for (let i = 0; i < taps.length; i++) taps[i](now, src.name, dst.name, size);
     const lossRate = this.config.lossRate;
     if (lossRate > 0 && this.rng.uniform() < lossRate) return this.drop('loss', source, to, size);
     const linkMs = sampleLatencyMs(this.pairSpec[src.regionIndex][dst.regionIndex], this.rng);

@@ -52,7 +52,11 @@ export interface SimNodeOptions {
   accessLatencyMs?: number;
 }
 
-/** What a link observer sees of one datagram as it leaves the sender's uplink: nothing else. */
+/**
+ * What a link observer sees of one datagram as it leaves the sender's uplink: nothing else. `source` and `target`
+ * are hosts, named by node name: a symmetric NAT's mappings (`n3:1`, `n3:2`: one port per destination) all show as
+ * `n3`, as an IP-level observer sees one address per host, and as the tap's ground truth names the node.
+ */
 export type TapListener = (timeMs: number, source: string, target: string, bytes: number) => void;
 
 /** Counters of the network; a plain object of numbers. Extend, never rename. */

@@ -101,7 +101,7 @@ export function runScenario(input: Scenario, opts: RunOptions = {}): Report {
   const result = driver.finish();
   const datagrams = network.datagramAccount();
   enforceRunAccounting({ strict: driver.strictStop ?? false, stopCheck, handlerErrors, messagesSent: result.messagesSent, outcomes: result.outcomes, datagrams });
-  const truth = { conversations: result.conversations, malicious: result.malicious ?? [] };
+  const truth = { conversations: result.conversations, malicious: result.malicious ?? [], nodes: names };
   const columns = wire.tapColumns();
   if (columns && truth.conversations.length > 0) {
     const eve = runEve(columns, truth, { maxTargets: scenario.eve.maxTargets });
