@@ -27,7 +27,7 @@ export interface SeedsResult {
   overrides: Record<string, unknown>;
   seeds: number[];
   metrics: Record<string, SeedStat>;
-  runs: Array<{ seed: number; traceHash: string; wallSeconds: number; metrics: Record<string, number> }>;
+  runs: Array<{ seed: number; traceHash: string | null; wallSeconds: number; metrics: Record<string, number> }>;
 }
 
 /** Path segments that would reach Object.prototype instead of a scenario field (prototype pollution). */

@@ -20,11 +20,14 @@ export interface PingConfig {
   peers: readonly Address[];
 }
 
+/** Every ping sent ends in one of pongsReceived, timeouts, abandoned, or is still `outstanding` (PingNode.outstandingCount). */
 export interface PingStats {
   pingsSent: number;
   pingsAnswered: number;
   pongsReceived: number;
   timeouts: number;
+  /** Pings still waiting for their pong when the node was stopped: they can no longer be answered. */
+  abandoned: number;
   malformed: number;
   unexpectedPongs: number;
 }
@@ -37,7 +40,7 @@ export interface PingObserver {
 }
 
 export class PingNode {
-  readonly stats: PingStats = { pingsSent: 0, pingsAnswered: 0, pongsReceived: 0, timeouts: 0, malformed: 0, unexpectedPongs: 0 };
+  readonly stats: PingStats = { pingsSent: 0, pingsAnswered: 0, pongsReceived: 0, timeouts: 0, abandoned: 0, malformed: 0, unexpectedPongs: 0 };
   private readonly outstanding = new Map<number, { target: Address; timer: TimerId }>();
   private nextSeq = 1;
   private tick: TimerId | null = null;
@@ -58,7 +61,14 @@ export class PingNode {
     if (this.tick !== null) clock.cancelTimer(this.tick);
     this.tick = null;
     for (const { timer } of this.outstanding.values()) clock.cancelTimer(timer);
+    // Counted, not just forgotten: a stopped node's pings end here (a late pong is an unexpectedPong).
+    this.stats.abandoned += this.outstanding.size;
     this.outstanding.clear();
+  }
+
+  /** Pings sent and still waiting for their pong or timeout. */
+  get outstandingCount(): number {
+    return this.outstanding.size;
   }
 
   private scheduleNext(): void {

@@ -1,3 +1,4 @@
+import { portableLn } from './portable-math.ts';
 import type { Rng } from './rng.ts';
 
 /** Derived draws shared by every Rng implementation, built on `uniform()` and `bytes()`. */
@@ -15,7 +16,8 @@ export abstract class RngBase implements Rng {
 
   exponential(mean: number): number {
     if (!(mean > 0)) throw new RangeError(`Rng.exponential: mean must be > 0, got ${mean}`);
-    // Inverse CDF; 1 - u lies in (0, 1], so the log is finite.
-    return -Math.log(1 - this.uniform()) * mean;
+    // Inverse CDF; 1 - u lies in (0, 1], so the log is finite. portableLn, not Math.log: the same bits on every
+    // engine (portable-math.ts), so a seeded run's timings do not depend on the JS engine's libm.
+    return -portableLn(1 - this.uniform()) * mean;
   }
 }

@@ -232,6 +232,7 @@ const conversationSchema = z
 const truthSchema = z.object({
   conversations: z.array(conversationSchema),
   malicious: z.array(z.string()).default([]),
+  nodes: z.array(z.string().min(1)).optional(),
 });
 
 /** Validates parsed truth JSON; `file` names the input in errors. */

@@ -1,3 +1,4 @@
+import { portableCosTurns, portableLn } from '../../protocol/runtime/portable-math.ts';
 import type { Rng } from '../../protocol/runtime/rng.ts';
 import type { LatencySpec } from './types.ts';
 
@@ -13,13 +14,16 @@ export function validateLatencySpec(spec: LatencySpec, where: string): void {
 
 type Sampler = (meanMs: number, jitterMs: number, rng: Rng) => number;
 
-/** One sampler per distribution; see LatencySpec for the definitions. */
+/**
+ * One sampler per distribution; see LatencySpec for the definitions. Only exactly rounded arithmetic (+ - * /
+ * sqrt) and portable-math.ts's ln / cos are used, never Math.log / Math.cos, whose last bits ECMAScript leaves to
+ * the engine: a latency decides event order, so a seeded run's traceHash is the same on every engine.
+ */
 const SAMPLERS: Record<LatencySpec['distribution'], Sampler> = {
   constant: (mean) => mean,
   uniform: (mean, jitter, rng) => mean + (2 * rng.uniform() - 1) * jitter,
   // Box-Muller; the second normal of the pair is discarded to keep each draw independent of the last.
-  normal: (mean, jitter, rng) =>
-    mean + jitter * Math.sqrt(-2 * Math.log(1 - rng.uniform())) * Math.cos(2 * Math.PI * rng.uniform()),
+  normal: (mean, jitter, rng) => mean + jitter * Math.sqrt(-2 * portableLn(1 - rng.uniform())) * portableCosTurns(rng.uniform()),
   exponential: (mean, jitter, rng) => mean - jitter + rng.exponential(jitter),
 };
 

@@ -265,7 +265,8 @@ describe('SimNetwork NAT', () => {
 });
 
 describe('SimNetwork tap', () => {
-  it('sees exactly one row per datagram that left an uplink, with wire addresses and sizes', () => {
+  it('sees exactly one row per datagram that left an uplink, with host addresses (not NAT mappings) and sizes', () => {
+    // Guards (issue 11, item 15): the tap printed a symmetric NAT's mapping (`a:1`) where the truth file says `a`.
     const { sim, add, net } = setup({ lossRate: 0.3, uplinkBytesPerS: 10_000, mtuBytes: 500 });
     const rows: [number, string, string, number][] = [];
     net.onTap((...row) => {
@@ -276,7 +277,6 @@ describe('SimNetwork tap', () => {
     const b = add('b');
     add('c');
     const expected: [string, string, number][] = [];
-    const mappingOfA = new Map<string, string>(); // symmetric NAT: a new address per destination, in first-use order
     for (let i = 0; i < 200; i++) {
       const size = 1 + ((i * 37) % 600);
       const to = i % 3 === 0 ? 'c' : 'b';
@@ -284,8 +284,12 @@ describe('SimNetwork tap', () => {
       if (sender === b && to === 'b') continue;
       sender.send(to, new Uint8Array(size));
       if (size > 500) continue; // over the MTU: never on the wire
-      if (sender === a && !mappingOfA.has(to)) mappingOfA.set(to, `a:${mappingOfA.size + 1}`);
-      expected.push([sender === a ? mappingOfA.get(to)! : 'b', to, size]);
+      expected.push([sender === a ? 'a' : 'b', to, size]);
+    }
+    // b answers a at a's mapping for b (`a:2`, where a's datagrams to b came from; `a:1` is a's mapping for c).
+    for (let i = 0; i < 5; i++) {
+      b.send('a:2', new Uint8Array(50));
+      expected.push(['b', 'a', 50]);
     }
     sim.runUntilIdle();
     expect(rows.length).toBe(net.stats.transmitted);

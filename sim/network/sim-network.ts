@@ -9,6 +9,7 @@ import { SimTransport } from './sim-transport.ts';
 import {
   DEFAULT_NETWORK_CONFIG,
   DEFAULT_REGION,
+  type DatagramAccount,
   type DropReason,
   type LatencySpec,
   type NetworkConfig,
@@ -34,7 +35,8 @@ const DROP_COUNTER: Record<DropReason, keyof NetworkStats> = {
  * 1. at send(): sender down, over MTU, unknown destination and uplink-queue overflow are dropped; the sender's
  *    NAT picks the external source address (creating a mapping if needed);
  * 2. after the uplink's FIFO serialisation delay (size / uplinkBytesPerS behind everything queued), the datagram
- *    leaves onto the link: the tap sees (time, source, target, size); then random loss applies;
+ *    leaves onto the link: the tap sees (time, source host, target host, size), hosts named by node name (a
+ *    symmetric NAT's per-destination mappings `n3:1`, `n3:2` are ports of host `n3`); then random loss applies;
  * 3. after the link latency (region-pair spec, drawn per datagram, so jitter may reorder) plus both nodes'
  *    access latency, it arrives: receiver down and the receiver's NAT filter drop; otherwise the receive
  *    handler gets a private copy of the bytes.
@@ -68,6 +70,9 @@ export class SimNetwork implements SendPort {
   private readonly slab = new ByteSlab();
   private taps: TapListener[] = [];
   private handlerErrorListeners: HandlerErrorListener[] = [];
+  /** Datagrams waiting in an uplink queue / travelling on a link right now (counted on their own, not derived). */
+  private queuedNow = 0;
+  private onLinkNow = 0;
 
   /** `config` fields left out take DEFAULT_NETWORK_CONFIG's values. */
   constructor(
@@ -145,6 +150,18 @@ export class SimNetwork implements SendPort {
     return s.sent - s.delivered - dropped;
   }
 
+  /**
+   * Where every datagram sent so far is now: delivered, dropped (by reason), waiting in an uplink queue, or on a
+   * link. The queue and link figures are counted as datagrams enter and leave them, not derived from `sent`, so
+   * checkDatagrams (sim/observers/accounting.ts) can tell a datagram that vanished from one that is under way.
+   */
+  datagramAccount(): DatagramAccount {
+    const s = this.stats;
+    const dropped = {} as Record<DropReason, number>;
+    for (const [reason, key] of Object.entries(DROP_COUNTER) as Array<[DropReason, keyof NetworkStats]>) dropped[reason] = s[key];
+    return { sent: s.sent, transmitted: s.transmitted, delivered: s.delivered, dropped, queuedAtEnd: this.queuedNow, inFlightAtEnd: this.onLinkNow };
+  }
+
   /** Number of nodes added. */
   get size(): number {
     return this.nodes.size;
@@ -177,7 +194,11 @@ export class SimNetwork implements SendPort {
     if (departMs === now) this.transmit(src, src.epoch, source, dst, to, copy);
     else {
       const epoch = src.epoch;
-      this.sim.at(departMs, () => this.transmit(src, epoch, source, dst, to, copy));
+      this.queuedNow++;
+      this.sim.at(departMs, () => {
+        this.queuedNow--;
+        this.transmit(src, epoch, source, dst, to, copy);
+      });
     }
   }
 
@@ -190,16 +211,19 @@ export class SimNetwork implements SendPort {
     stats.tappedBytes += size;
     const now = this.sim.now();
     const taps = this.taps;
-    for (let i = 0; i < taps.length; i++) taps[i](now, source, to, size);
+    // Hosts, not NAT mappings: the tap and its ground truth name the same addresses (sim/eve/README.md).
+    for (let i = 0; i < taps.length; i++) taps[i](now, src.name, dst.name, size);
     const lossRate = this.config.lossRate;
     if (lossRate > 0 && this.rng.uniform() < lossRate) return this.drop('loss', source, to, size);
     const linkMs = sampleLatencyMs(this.pairSpec[src.regionIndex][dst.regionIndex], this.rng);
     const latencyMs = linkMs + src.accessLatencyMs + dst.accessLatencyMs;
+    this.onLinkNow++;
     this.sim.after(latencyMs, () => this.deliver(source, dst, to, bytes));
   }
 
   /** The datagram arrives at the receiver's NAT. */
   private deliver(source: string, dst: SimNode, to: string, bytes: Uint8Array): void {
+    this.onLinkNow--;
     const size = bytes.length;
     if (!dst.up) return this.drop('down', source, to, size);
     if (!dst.nat.admits(to, source)) return this.drop('nat', source, to, size);

@@ -52,7 +52,11 @@ export interface SimNodeOptions {
   accessLatencyMs?: number;
 }
 
-/** What a link observer sees of one datagram as it leaves the sender's uplink: nothing else. */
+/**
+ * What a link observer sees of one datagram as it leaves the sender's uplink: nothing else. `source` and `target`
+ * are hosts, named by node name: a symmetric NAT's mappings (`n3:1`, `n3:2`: one port per destination) all show as
+ * `n3`, as an IP-level observer sees one address per host, and as the tap's ground truth names the node.
+ */
 export type TapListener = (timeMs: number, source: string, target: string, bytes: number) => void;
 
 /** Counters of the network; a plain object of numbers. Extend, never rename. */
@@ -78,6 +82,25 @@ export interface NetworkStats {
 }
 
 export type DropReason = 'mtu' | 'loss' | 'nat' | 'down' | 'queue' | 'unknown' | 'noHandler';
+
+/**
+ * Where the datagrams sent so far are (SimNetwork.datagramAccount; the report's `traffic.datagrams`):
+ * sent = delivered + sum(dropped) + queuedAtEnd + inFlightAtEnd, checked at the end of every run.
+ */
+export interface DatagramAccount {
+  /** send() calls. */
+  sent: number;
+  /** Left an uplink onto a link (= tap rows); some of these were lost, dropped on arrival, or are still on a link. */
+  transmitted: number;
+  /** Handed to the receiver's handler. */
+  delivered: number;
+  /** Dropped, by reason (every reason present, 0 when none). */
+  dropped: Record<DropReason, number>;
+  /** Still waiting in a sender's uplink queue (uplinkBytesPerS) when the account was taken. */
+  queuedAtEnd: number;
+  /** On a link (transmitted, not yet arrived) when the account was taken. */
+  inFlightAtEnd: number;
+}
 
 export const DEFAULT_REGION = 'default';
 

@@ -1,8 +1,11 @@
 /**
- * Accounting invariants checked at the end of a run: every message a workload sent ends delivered, failed with
- * a reason, or pending; a node that churn took down holds no timers. A violation stops the run with a message
- * that names the numbers, never a silently wrong report.
+ * Accounting invariants checked at the end of every run (ping, dht and messenger alike):
+ * - every message a workload sent ends delivered, failed with a reason, or pending (checkOutcomes);
+ * - every datagram sent is delivered, dropped with a reason, or still queued / on a link (checkDatagrams);
+ * - a node that churn took down holds no timers, and no receive path threw (strict drivers only).
+ * A violation stops the run with a message that names the numbers, never a silently wrong report.
  */
+import type { DatagramAccount } from '../network/types.ts';
 import type { MessageOutcomes } from '../report/report.ts';
 
 export class InvariantError extends Error {
@@ -23,6 +26,26 @@ export function checkOutcomes(sent: number, outcomes: MessageOutcomes): void {
   }
   for (const [reason, n] of Object.entries(outcomes.failed)) {
     if (!(n >= 0)) throw new InvariantError(`accounting: failed[${reason}] = ${n}`);
+  }
+}
+
+/** Throws InvariantError unless sent = delivered + every drop + queued + on a link. */
+export function checkDatagrams(a: DatagramAccount): void {
+  const dropped = Object.values(a.dropped).reduce((x, y) => x + y, 0);
+  const sum = a.delivered + dropped + a.queuedAtEnd + a.inFlightAtEnd;
+  if (sum !== a.sent || a.queuedAtEnd < 0 || a.inFlightAtEnd < 0) {
+    throw new InvariantError(
+      `accounting: ${a.sent} datagrams sent but ${sum} accounted for (delivered ${a.delivered}, dropped ${dropped}, queued at end ${a.queuedAtEnd}, in flight at end ${a.inFlightAtEnd}): ${a.sent - sum} unaccounted`,
+    );
+  }
+}
+
+/** Throws InvariantError unless the parts add up to the total (e.g. a meter's lookups issued and how each ended). */
+export function checkParts(what: string, total: number, parts: Record<string, number>): void {
+  const sum = Object.values(parts).reduce((x, y) => x + y, 0);
+  if (sum !== total) {
+    const list = Object.entries(parts).map(([k, v]) => `${k} ${v}`).join(', ');
+    throw new InvariantError(`accounting: ${total} ${what} but their ends sum to ${sum} (${list})`);
   }
 }
 
@@ -64,4 +87,22 @@ export class HandlerErrorCheck {
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     throw new InvariantError(`receive path: ${this.count} handler exception(s); first at ${node}, ${atMs} ms: ${detail}`);
   }
+}
+
+export interface RunAccounting {
+  /** The driver's strictStop: stop leaks and handler exceptions fail the run only then. */
+  strict: boolean;
+  stopCheck: StopCheck;
+  handlerErrors: HandlerErrorCheck;
+  messagesSent: number;
+  outcomes: MessageOutcomes;
+  datagrams: DatagramAccount;
+}
+
+/** Every end-of-run check, in one place for the runner: throws the first violation as an InvariantError. */
+export function enforceRunAccounting(a: RunAccounting): void {
+  a.stopCheck.enforce(a.strict);
+  a.handlerErrors.enforce(a.strict);
+  checkOutcomes(a.messagesSent, a.outcomes);
+  checkDatagrams(a.datagrams);
 }

@@ -30,7 +30,7 @@ const churnRun: ScenarioInput = {
 
 type DhtFigures = Record<string, number | null | Record<string, number>>;
 
-function dhtFigures(input: ScenarioInput, seed?: number): { figures: DhtFigures; traceHash: string; churn: number } {
+function dhtFigures(input: ScenarioInput, seed?: number): { figures: DhtFigures; traceHash: string | null; churn: number } {
   const report = runScenario(parseScenario(input), { seed });
   return { figures: report.protocol.dht as DhtFigures, traceHash: report.traceHash, churn: report.protocol.churnTransitions as number };
 }
@@ -184,5 +184,40 @@ describe('dhtDriver', () => {
     expect(result.attacks).toEqual({ eclipse });
     expect(result.figures.eclipse).toEqual({ toy: true });
     expect((result.figures.dht as DhtFigures).lookupSuccessRatio).toBe(1);
+  });
+
+  it('when nobody joins, says so: lookupSuccessRatio 0 (not null), "no measurement: nobody joined", stores skipped and counted', () => {
+    // Guards: lookupSuccessRatio was null and store-meter skipped its stores silently when no node had joined.
+    // Every node behind a symmetric NAT: the entries cannot even reach each other, so no join completes.
+    const r = runScenario(
+      parseScenario({
+        seed: 1,
+        nodes: 8,
+        durationS: 20,
+        protocol: 'dht',
+        nat: { symmetric: 1 },
+        dht: { k: 4, bootstrapRefreshes: 0, entryNodes: 2, joinSpreadS: 2, lookupsPerNodePerMin: 10, stores: 3, nonExistentLookups: 4, drainS: 5 },
+      }),
+    );
+    const d = r.protocol.dht as DhtFigures;
+    expect(d.joinsOk).toBe(0);
+    expect(d.lookupSuccessRatio).toBe(0);
+    expect(d.lookupMeasurement).toBe('no measurement: nobody joined');
+    expect(d.storeMeasurement).toBe('no measurement: nobody joined');
+    expect(d.storesPlanned).toBe(3);
+    expect(d.storesSkipped).toBe(3);
+    expect(d.survivalRatio).toBe(0);
+    expect(d.nonExistentLookupsSkipped).toBe(4);
+    expect(r.traffic.outcomes).toEqual({ delivered: 0, deliveredOffline: 0, failed: { notFound: 0 }, pending: 0 });
+  });
+
+  it('a measured run states no reason and accounts for every lookup it issued', () => {
+    const { figures: d } = dhtFigures({ ...churnRun, nodes: 30, durationS: 16, dht: { ...churnRun.dht, joinSpreadS: 3, stores: 2, drainS: 5 } });
+    expect(d.lookupMeasurement).toBeNull();
+    expect(d.storeMeasurement).toBeNull();
+    expect(d.storesSkipped).toBe(0);
+    // lookups (measured) = finished with the target up + unfinished; the rest lost their target or originator.
+    expect((d.lookups as number) + (d.lookupsTargetLeft as number) + (d.lookupsAbandoned as number)).toBe(d.lookupsIssued);
+    expect(d.lookupsIssued).toBeGreaterThan(0);
   });
 });

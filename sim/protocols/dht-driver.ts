@@ -13,8 +13,10 @@
  * returning mean, dht/lookup-meter.ts and dht/store-meter.ts for exactly what is counted.
  *
  * Report: `traffic.messagesSent` = measured lookups of existing ids (the DHT's "messages" here are lookups),
- * `messagesDelivered` = successful ones, `latencyMs` = time to a successful lookup's end; `protocol.dht` holds
- * the figures (hopHistogram, lookupSuccessRatio, survivalRatio, summed DhtNode stats and session stats, ...).
+ * `messagesDelivered` = successful ones, `outcomes` = delivered (found) / failed.notFound / pending (unfinished
+ * at the end), `latencyMs` = time to a successful lookup's end; `protocol.dht` holds the figures (hopHistogram,
+ * lookupSuccessRatio, survivalRatio, summed DhtNode stats and session stats, ...). Lookups not measured (target
+ * or originator left) are counted there too, and finish() checks that every issued lookup ended somewhere.
  *
  * ## Extension point for adversaries: DhtScenarioHooks (dht/hooks.ts)
  *
@@ -45,6 +47,11 @@ import { StoreMeter } from './dht/store-meter.ts';
 import type { DriverContext, DriverFactory, DriverResult, ProtocolDriver } from './driver.ts';
 import { sumSessionStats } from './session-stats.ts';
 import { eclipseHooks } from '../adversary/eclipse-hooks.ts';
+import { checkParts } from '../observers/accounting.ts';
+
+/** What traffic.messagesSent / outcomes count in a dht run (written into the report beside them). */
+export const DHT_MESSAGE_UNIT =
+  'dht: messagesSent = measured lookups of existing NodeIDs (target still up at the end); outcomes: delivered = found the target, failed.notFound = finished without it, pending = still running at the end (a failure in lookupSuccessRatio); lookups whose target or originator left are in protocol.dht (lookupsTargetLeft, lookupsAbandoned)';
 
 export type { DhtHookContext, DhtHooksFactory, DhtRole, DhtScenarioHooks } from './dht/hooks.ts';
 
@@ -110,6 +117,10 @@ function buildDriver(ctx: DriverContext, table: DhtHooksTable): ProtocolDriver {
     stop: (i) => population.stop(i),
     finish(): DriverResult {
       const measured = lookups.measured;
+      const issued = lookups.accountLookups();
+      checkParts('lookups issued', issued.issued, issued.parts);
+      const absent = lookups.accountNonExistent();
+      checkParts('non-existent-id lookups issued', absent.issued, absent.parts);
       const attacks: Partial<Report['attacks']> = {};
       for (const h of all) Object.assign(attacks, h.finish?.());
       const hookFigures = Object.fromEntries(hooks.filter((h) => h.hooks.figures).map((h) => [h.section, h.hooks.figures!()]));
@@ -119,6 +130,8 @@ function buildDriver(ctx: DriverContext, table: DhtHooksTable): ProtocolDriver {
         noisePackets: sessions.noiseSent,
         messagesSent: measured,
         messagesDelivered: lookups.succeeded,
+        outcomes: { delivered: lookups.succeeded, deliveredOffline: 0, failed: { notFound: lookups.lookups - lookups.succeeded }, pending: lookups.unfinished },
+        messageUnit: DHT_MESSAGE_UNIT,
         latencyMs: lookups.latencyMs,
         payloadBytes: 0,
         figures: {
@@ -154,7 +167,11 @@ function lookupFigures(m: LookupMeter, nodes: number): Record<string, unknown> {
   return {
     lookups: measured,
     lookupsSucceeded: m.succeeded,
-    lookupSuccessRatio: measured === 0 ? null : m.succeeded / measured,
+    // 0, not null, when lookups were planned but none could be measured: lookupMeasurement says why.
+    lookupSuccessRatio: measured > 0 ? m.succeeded / measured : m.planned ? 0 : null,
+    lookupMeasurement: m.noMeasurement,
+    lookupsIssued: m.issued,
+    lookupsNoTarget: m.noTarget,
     lookupsUnfinished: m.unfinished,
     lookupsTargetLeft: m.targetLeft,
     lookupsAbandoned: m.abandoned,
@@ -165,6 +182,8 @@ function lookupFigures(m: LookupMeter, nodes: number): Record<string, unknown> {
     messagesPerLookup: m.lookups === 0 ? null : m.messages / m.lookups,
     lookupLatencyMs: m.latencyMs.percentiles(),
     nonExistentLookups: m.nonExistent,
+    nonExistentLookupsSkipped: m.nonExistentSkipped,
+    nonExistentLookupsNoTruth: m.nonExistentNoTruth,
     closestCorrectRatio: m.nonExistent === 0 ? null : m.closestCorrect / m.nonExistent,
     closestOverlapMean: m.closestOverlapMean,
   };

@@ -37,8 +37,10 @@ export interface DriverResult {
   noisePackets?: number;
   /** Wire bytes of datagrams that carried real payload (session data, not noise or handshakes); absent: all. */
   realWireBytes?: number;
-  /** Per-message outcomes (summing to messagesSent, checked by the runner); absent when not tracked. */
-  outcomes?: MessageOutcomes;
+  /** Per-message outcomes, summing to messagesSent (checked by the runner at the end of every run). */
+  outcomes: MessageOutcomes;
+  /** What one "message" is for this protocol and what each outcome means (report: traffic.messageUnit). */
+  messageUnit: string;
 }
 
 /** A protocol under test, as the scenario runner sees it: start/stop nodes (churn) and summarise at the end. */

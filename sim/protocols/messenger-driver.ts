@@ -23,6 +23,10 @@ import { DEFAULT_MAILBOX_CONFIG } from '../../protocol/mailbox/constants.ts';
 import { scheduleOfflineWindow } from '../workloads/offline-window.ts';
 import { RelayAdversary } from '../adversary/malicious-relays.ts';
 
+/** What traffic.messagesSent / outcomes count in a messenger run (written into the report beside them). */
+export const MESSENGER_MESSAGE_UNIT =
+  'messenger: messagesSent = conversation messages handed to a sender\'s ConversationService; outcomes as the sender learns them: delivered (end-to-end ack), deliveredOffline (via a mailbox), failed.<reason>, pending at the end';
+
 export function messengerDriver(ctx: DriverContext): ProtocolDriver {
   const { sim, scenario, names, suite } = ctx;
   const conv = scenario.conversations;
@@ -82,6 +86,7 @@ export function messengerDriver(ctx: DriverContext): ProtocolDriver {
         latencyMs: workload.latencyMs,
         payloadBytes: workload.payloadBytes,
         outcomes,
+        messageUnit: MESSENGER_MESSAGE_UNIT,
         noisePackets: sessions.noiseSent ?? 0,
         realWireBytes: sessions.realBytesSent ?? 0,
         figures: {

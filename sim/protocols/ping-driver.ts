@@ -1,4 +1,4 @@
-import { PingNode, type PingChannel } from '../../protocol/ping/ping-node.ts';
+import { PingNode, type PingChannel, type PingStats } from '../../protocol/ping/ping-node.ts';
 import { sessionPingChannel } from '../../protocol/ping/session-channel.ts';
 import { SessionManager } from '../../protocol/session/session-manager.ts';
 import { sumSessionStats } from './session-stats.ts';
@@ -8,6 +8,10 @@ import { samplePeers } from '../scenario/topology.ts';
 import type { Conversation } from '../tap/tap-writer.ts';
 import type { DriverContext, ProtocolDriver } from './driver.ts';
 import { sessionInitOf } from './node-init.ts';
+
+/** What traffic.messagesSent / outcomes count in a ping run (written into the report beside them). */
+export const PING_MESSAGE_UNIT =
+  'ping: messagesSent = pings sent, messagesDelivered = pings that reached their target (one way); outcomes follow each ping round trip: delivered = its pong came back, failed.timeout = no pong in timeoutMs, failed.stopped = its sender was stopped first, pending = still waiting at the end';
 
 /** Runs the spine's echo protocol: every node pings a few random peers. */
 export function pingDriver(ctx: DriverContext): ProtocolDriver {
@@ -56,14 +60,21 @@ export function pingDriver(ctx: DriverContext): ProtocolDriver {
       secure?.close(i);
     },
     finish() {
-      const sum = (k: 'pingsSent' | 'pongsReceived' | 'pingsAnswered' | 'timeouts' | 'malformed' | 'unexpectedPongs') =>
-        nodes.reduce((s, n) => s + n.stats[k], 0);
+      const sum = (k: keyof PingStats) => nodes.reduce((s, n) => s + n.stats[k], 0);
       const pingsSent = sum('pingsSent');
       const sessionTotals = sessions.length ? (sumSessionStats(sessions) as Record<string, number>) : undefined;
       return {
         ...(sessionTotals ? { realWireBytes: sessionTotals.realBytesSent } : {}),
         messagesSent: pingsSent,
         messagesDelivered: sum('pingsAnswered'),
+        // Each ping's round trip as its sender sees it; pending is read from the nodes, not derived from the rest.
+        outcomes: {
+          delivered: sum('pongsReceived'),
+          deliveredOffline: 0,
+          failed: { timeout: sum('timeouts'), stopped: sum('abandoned') },
+          pending: nodes.reduce((s, n) => s + n.outstandingCount, 0),
+        },
+        messageUnit: PING_MESSAGE_UNIT,
         latencyMs: oneWay,
         payloadBytes: (pingsSent + sum('pingsAnswered')) * PING_BODY_BYTES,
         figures: {
@@ -72,6 +83,8 @@ export function pingDriver(ctx: DriverContext): ProtocolDriver {
             pongsReceived: sum('pongsReceived'),
             pongRatio: pingsSent ? sum('pongsReceived') / pingsSent : null,
             timeouts: sum('timeouts'),
+            abandonedAtStop: sum('abandoned'),
+            outstandingAtEnd: nodes.reduce((s, n) => s + n.outstandingCount, 0),
             malformed: sum('malformed'),
             unexpectedPongs: sum('unexpectedPongs'),
             rttMs: rtt.percentiles(),

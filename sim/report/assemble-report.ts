@@ -5,7 +5,8 @@ import type { SimNetwork } from '../network/sim-network.ts';
 import type { WireObserver } from '../observers/wire-observer.ts';
 import type { DriverResult } from '../protocols/driver.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { REPORT_FORMAT_VERSION, type Report } from './report.ts';
+import type { DatagramAccount } from '../network/types.ts';
+import { REPORT_FORMAT_VERSION, type DatagramFigures, type Report } from './report.ts';
 
 export interface ReportParts {
   scenario: Scenario;
@@ -14,6 +15,8 @@ export interface ReportParts {
   suite: CryptoSuite;
   wire: WireObserver;
   result: DriverResult;
+  /** Where every datagram ended (taken once, after the end-of-run checks passed on it). */
+  datagrams: DatagramAccount;
   wallSeconds: number;
   /** Extra figures for report.protocol (churn transitions, stop checks). */
   runFigures: Record<string, unknown>;
@@ -28,6 +31,19 @@ function overhead(wireBytes: number, realWireBytes: number): number | null {
   return realWireBytes > 0 ? wireBytes / realWireBytes : null;
 }
 
+function datagramFigures(a: DatagramAccount): DatagramFigures {
+  const dropped = Object.values(a.dropped).reduce((x, y) => x + y, 0);
+  return {
+    sent: a.sent,
+    transmitted: a.transmitted,
+    delivered: a.delivered,
+    dropped,
+    droppedByReason: { ...a.dropped },
+    queuedAtEnd: a.queuedAtEnd,
+    inFlightAtEnd: a.inFlightAtEnd,
+  };
+}
+
 export function assembleReport(p: ReportParts): Report {
   const { scenario, sim, network, suite, wire, result, wallSeconds } = p;
   const drops = Object.fromEntries(
@@ -37,7 +53,7 @@ export function assembleReport(p: ReportParts): Report {
     paratox: REPORT_FORMAT_VERSION,
     scenario,
     seed: scenario.seed,
-    traceHash: sim.trace.hash(),
+    traceHash: sim.trace.enabled ? sim.trace.hash() : null,
     sim: {
       nodes: scenario.nodes,
       simulatedSeconds: sim.now() / 1000,
@@ -46,6 +62,7 @@ export function assembleReport(p: ReportParts): Report {
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       eventsPerWallSecond: Math.round(sim.eventsProcessed / Math.max(wallSeconds, 1e-9)),
       cryptoBackend: suite.name,
+      traceEnabled: sim.trace.enabled,
     },
     traffic: {
       messagesSent: result.messagesSent,
@@ -60,7 +77,9 @@ export function assembleReport(p: ReportParts): Report {
       payloadBytes: result.payloadBytes,
       packetSizes: wire.packetSizes(),
       drops,
-      outcomes: result.outcomes ?? null,
+      outcomes: result.outcomes,
+      messageUnit: result.messageUnit,
+      datagrams: datagramFigures(p.datagrams),
     },
     attacks: { eve: null, eclipse: null, ...result.attacks },
     protocol: { ...result.figures, ...p.runFigures },

@@ -24,6 +24,8 @@ export interface SimSection {
   eventsPerWallSecond: number;
   /** Extension: crypto back end the run used. */
   cryptoBackend: string;
+  /** Extension: whether the event trace was recorded (scenario.trace.enabled); when false, traceHash is null. */
+  traceEnabled: boolean;
 }
 
 /** Every message a workload sent ends in exactly one of these (design.md: they sum to messagesSent). */
@@ -54,8 +56,33 @@ export interface TrafficSection {
   packetSizes: number[];
   /** Extension: datagrams dropped by the network model, by reason. */
   drops: Record<string, number>;
-  /** Per-message outcomes; null for workloads that do not track each message (ping, dht). */
+  /**
+   * Per-message outcomes, summing to messagesSent; every protocol fills them (null in reports from before the
+   * accounting invariant, which ping and dht runs left untracked).
+   */
   outcomes: MessageOutcomes | null;
+  /** Extension: what one message is in this run's protocol and what each outcome means. */
+  messageUnit: string;
+  /**
+   * Extension: where every datagram sent ended: sent = delivered + sum(dropped) + queuedAtEnd + inFlightAtEnd
+   * (checked at the end of every run; a run that violates it fails).
+   */
+  datagrams: DatagramFigures;
+}
+
+/** traffic.datagrams (SimNetwork.datagramAccount, plus the dropped total). */
+export interface DatagramFigures {
+  sent: number;
+  /** Left an uplink onto a link (= tap rows). */
+  transmitted: number;
+  delivered: number;
+  /** Dropped in all; `droppedByReason` splits it. */
+  dropped: number;
+  droppedByReason: Record<string, number>;
+  /** Still waiting in an uplink queue when the run ended. */
+  queuedAtEnd: number;
+  /** Still on a link (transmitted, not yet arrived) when the run ended. */
+  inFlightAtEnd: number;
 }
 
 export interface EclipseSection {
@@ -82,7 +109,11 @@ export interface Report {
   paratox: number;
   scenario: Scenario;
   seed: number;
-  traceHash: string;
+  /**
+   * SHA-256 of the ordered event trace. null when the run recorded no trace (`sim.traceEnabled: false`): an empty
+   * trace would hash the same for every run and look like proof of reproducibility that it is not.
+   */
+  traceHash: string | null;
   sim: SimSection;
   traffic: TrafficSection;
   attacks: {

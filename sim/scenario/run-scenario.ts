@@ -13,7 +13,7 @@ import { suiteByName, fastestSuite } from '../../protocol/crypto/select-suite.ts
 import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import type { Report } from '../report/report.ts';
 import { assembleReport } from '../report/assemble-report.ts';
-import { checkOutcomes, HandlerErrorCheck, StopCheck } from '../observers/accounting.ts';
+import { enforceRunAccounting, HandlerErrorCheck, StopCheck } from '../observers/accounting.ts';
 import { WireObserver } from '../observers/wire-observer.ts';
 import { runEve } from '../eve/run-eve.ts';
 import { pingDriver } from '../protocols/ping-driver.ts';
@@ -43,6 +43,8 @@ export interface RunOptions {
   onProgress?: (p: Progress) => void;
   /** How the user invoked the run, for the report's `reproduce` line. */
   scenarioFile?: string;
+  /** Replaces the scenario protocol's driver (tests: a double that breaks an invariant on purpose). */
+  driver?: DriverFactory;
 }
 
 function pickSuite(name: Scenario['crypto']['backend']): CryptoSuite {
@@ -81,7 +83,7 @@ function runWithinBudget(scenario: Scenario, opts: RunOptions): Report {
   );
 
   // population and workloads
-  const driver = DRIVERS[scenario.protocol]({ sim, network, scenario, transports, names, suite });
+  const driver = (opts.driver ?? DRIVERS[scenario.protocol])({ sim, network, scenario, transports, names, suite });
   names.forEach((_, i) => driver.start(i));
 
   // churn, with the stop check: a stopped node must have closed its own timers
@@ -112,10 +114,9 @@ function runWithinBudget(scenario: Scenario, opts: RunOptions): Report {
 
   // observers and report
   const result = driver.finish();
-  stopCheck.enforce(driver.strictStop ?? false);
-  handlerErrors.enforce(driver.strictStop ?? false);
-  if (result.outcomes) checkOutcomes(result.messagesSent, result.outcomes);
-  const truth = { conversations: result.conversations, malicious: result.malicious ?? [] };
+  const datagrams = network.datagramAccount();
+  enforceRunAccounting({ strict: driver.strictStop ?? false, stopCheck, handlerErrors, messagesSent: result.messagesSent, outcomes: result.outcomes, datagrams });
+  const truth = { conversations: result.conversations, malicious: result.malicious ?? [], nodes: names };
   const columns = wire.tapColumns();
   if (columns && truth.conversations.length > 0) {
     const eve = runEve(columns, truth, { maxTargets: scenario.eve.maxTargets });
@@ -130,6 +131,7 @@ function runWithinBudget(scenario: Scenario, opts: RunOptions): Report {
     suite,
     wire,
     result,
+    datagrams,
     wallSeconds,
     runFigures: {
       churnTransitions: churn.transitions(),

@@ -10,9 +10,15 @@ export interface Conversation {
   endMs: number;
 }
 
+/**
+ * The tap's ground truth (FILE.truth.json). Every address in it and in the tap rows is a host: a node name such as
+ * `n3`, never a NAT mapping such as `n3:1` (sim/eve/README.md, "Addresses").
+ */
 export interface GroundTruth {
   conversations: Conversation[];
   malicious: string[];
+  /** Extension: every node of the run, so each tap address can be resolved to one (absent in older files). */
+  nodes?: string[];
 }
 
 /** Streams tap rows to a file in large writes, so a 10^7-row tap does not sit in memory. */

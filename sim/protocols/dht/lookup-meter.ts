@@ -7,7 +7,9 @@
  * when FIND_NODE returns the target itself, with the target's address. It is measured only if the target is
  * still up (the same generation) when the lookup ends: a target that left meanwhile is counted apart
  * (`targetLeft`), as is a lookup whose originator left (`abandoned`; its callback never runs). A measured
- * lookup still running at the end of the run counts as a failure (`unfinished`).
+ * lookup still running at the end of the run counts as a failure (`unfinished`). Every lookup issued ends in
+ * exactly one of: finished and measured (`lookups`), `targetLeft`, `abandoned`, `unfinished` (accountLookups()).
+ * When nothing could be measured although lookups were planned, `noMeasurement` says why (e.g. nobody joined).
  *
  * Non-existent ids: `nonExistentLookups` random 256-bit keys, spread evenly over the window, each from a random
  * joined node. Correct when the closest node returned is at least as close to the key as the closest other node
@@ -40,11 +42,21 @@ interface Pending {
 }
 
 export class LookupMeter {
-  /** Measured lookups (target still up at the end): succeeded + failed + unfinished. */
+  /** Finished lookups whose target was still up: succeeded + not found. */
   lookups = 0;
   succeeded = 0;
-  targetLeft = 0;
+  /** Lookups started (existing ids). */
+  issued = 0;
+  /** Finished lookups whose target had left by then. */
+  private targetLeftFinished = 0;
+  /** Lookup times that found no other joined node to look up (nothing issued). */
   noTarget = 0;
+  /** Non-existent-id lookups: started, skipped (no joined node to start from), ended without ground truth. */
+  nonExistentIssued = 0;
+  nonExistentSkipped = 0;
+  nonExistentNoTruth = 0;
+  /** Nodes (not excluded) seen joining. */
+  private joinedSeen = 0;
   /** Hops of successful lookups, by count. */
   readonly hops = new Map<number, number>();
   readonly latencyMs = new Sample();
@@ -53,6 +65,8 @@ export class LookupMeter {
   closestCorrect = 0;
   private overlapSum = 0;
   private readonly pending = new Set<Pending>();
+  /** Non-existent-id lookups still running. */
+  private nonExistentRunning = 0;
   private readonly rng: Rng;
   private readonly meanGapMs: number;
 
@@ -63,7 +77,10 @@ export class LookupMeter {
   ) {
     this.rng = ctx.sim.rng('dht/lookups');
     this.meanGapMs = init.lookupsPerNodePerMin > 0 ? 60_000 / init.lookupsPerNodePerMin : Infinity;
-    population.onJoined((i, node) => this.scheduleNext(i, node));
+    population.onJoined((i, node) => {
+      if (!init.excluded(i)) this.joinedSeen++;
+      this.scheduleNext(i, node);
+    });
     this.scheduleNonExistent();
   }
 
@@ -71,6 +88,13 @@ export class LookupMeter {
   get unfinished(): number {
     let n = 0;
     for (const p of this.pending) if (this.population.node(p.sourceIndex) === p.source && this.targetUp(p)) n++;
+    return n;
+  }
+
+  /** Lookups whose target left: finished after it left, or still running from an up originator when it had. */
+  get targetLeft(): number {
+    let n = this.targetLeftFinished;
+    for (const p of this.pending) if (this.population.node(p.sourceIndex) === p.source && !this.targetUp(p)) n++;
     return n;
   }
 
@@ -88,6 +112,30 @@ export class LookupMeter {
 
   get closestOverlapMean(): number | null {
     return this.nonExistent === 0 ? null : this.overlapSum / this.nonExistent;
+  }
+
+  /** Where every issued lookup ended (for checkParts): the parts must add up to `issued`. */
+  accountLookups(): { issued: number; parts: Record<string, number> } {
+    const parts = { finished: this.lookups, targetLeft: this.targetLeft, abandoned: this.abandoned, unfinished: this.unfinished };
+    return { issued: this.issued, parts };
+  }
+
+  /** The same for non-existent-id lookups. */
+  accountNonExistent(): { issued: number; parts: Record<string, number> } {
+    return { issued: this.nonExistentIssued, parts: { measured: this.nonExistent, noTruth: this.nonExistentNoTruth, running: this.nonExistentRunning } };
+  }
+
+  /** Why nothing was measured although lookups were planned; null when something was measured or nothing planned. */
+  get noMeasurement(): string | null {
+    if (!this.planned || this.measured > 0) return null;
+    if (this.joinedSeen === 0) return 'no measurement: nobody joined';
+    if (this.issued === 0) return 'no measurement: no other joined node to look up';
+    return 'no measurement: every lookup lost its target or its originator';
+  }
+
+  /** Whether existing-id lookups were asked for (a rate and a non-empty window). */
+  get planned(): boolean {
+    return this.meanGapMs !== Infinity && this.init.stopMs > this.init.startMs;
   }
 
   private scheduleNext(i: number, node: ParatoxNode): void {
@@ -112,11 +160,12 @@ export class LookupMeter {
     const targetNode = this.population.node(target)!;
     const p: Pending = { source, sourceIndex: i, target, targetNode };
     this.pending.add(p);
+    this.issued++;
     const startMs = this.ctx.sim.now();
     source.dht.findNode(targetNode.dht.key, (r) => {
       this.pending.delete(p);
       if (!this.targetUp(p)) {
-        this.targetLeft++;
+        this.targetLeftFinished++;
         return;
       }
       this.lookups++;
@@ -147,12 +196,21 @@ export class LookupMeter {
   private issueNonExistent(): void {
     const excluded = this.init.excluded;
     const i = this.population.joined.pick(this.rng, (t) => !excluded(t));
-    if (i === undefined) return;
+    if (i === undefined) {
+      this.nonExistentSkipped++;
+      return;
+    }
     const source = this.population.node(i)!;
     const key = this.rng.bytes(32);
+    this.nonExistentIssued++;
+    this.nonExistentRunning++;
     source.dht.findNode(key, (r) => {
+      this.nonExistentRunning--;
       const truth = this.trueClosest(key, i);
-      if (truth.length === 0) return;
+      if (truth.length === 0) {
+        this.nonExistentNoTruth++;
+        return;
+      }
       this.nonExistent++;
       const best = r.closest[0];
       if (best !== undefined && compareDistance(key, best.key, truth[0]) <= 0) this.closestCorrect++;

@@ -10,6 +10,10 @@
  *    when at least one check finished and every finished check returned its exact value. A check still running
  *    at the end of the run counts as not finding it; one whose node left is dropped.
  * Churn keeps running throughout, so holders also leave (and return as new nodes without the record) on their own.
+ *
+ * Nothing is skipped silently: a store with no joined node to publish it (`storesSkipped`) or a check with no joined
+ * node left to run it (`storeChecksSkipped`) is counted, and when no record could be stored at all the figures
+ * say why (`storeMeasurement: "no measurement: nobody joined"`) and survivalRatio is 0, not null.
  */
 import { bytesEqual } from '../../../protocol/dht/keys.ts';
 import type { ParatoxNode } from '../../../protocol/node/paratox-node.ts';
@@ -42,6 +46,8 @@ interface Tracked {
 export class StoreMeter {
   private readonly records: Tracked[] = [];
   private readonly rng: Rng;
+  private storesSkipped = 0;
+  private checksSkipped = 0;
 
   constructor(
     private readonly ctx: DriverContext,
@@ -67,15 +73,20 @@ export class StoreMeter {
       if (done > 0 && missed === 0) survived++;
     }
     const stores = this.records.length;
+    const planned = this.init.stores > 0;
     const mean = (f: (r: Tracked) => number) => (stores === 0 ? null : this.records.reduce((s, r) => s + f(r), 0) / stores);
     return {
       stores,
+      storesPlanned: this.init.stores,
+      storesSkipped: this.storesSkipped,
+      storeMeasurement: planned && stores === 0 ? 'no measurement: nobody joined' : null,
       storesSurvived: survived,
-      survivalRatio: stores === 0 ? null : survived / stores,
+      survivalRatio: stores === 0 ? (planned ? 0 : null) : survived / stores,
       storeReplicasMean: mean((r) => Math.max(0, r.replicas)),
       holdersAtLossMean: mean((r) => r.holdersAtLoss),
       holdersKilled: this.records.reduce((s, r) => s + r.killed, 0),
       storeChecks: checksDone,
+      storeChecksSkipped: this.checksSkipped,
       storeCheckFoundRatio: checksDone === 0 ? null : checksFound / checksDone,
     };
   }
@@ -89,7 +100,10 @@ export class StoreMeter {
     const expiresAtMs = this.ctx.scenario.durationS * 1000 + 86_400_000;
     for (let s = 0; s < this.init.stores; s++) {
       const publisher = this.pickJoined();
-      if (publisher === undefined) return;
+      if (publisher === undefined) {
+        this.storesSkipped = this.init.stores - s;
+        return;
+      }
       const blob = makeBlob(this.ctx.suite, this.rng.bytes(32), expiresAtMs);
       const tracked: Tracked = { blob, replicas: -1, holdersAtLoss: 0, killed: 0, checksFound: 0, checksMissed: 0, checksPending: new Set() };
       this.records.push(tracked);
@@ -123,7 +137,10 @@ export class StoreMeter {
       const used = new Set<number>();
       for (let c = 0; c < this.init.checks; c++) {
         const index = this.pickJoined(used);
-        if (index === undefined) break;
+        if (index === undefined) {
+          this.checksSkipped += this.init.checks - c;
+          break;
+        }
         used.add(index);
         const node = this.population.node(index)!;
         const check = { index, node };
