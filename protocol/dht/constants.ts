@@ -73,14 +73,19 @@ export const STORE_RADIUS_FACTOR = 2;
  * node that came back with a new NodeID at its old address still shows up beside its stale entry. */
 export const MAX_REPLY_CONTACTS_PER_HOST = 2;
 /**
- * First contacts (a peer not in our table at that address: the session layer must handshake, up to 5 inits) to
- * one host: a burst of FIRST_CONTACT_BURST, then one per FIRST_CONTACT_REFILL_MS. Bounds how hard lying NODES
- * replies can make us knock on a victim's address.
+ * First contacts (a peer not in our table at that address, not heard from lately, not contacted in the last
+ * request timeout: the session layer must start a handshake, up to 5 inits) to one host: a burst of
+ * FIRST_CONTACT_BURST, then one per FIRST_CONTACT_REFILL_MS. Bounds how hard lying NODES replies can make us
+ * knock on a victim's address.
  */
 export const FIRST_CONTACT_BURST = 8;
 export const FIRST_CONTACT_REFILL_MS = 1_000;
 /** Hosts the first-contact limiter remembers (least recently used forgotten). */
 export const FIRST_CONTACT_HOSTS = 4_096;
+/** A peer that sent us an authenticated message is no first contact for this long (it has a session). */
+export const FIRST_CONTACT_HEARD_MS = 10 * 60_000;
+/** Peers remembered as heard from or contacted, for the first-contact gate (least recently used forgotten). */
+export const FIRST_CONTACT_PEERS = 4_096;
 /** Random-id lookups bootstrap runs after its self-lookup, at most (one per bucket farther than the nearest
  * neighbour, §2.3 "joining"). */
 export const MAX_BOOTSTRAP_REFRESHES = 16;

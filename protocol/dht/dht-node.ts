@@ -15,7 +15,7 @@ import type { Clock, TimerId } from '../runtime/clock.ts';
 import type { Rng } from '../runtime/rng.ts';
 import { bindingValidator, decodeBinding, encodeBinding, signBinding, type Binding } from './binding.ts';
 import { resolveConfig, type DhtConfig } from './config.ts';
-import { RECORD_TYPE_BINDING } from './constants.ts';
+import { FIRST_CONTACT_HEARD_MS, FIRST_CONTACT_PEERS, RECORD_TYPE_BINDING } from './constants.ts';
 import { capPerHost, FirstContactGate } from './contact-limits.ts';
 import { createHandlers, dispatch, type HandlerComponents, type HandlerTable } from './handlers/index.ts';
 import { bucketIndex, bytesEqual, compareDistance, keyOfNodePub, keyToHex, NodeKeyCache, randomKeyInBucket, type DhtKey } from './keys.ts';
@@ -183,7 +183,14 @@ export class DhtNode {
     );
     this.firstContacts = new FirstContactGate(
       { clock, table: this.table },
-      { burst: config.firstContactBurst, refillMs: config.firstContactRefillMs, maxHosts: config.firstContactHosts },
+      {
+        burst: config.firstContactBurst,
+        refillMs: config.firstContactRefillMs,
+        maxHosts: config.firstContactHosts,
+        inflightMs: config.requestTimeoutMs * (config.requestRetries + 1),
+        heardTtlMs: FIRST_CONTACT_HEARD_MS,
+        maxPeers: FIRST_CONTACT_PEERS,
+      },
     );
     this.publisher = new Publisher(
       { clock, publish: (p) => this.store(p.key, p.record, () => {}) },
@@ -406,6 +413,7 @@ export class DhtNode {
     }
     const msg = decoded.message;
     const peer: PeerRef = { address: from.address, nodePub: from.nodePub };
+    this.firstContacts.heard(this.contactOf(peer));
     this.announce(peer, msg);
     if (!isRequest(msg)) {
       this.rpc.handleReply(peer, msg);

@@ -6,12 +6,10 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fastestSuite } from '../crypto/select-suite.ts';
-import type { KeyPair } from '../crypto/suite.ts';
-import { createBinding, encodeBinding } from './binding.ts';
-import { RECORD_TYPE_BINDING } from './constants.ts';
 import type { StoreResult } from './dht-node.ts';
 import { compareDistance, keyOfNodePub, keysEqual, type DhtKey } from './keys.ts';
 import type { DhtMessage, StoreStatus } from './messages.ts';
+import { mintBindings } from './testing/minted-bindings.ts';
 import { createRogue, type Rogue } from './testing/rogue-node.ts';
 import { Testbed, type TestNode } from './testing/testbed.ts';
 import type { DhtRecord } from './types.ts';
@@ -20,12 +18,7 @@ const suite = fastestSuite();
 
 /** `n` self-signed bindings of fresh key pairs: what an attacker mints for free. */
 function selfSignedBindings(tb: Testbed, n: number, label: string): { key: DhtKey; record: DhtRecord }[] {
-  const rng = tb.rng.fork(label);
-  return Array.from({ length: n }, () => {
-    const pair: KeyPair = suite.generateKeyPair(rng);
-    const binding = createBinding(suite, pair.privateKey, { nodePub: pair.publicKey, address: 'evil', nowMs: tb.clock.now() });
-    return { key: keyOfNodePub(suite, pair.publicKey), record: { recordType: RECORD_TYPE_BINDING, value: encodeBinding(binding) } };
-  });
+  return mintBindings(suite, tb.rng.fork(label), n, tb.clock.now());
 }
 
 /** Sends every record to `victim` as STOREs from `rogue`; returns the ack statuses in order. */
