@@ -8,6 +8,16 @@ import type { Contact, PeerRef } from './types.ts';
 const peer = (address: string, b = 1): PeerRef => ({ address, nodePub: new Uint8Array(33).fill(b) });
 
 describe('hostOf', () => {
+  it('keeps every loopback port its own host: only this machine answers there, and test networks share it', () => {
+    expect(['127.0.0.1:7000', '127.0.0.1:7001', '[::1]:7000', 'localhost:9', '127.1.2.3:1'].map(hostOf)).toEqual([
+      '127.0.0.1:7000',
+      '127.0.0.1:7001',
+      '[::1]:7000',
+      'localhost:9',
+      '127.1.2.3:1',
+    ]);
+  });
+
   it('strips the port of IPv4, bracketed IPv6 and simulator mapping addresses, and keeps bare hosts', () => {
     expect(['1.2.3.4:5000', '[2001:db8::1]:7000', '2001:db8::1', 'n42', 'n42:3', '[::1'].map(hostOf)).toEqual([
       '1.2.3.4',
