@@ -24,6 +24,17 @@ export interface DhtConfig {
   maxBindingTtlMs: number;
   maxClockSkewMs: number;
   maxRecords: number;
+  /** Per-source quotas of the record store (source-quota.ts). */
+  maxRecordsPerPeer: number;
+  maxRecordsPerHost: number;
+  /** Store radius = ceil(storeRadiusFactor * k) closer known nodes (store-radius.ts); 0 turns the check off. */
+  storeRadiusFactor: number;
+  /** Contacts sharing a host kept from one NODES reply (contact-limits.ts). */
+  maxReplyContactsPerHost: number;
+  /** First contacts per destination host: burst, then one per refill interval (contact-limits.ts). */
+  firstContactBurst: number;
+  firstContactRefillMs: number;
+  firstContactHosts: number;
   maxBootstrapRefreshes: number;
 }
 
@@ -47,6 +58,13 @@ export const DEFAULT_DHT_CONFIG: Readonly<DhtConfig> = Object.freeze({
   maxBindingTtlMs: C.MAX_BINDING_TTL_MS,
   maxClockSkewMs: C.MAX_CLOCK_SKEW_MS,
   maxRecords: C.MAX_RECORDS,
+  maxRecordsPerPeer: C.MAX_RECORDS_PER_PEER,
+  maxRecordsPerHost: C.MAX_RECORDS_PER_HOST,
+  storeRadiusFactor: C.STORE_RADIUS_FACTOR,
+  maxReplyContactsPerHost: C.MAX_REPLY_CONTACTS_PER_HOST,
+  firstContactBurst: C.FIRST_CONTACT_BURST,
+  firstContactRefillMs: C.FIRST_CONTACT_REFILL_MS,
+  firstContactHosts: C.FIRST_CONTACT_HOSTS,
   maxBootstrapRefreshes: C.MAX_BOOTSTRAP_REFRESHES,
 });
 
@@ -58,6 +76,9 @@ export function resolveConfig(init: Partial<DhtConfig> = {}): DhtConfig {
     }
   }
   if (config.k < 1 || config.alpha < 1) throw new RangeError('DhtConfig: k and alpha must be >= 1');
+  if (config.maxReplyContactsPerHost < 1 || config.firstContactBurst < 1 || config.firstContactRefillMs <= 0 || config.firstContactHosts < 1) {
+    throw new RangeError('DhtConfig: maxReplyContactsPerHost, firstContactBurst, firstContactHosts must be >= 1, firstContactRefillMs > 0');
+  }
   if (config.bindingTtlMs > config.maxBindingTtlMs) throw new RangeError('DhtConfig: bindingTtlMs exceeds maxBindingTtlMs');
   return config;
 }

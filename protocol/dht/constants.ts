@@ -53,8 +53,39 @@ export const BINDING_TTL_MS = 24 * 60 * 60_000;
 export const MAX_BINDING_TTL_MS = 48 * 60 * 60_000;
 /** Tolerated clock difference when checking `issuedAtMs` against our own clock. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
-/** Records a node holds at most (bounded store). */
+/** Records a node holds at most (bounded store). When full, a record closer to our key evicts the farthest. */
 export const MAX_RECORDS = 10_000;
+/**
+ * Records one storing NodeID may have placed in our store at once, and one storing host (IP, whatever NodeIDs
+ * it uses). An honest node stores at us its own few records plus, replicating hourly, the records it holds that
+ * we are close to as well: in a network of N nodes with R records that is about R k / N, far below these.
+ */
+export const MAX_RECORDS_PER_PEER = 500;
+export const MAX_RECORDS_PER_HOST = 1_000;
+/**
+ * A node stores a key only when fewer than STORE_RADIUS_FACTOR * k of the nodes it knows (the storer aside) are
+ * closer to the key than itself (S/Kademlia's and libp2p's "among the k closest"). Twice k, not k: our table
+ * still holds contacts that left, and the storer's lookup may not have met every node we know.
+ * 0 turns the check off.
+ */
+export const STORE_RADIUS_FACTOR = 2;
+/** Contacts sharing one host accepted from one NODES reply; the rest are dropped ('reply-host-cap'). Two, so a
+ * node that came back with a new NodeID at its old address still shows up beside its stale entry. */
+export const MAX_REPLY_CONTACTS_PER_HOST = 2;
+/**
+ * First contacts (a peer not in our table at that address, not heard from lately, not contacted in the last
+ * request timeout: the session layer must start a handshake, up to 5 inits) to one host: a burst of
+ * FIRST_CONTACT_BURST, then one per FIRST_CONTACT_REFILL_MS. Bounds how hard lying NODES replies can make us
+ * knock on a victim's address.
+ */
+export const FIRST_CONTACT_BURST = 8;
+export const FIRST_CONTACT_REFILL_MS = 1_000;
+/** Hosts the first-contact limiter remembers (least recently used forgotten). */
+export const FIRST_CONTACT_HOSTS = 4_096;
+/** A peer that sent us an authenticated message is no first contact for this long (it has a session). */
+export const FIRST_CONTACT_HEARD_MS = 10 * 60_000;
+/** Peers remembered as heard from or contacted, for the first-contact gate (least recently used forgotten). */
+export const FIRST_CONTACT_PEERS = 4_096;
 /** Random-id lookups bootstrap runs after its self-lookup, at most (one per bucket farther than the nearest
  * neighbour, §2.3 "joining"). */
 export const MAX_BOOTSTRAP_REFRESHES = 16;

@@ -15,7 +15,8 @@ import type { Clock, TimerId } from '../runtime/clock.ts';
 import type { Rng } from '../runtime/rng.ts';
 import { bindingValidator, decodeBinding, encodeBinding, signBinding, type Binding } from './binding.ts';
 import { resolveConfig, type DhtConfig } from './config.ts';
-import { RECORD_TYPE_BINDING } from './constants.ts';
+import { FIRST_CONTACT_HEARD_MS, FIRST_CONTACT_PEERS, RECORD_TYPE_BINDING } from './constants.ts';
+import { capPerHost, FirstContactGate } from './contact-limits.ts';
 import { createHandlers, dispatch, type HandlerComponents, type HandlerTable } from './handlers/index.ts';
 import { bucketIndex, bytesEqual, compareDistance, keyOfNodePub, keyToHex, NodeKeyCache, randomKeyInBucket, type DhtKey } from './keys.ts';
 import { Lookup, type LookupResult, type QueryOutcome } from './lookup.ts';
@@ -134,6 +135,7 @@ export class DhtNode {
   private readonly handlers: HandlerTable;
   private readonly policy: DhtPolicy;
   private readonly keys: NodeKeyCache;
+  private readonly firstContacts: FirstContactGate;
   private refreshTimer: TimerId | undefined;
   private lastBindingIssuedMs = -1;
   private stopped = false;
@@ -164,8 +166,31 @@ export class DhtNode {
       },
     );
     this.records = new RecordStore(
-      { clock, validators: this.validators, replicate: (r) => this.replicate(r) },
-      { maxRecords: config.maxRecords, replicateIntervalMs: config.replicateIntervalMs, maxValueBytes: this.codec.maxValueBytes },
+      {
+        clock,
+        validators: this.validators,
+        replicate: (r) => this.replicate(r),
+        selfKey: () => this.key,
+        onEvict: () => this.counters.inc('recordsEvicted'),
+      },
+      {
+        maxRecords: config.maxRecords,
+        maxRecordsPerPeer: config.maxRecordsPerPeer,
+        maxRecordsPerHost: config.maxRecordsPerHost,
+        replicateIntervalMs: config.replicateIntervalMs,
+        maxValueBytes: this.codec.maxValueBytes,
+      },
+    );
+    this.firstContacts = new FirstContactGate(
+      { clock, table: this.table },
+      {
+        burst: config.firstContactBurst,
+        refillMs: config.firstContactRefillMs,
+        maxHosts: config.firstContactHosts,
+        inflightMs: config.requestTimeoutMs * (config.requestRetries + 1),
+        heardTtlMs: FIRST_CONTACT_HEARD_MS,
+        maxPeers: FIRST_CONTACT_PEERS,
+      },
     );
     this.publisher = new Publisher(
       { clock, publish: (p) => this.store(p.key, p.record, () => {}) },
@@ -181,7 +206,7 @@ export class DhtNode {
       },
     );
     const handlerComponents = { table: this.table, store: this.records, stats: this.counters };
-    const defaults = createHandlers(handlerComponents, { k: config.k });
+    const defaults = createHandlers(handlerComponents, { k: config.k, storeRadius: Math.ceil(config.storeRadiusFactor * config.k) });
     this.handlers = components.handlers ? components.handlers(defaults, handlerComponents) : defaults;
     messenger.onMessage(config.payloadType, (msg) => this.receive(msg.from, msg.body));
     this.records.start();
@@ -358,6 +383,7 @@ export class DhtNode {
    * (protocol/dht/entry/). `cb` runs exactly once, never synchronously, never after stop().
    */
   request(peer: PeerRef, request: OutgoingRequest, cb: (outcome: RpcOutcome) => void): void {
+    if (!this.mayContact(this.contactOf(peer))) return this.defer(() => cb({ ok: false, reason: 'rate-limited' }));
     this.rpc.request(peer, request, cb);
   }
 
@@ -387,6 +413,7 @@ export class DhtNode {
     }
     const msg = decoded.message;
     const peer: PeerRef = { address: from.address, nodePub: from.nodePub };
+    this.firstContacts.heard(this.contactOf(peer));
     this.announce(peer, msg);
     if (!isRequest(msg)) {
       this.rpc.handleReply(peer, msg);
@@ -422,6 +449,7 @@ export class DhtNode {
 
   /** PING `contact`; a PONG admits it to the table. `countFailure` false when the table itself evicts on failure. */
   private ping(contact: Contact, source: ContactSource, cb: (alive: boolean) => void, countFailure = true): void {
+    if (!this.mayContact(contact)) return this.defer(() => cb(false));
     this.rpc.request(contact, { kind: 'ping' }, (outcome) => {
       if (outcome.ok) this.admit(contact, source);
       else if (countFailure) this.table.markFailed(contact.key);
@@ -454,13 +482,14 @@ export class DhtNode {
       this.counters.drop('policy');
       return this.defer(() => done({ kind: 'failed' }));
     }
+    if (!this.mayContact(contact)) return this.defer(() => done({ kind: 'skipped' }));
     this.counters.inc('lookupMessages');
     const request =
       mode === 'node' ? ({ kind: 'find-node', target } as const) : ({ kind: 'find-value', key: target, recordType } as const);
     this.rpc.request(contact, request, (outcome) => {
       if (!outcome.ok) return done({ kind: 'failed' });
       const reply = outcome.reply;
-      if (reply.kind === 'nodes') return done({ kind: 'nodes', contacts: reply.contacts });
+      if (reply.kind === 'nodes') return done({ kind: 'nodes', contacts: this.capReply(reply.contacts) });
       if (reply.kind !== 'value') return done({ kind: 'failed' });
       if (reply.record.recordType !== recordType) {
         this.counters.drop('unexpected-reply');
@@ -473,6 +502,20 @@ export class DhtNode {
       }
       done({ kind: 'value', record: reply.record });
     });
+  }
+
+  /** The first-contact gate (contact-limits.ts); a refusal is a counted drop. */
+  private mayContact(contact: Contact): boolean {
+    if (this.firstContacts.allow(contact)) return true;
+    this.counters.drop('first-contact-rate');
+    return false;
+  }
+
+  /** A NODES reply's contacts, at most maxReplyContactsPerHost per host (contact-limits.ts); the rest counted. */
+  capReply(contacts: readonly PeerRef[]): PeerRef[] {
+    const { kept, dropped } = capPerHost(contacts, this.config.maxReplyContactsPerHost);
+    for (let i = 0; i < dropped; i++) this.counters.drop('reply-host-cap');
+    return kept;
   }
 
   private randomLookups(buckets: readonly number[], cb: (lookups: number) => void): void {

@@ -25,7 +25,10 @@ export type QueryOutcome =
   | { kind: 'nodes'; contacts: readonly PeerRef[] }
   | { kind: 'value'; record: DhtRecord }
   /** No reply, or a reply that failed validation (already counted by the caller). */
-  | { kind: 'failed' };
+  | { kind: 'failed' }
+  /** Not asked: our own limits refused the contact (counted by the caller). Out of the lookup, but not held
+   * against the contact (no onFailure): the refusal says nothing about it. */
+  | { kind: 'skipped' };
 
 export interface LookupComponents {
   /** SHA-256 of a nodePub: contacts' keys are always derived locally. */
@@ -152,10 +155,10 @@ export class Lookup {
   private onOutcome(cand: Candidate, outcome: QueryOutcome): void {
     this.inFlight--;
     if (this.done) return;
-    if (outcome.kind === 'failed') {
+    if (outcome.kind === 'failed' || outcome.kind === 'skipped') {
       cand.state = 'failed';
       this.failures++;
-      this.components.onFailure?.(cand.contact);
+      if (outcome.kind === 'failed') this.components.onFailure?.(cand.contact);
       this.pump();
       return;
     }

@@ -54,6 +54,12 @@ export const STORE_REFUSALS = [
   'full',
   'unknown-record-type',
   'oversize',
+  /** The key is outside the holder's store radius: it knows enough nodes closer to it (dht/store-admission.ts). */
+  'too-far',
+  /** The storing NodeID already holds its quota of records here. */
+  'peer-quota',
+  /** The storing host (IP) already holds its quota of records here, whatever NodeIDs it used. */
+  'host-quota',
 ] as const;
 
 /** STORE_ACK statuses; the index is the wire encoding, so the order is fixed. */

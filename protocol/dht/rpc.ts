@@ -20,7 +20,8 @@ export type OutgoingRequest = DistributiveOmit<Extract<DhtMessage, { kind: Reque
 export type OutgoingReply = DistributiveOmit<Extract<DhtMessage, { kind: ReplyKind }>, 'requestId'>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-export type RpcOutcome = { ok: true; reply: DhtMessage } | { ok: false; reason: 'timeout' | 'overloaded' };
+/** 'rate-limited': never sent, the DHT's first-contact gate refused the peer (DhtNode.request, contact-limits.ts). */
+export type RpcOutcome = { ok: true; reply: DhtMessage } | { ok: false; reason: 'timeout' | 'overloaded' | 'rate-limited' };
 
 export interface RpcComponents {
   messenger: DhtMessenger;

@@ -19,6 +19,12 @@ export const DROP_REASONS = [
   'policy',
   /** Too many requests pending: new ones fail at once. */
   'overloaded',
+  /** Contacts of one NODES reply beyond the per-host cap (a reply listing many NodeIDs at one IP). */
+  'reply-host-cap',
+  /** A first contact (not in our table at that address) refused: its host had too many from us lately. */
+  'first-contact-rate',
+  /** A CONFIRM refused: its requester (NodeID or host) sent too many lately (dht/entry/confirm-handler.ts). */
+  'confirm-rate',
 ] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
@@ -45,6 +51,8 @@ export interface DhtStats {
   /** Requests sent by lookups (FIND_NODE / FIND_VALUE). */
   lookupMessages: number;
   storesAccepted: number;
+  /** Held records dropped to make room for a record closer to us (store full; farthest from our key first). */
+  recordsEvicted: number;
   drops: Record<DropReason, number>;
   decodeErrors: Record<DecodeErrorCode, number>;
   routingTableSize: number;
@@ -69,6 +77,7 @@ export class StatsCounter {
     lookups: 0,
     lookupMessages: 0,
     storesAccepted: 0,
+    recordsEvicted: 0,
   };
   private readonly drops = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
   private readonly decodeErrors = Object.fromEntries(DECODE_ERRORS.map((r) => [r, 0])) as Record<DecodeErrorCode, number>;

@@ -6,21 +6,40 @@
  * out RPC timeouts, and a late answer is worth nothing to a newcomer whose own request has timed out). A
  * retransmitted CONFIRM (same request id, the RPC layer's retry) does not start the work again: while pending it
  * is ignored, once answered it gets the same answer.
+ *
+ * Attacker's view: any node with a session can send CONFIRM; ~40 bytes per listed contact buy a DHT lookup each
+ * (up to maxLookupQueries queries) with the resolve oracle. Bounded three ways: at most `maxResolvesPerConfirm`
+ * contacts of one CONFIRM are resolved (the rest answered from the routing table), new CONFIRMs per requester
+ * NodeID and per requester host are rate-limited (token buckets; over the limit a counted 'confirm-rate' drop,
+ * no answer), and MAX_PENDING_CONFIRMS / MAX_PENDING_RESOLVES bound the work in flight across all requesters.
+ * So one requester causes at most (burst + elapsed / refill) * maxResolvesPerConfirm lookups.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Clock } from '../../runtime/clock.ts';
+import { hostOf } from '../address-host.ts';
 import type { HandlerComponents, RequestHandler } from '../handlers/types.ts';
+import { KeyedRateLimit } from '../keyed-rate-limit.ts';
 import { keyToHex } from '../keys.ts';
 import type { ConfirmStatus, RequestId } from '../messages.ts';
 import type { OutgoingReply } from '../rpc.ts';
 import type { PeerRef } from '../types.ts';
-import { CONFIRM_DEADLINE_MS, CONFIRM_REPLY_MEMORY, MAX_CONFIRM_CONTACTS, MAX_PENDING_CONFIRMS } from './constants.ts';
+import {
+  CONFIRM_BURST,
+  CONFIRM_DEADLINE_MS,
+  CONFIRM_RATE_KEYS,
+  CONFIRM_REFILL_MS,
+  CONFIRM_REPLY_MEMORY,
+  MAX_CONFIRM_CONTACTS,
+  MAX_PENDING_CONFIRMS,
+  MAX_RESOLVES_PER_CONFIRM,
+} from './constants.ts';
 import type { ExistenceOracle } from './existence-oracle.ts';
 
 export interface ConfirmComponents extends Pick<HandlerComponents, 'stats'> {
   oracle: ExistenceOracle;
-  clock: Pick<Clock, 'setTimer' | 'cancelTimer'>;
-  /** Cheap synchronous oracle used when too many CONFIRMs are pending (default: `oracle`). */
+  clock: Pick<Clock, 'now' | 'setTimer' | 'cancelTimer'>;
+  /** Cheap synchronous oracle used when too many CONFIRMs are pending, and for contacts past
+   * maxResolvesPerConfirm (default: `oracle`). */
   fallback?: ExistenceOracle;
   respond: (peer: PeerRef, requestId: RequestId, reply: OutgoingReply) => void;
 }
@@ -29,12 +48,25 @@ export interface ConfirmInit {
   maxConfirmContacts?: number;
   maxPendingConfirms?: number;
   confirmDeadlineMs?: number;
+  maxResolvesPerConfirm?: number;
+  confirmBurst?: number;
+  confirmRefillMs?: number;
+  confirmRateKeys?: number;
 }
 
 export function confirmHandler(components: ConfirmComponents, init: ConfirmInit = {}): RequestHandler<'confirm'> {
   const maxContacts = init.maxConfirmContacts ?? MAX_CONFIRM_CONTACTS;
   const maxPending = init.maxPendingConfirms ?? MAX_PENDING_CONFIRMS;
   const deadlineMs = init.confirmDeadlineMs ?? CONFIRM_DEADLINE_MS;
+  const maxResolves = init.maxResolvesPerConfirm ?? MAX_RESOLVES_PER_CONFIRM;
+  const rate = {
+    burst: init.confirmBurst ?? CONFIRM_BURST,
+    refillMs: init.confirmRefillMs ?? CONFIRM_REFILL_MS,
+    maxKeys: init.confirmRateKeys ?? CONFIRM_RATE_KEYS,
+  };
+  const byPeer = new KeyedRateLimit(components.clock, rate);
+  const byHost = new KeyedRateLimit(components.clock, rate);
+  const cheap = components.fallback ?? components.oracle;
   const answers = new Map<string, ConfirmStatus[] | 'pending'>();
   let pending = 0;
   return (from, msg) => {
@@ -42,11 +74,20 @@ export function confirmHandler(components: ConfirmComponents, init: ConfirmInit 
       components.stats.drop('malformed');
       return undefined;
     }
-    const id = `${keyToHex(from.key)}/${bytesToHex(msg.requestId)}`;
+    const requester = keyToHex(from.key);
+    const id = `${requester}/${bytesToHex(msg.requestId)}`;
     const known = answers.get(id);
     if (known === 'pending') return undefined;
     if (known !== undefined) return { kind: 'confirmed', statuses: known };
-    const oracle = pending >= maxPending ? (components.fallback ?? components.oracle) : components.oracle;
+    // Both buckets must have a token; peek first so a refusal by one does not spend the other's.
+    const host = hostOf(from.address);
+    if (!byPeer.peek(requester) || !byHost.peek(host)) {
+      components.stats.drop('confirm-rate');
+      return undefined;
+    }
+    byPeer.take(requester);
+    byHost.take(host);
+    const oracle = pending >= maxPending ? cheap : components.oracle;
     answers.set(id, 'pending');
     pending++;
     const statuses: ConfirmStatus[] = msg.contacts.map(() => 'unknown');
@@ -63,7 +104,7 @@ export function confirmHandler(components: ConfirmComponents, init: ConfirmInit 
     };
     const timer = components.clock.setTimer(deadlineMs, finish);
     msg.contacts.forEach((peer, i) =>
-      oracle.exists(peer, (yes) => {
+      (i < maxResolves ? oracle : cheap).exists(peer, (yes) => {
         if (done) return;
         statuses[i] = yes ? 'exists' : 'unknown';
         if (--waiting === 0) finish();

@@ -38,6 +38,21 @@ export const RESOLVE_POSITIVE_TTL_MS = 10 * 60_000;
 export const RESOLVE_NEGATIVE_TTL_MS = 60_000;
 /** Answered CONFIRM request ids remembered, so a retransmitted CONFIRM gets the same answer without new work. */
 export const CONFIRM_REPLY_MEMORY = 256;
+/**
+ * Contacts of one CONFIRM the entry checks with the 'resolve' oracle (one DHT lookup each, at most); the rest are
+ * answered from the routing table alone. Twice the ONLINE_SAMPLE an honest newcomer lists, so honest CONFIRMs are
+ * unaffected and a MAX_CONFIRM_CONTACTS-long one costs 16 lookups, not 64.
+ */
+export const MAX_RESOLVES_PER_CONFIRM = 16;
+/**
+ * New CONFIRM requests per requester, by its NodeID and by its host (IP), each a token bucket: a burst of
+ * CONFIRM_BURST, then one per CONFIRM_REFILL_MS. An honest newcomer sends an entry one CONFIRM per other entry
+ * it knows (3 with 4 entries), once per join. Beyond it a CONFIRM is a counted 'confirm-rate' drop, unanswered.
+ */
+export const CONFIRM_BURST = 8;
+export const CONFIRM_REFILL_MS = 10_000;
+/** Requesters (NodeIDs, hosts) the CONFIRM rate limit remembers each (least recently used forgotten). */
+export const CONFIRM_RATE_KEYS = 1_024;
 
 /**
  * Record type of a signed "flawed entry" report (flawed-record.ts). Record types 0x0100-0x01ff are taken here

@@ -43,7 +43,7 @@ export type EntryDefence = 'none' | 'multi-entry' | 'cross-check';
 
 /** What the join needs of a node: ParatoxNode fits. */
 export interface JoiningNode {
-  readonly dht: Pick<DhtNode, 'key' | 'table' | 'request' | 'contactOf' | 'store' | 'findValue' | 'resolve' | 'config' | 'validators'>;
+  readonly dht: Pick<DhtNode, 'key' | 'table' | 'request' | 'contactOf' | 'store' | 'findValue' | 'resolve' | 'config' | 'validators' | 'capReply'>;
   readonly peerRef: PeerRef;
   join(entries: readonly PeerRef[], cb: (result: BootstrapResult) => void): void;
 }

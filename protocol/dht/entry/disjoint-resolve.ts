@@ -15,7 +15,7 @@ import { keyToHex, type DhtKey } from '../keys.ts';
 import { Lookup, type QueryOutcome } from '../lookup.ts';
 import type { Contact, PeerRef } from '../types.ts';
 
-export type ResolvingDht = Pick<DhtNode, 'key' | 'config' | 'request' | 'contactOf' | 'validators'>;
+export type ResolvingDht = Pick<DhtNode, 'key' | 'config' | 'request' | 'contactOf' | 'validators' | 'capReply'>;
 
 export interface DisjointResolveInit {
   /** Time for the binding's lifetime check. */
@@ -112,7 +112,8 @@ function strictlyDisjoint(
 function valueOf(dht: ResolvingDht, target: DhtKey, outcome: Parameters<Parameters<DhtNode['request']>[2]>[0], now: () => number): QueryOutcome {
   if (!outcome.ok) return { kind: 'failed' };
   const reply = outcome.reply;
-  if (reply.kind === 'nodes') return { kind: 'nodes', contacts: reply.contacts };
+  // The same per-host cap as the node's own lookups (contact-limits.ts): these queries go through dht.request.
+  if (reply.kind === 'nodes') return { kind: 'nodes', contacts: dht.capReply(reply.contacts) };
   if (reply.kind !== 'value' || reply.record.recordType !== RECORD_TYPE_BINDING) return { kind: 'failed' };
   return dht.validators.validate(target, reply.record, now()).ok ? { kind: 'value', record: reply.record } : { kind: 'failed' };
 }

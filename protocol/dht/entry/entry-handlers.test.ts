@@ -130,6 +130,44 @@ describe('confirmHandler', () => {
     expect(sent).toHaveLength(1);
   });
 
+  // Guards issue 11 item 4: one CONFIRM of 64 contacts unknown to the entry used to start 64 DHT lookups.
+  it('resolves at most maxResolvesPerConfirm contacts of one CONFIRM and answers the rest from the cheap oracle', () => {
+    const clock = new FakeClock();
+    const { oracle, waiting } = slowOracle();
+    let cheapAsked = 0;
+    const fast: ExistenceOracle = { name: 'table', exists: (_p, cb) => (cheapAsked++, cb(false)) };
+    const many: PeerRef[] = Array.from({ length: 64 }, (_, i) => ({ address: `c${i}`, nodePub: new Uint8Array(33).fill(i) }));
+    const handler = confirmHandler({ stats, oracle, clock, fallback: fast, respond: () => {} });
+    handler(from, { kind: 'confirm', requestId: new Uint8Array(8).fill(20), contacts: many });
+    expect(waiting).toHaveLength(16);
+    expect(cheapAsked).toBe(48);
+  });
+
+  // Guards issue 11 item 4: CONFIRMs were answered without limit per requester.
+  it('rate-limits new CONFIRMs per requester NodeID and per host; retransmissions are not charged', () => {
+    const clock = new FakeClock();
+    const drops: string[] = [];
+    const counting = { drop: (r: string) => void drops.push(r) } as never;
+    const sent: unknown[] = [];
+    const instant: ExistenceOracle = { name: 'table', exists: (_p, cb) => cb(true) };
+    const handler = confirmHandler({ stats: counting, oracle: instant, clock, respond: (_p, _id, r) => sent.push(r) }, { confirmBurst: 3, confirmRefillMs: 10_000 });
+    const answered = (f: typeof from, id: number) => {
+      const before = sent.length;
+      const direct = handler(f, confirm(id));
+      return direct !== undefined || sent.length > before;
+    };
+    expect([1, 2, 3, 4].map((id) => answered(from, id))).toEqual([true, true, true, false]);
+    expect(drops).toEqual(['confirm-rate']);
+    expect(answered(from, 2)).toBe(true); // a retransmission of an answered request: same answer, no token
+    // Another NodeID on the same host shares the host's bucket; another host and NodeID has its own.
+    const sameHost = { ...from, key: new Uint8Array(32).fill(7) };
+    const elsewhere = { ...from, key: new Uint8Array(32).fill(8), address: 'b' };
+    expect(answered(sameHost, 30)).toBe(false);
+    expect(answered(elsewhere, 31)).toBe(true);
+    clock.advance(10_000);
+    expect([5, 6].map((id) => answered(from, id))).toEqual([true, false]);
+  });
+
   it('falls back to the cheap oracle when too many CONFIRMs are pending', () => {
     const clock = new FakeClock();
     const { oracle, waiting } = slowOracle();

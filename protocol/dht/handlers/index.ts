@@ -17,7 +17,7 @@ export function createHandlers(components: HandlerComponents, init: HandlerInit)
     ping: pingHandler(components),
     'find-node': findNodeHandler(components, init),
     'find-value': findValueHandler(components, init),
-    store: storeHandler(components),
+    store: storeHandler(components, init),
   };
 }
 

@@ -15,6 +15,8 @@ export interface HandlerComponents {
 export interface HandlerInit {
   /** Contacts per NODES reply (before trimming to the body budget). */
   k: number;
+  /** STORE: refuse keys that this many known nodes are closer to than we are (store-radius.ts; 0 = no check). */
+  storeRadius: number;
 }
 
 export type { RequestKind };
