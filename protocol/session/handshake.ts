@@ -29,7 +29,8 @@
  * every later R->I packet repeat cI, every I->R data packet carries cR, and data packets show their seq in
  * clear, so she can link the packets of one session, count them per direction and time them, but not read
  * identities (static keys travel encrypted), payload types, body lengths or contents. Hiding which packets
- * are handshakes (an Elligator-style point encoding) and the seq is future work.
+ * are handshakes (an Elligator-style point encoding) and the seq is future work. Under load she also sees
+ * cookie replies (cI and a random nonce in clear, packet/cookie-packet.ts) and the inits that follow them.
  */
 import { confirmationTag, transcriptFor, deriveSessionKeys, verifyConfirmationTag, type MqvTranscript, type SessionKeys } from '../crypto/ecmqv.ts';
 import { CryptoError, type CryptoSuite, type KeyPair } from '../crypto/suite.ts';

@@ -18,7 +18,7 @@ export class InitLoadMeter {
   }
 
   private drain(nowMs: number): void {
-    this.level = Math.max(0, this.level - ((nowMs - this.atMs) * this.initsPerS) / 1_000);
+    this.level = Math.max(0, this.level - (Math.max(0, nowMs - this.atMs) * this.initsPerS) / 1_000);
     this.atMs = nowMs;
   }
 }

@@ -3,6 +3,7 @@
  * burst), for a responder under load. The table is bounded: a bucket that has been idle long enough to be
  * full again carries no information and is dropped first; when the table is still full, the least recently
  * used bucket goes (its source starts again with a full burst, the price of bounded memory).
+ * (protocol/onion/token-bucket.ts is the same idea one layer up; sessions do not import from onion.)
  */
 interface Bucket {
   tokens: number;
@@ -28,7 +29,7 @@ export class SourceRateLimiter {
   allow(source: string, nowMs: number): boolean {
     const bucket = this.buckets.get(source) ?? this.fresh(nowMs);
     this.buckets.delete(source);
-    bucket.tokens = Math.min(this.limit.burst, bucket.tokens + ((nowMs - bucket.atMs) * this.limit.ratePerS) / 1_000);
+    bucket.tokens = Math.min(this.limit.burst, bucket.tokens + (Math.max(0, nowMs - bucket.atMs) * this.limit.ratePerS) / 1_000);
     bucket.atMs = nowMs;
     this.buckets.set(source, bucket);
     if (bucket.tokens < 1) return false;
