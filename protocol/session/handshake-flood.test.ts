@@ -9,7 +9,7 @@ import { nodeSuite } from '../crypto/node-suite.ts';
 import { DEFAULT_WIRE_SIZE } from '../packet/constants.ts';
 import { PayloadType } from '../packet/payload-type.ts';
 import { SeededRng } from '../runtime/seeded-rng.ts';
-import { DEFAULT_SESSION_CONFIG, type SessionConfig } from './constants.ts';
+import { DEFAULT_SESSION_CONFIG, resolveSessionConfig, type SessionConfig } from './constants.ts';
 import { openCookieReplyTo } from './cookie.ts';
 import { createInit, sealResponseEnvelope, type HandshakeContext, type InitiatorHandshake } from './handshake.ts';
 import { Loopback, ManualClock, type Datagram } from './testing/loopback.ts';
@@ -232,5 +232,14 @@ describe('forged and late handshake replies', () => {
     w.clock.advance(10);
     // The first handshake's connId was forgotten: its msg2 is tried as an init and fails to open.
     expect(w.alice.manager.stats().dropped).toEqual({ 'late-handshake-reply': 2, 'auth-failed': 1 });
+  });
+});
+
+describe('flood knobs', () => {
+  it('resolveSessionConfig rejects impossible values of the new knobs at construction', () => {
+    for (const bad of [{ maxHalfOpenHandshakes: 0 }, { handshakeLoadInitsPerS: -1 }, { handshakeRatePerSourcePerS: 0 }, { maxRateLimitedSources: 1.5 }, { cookieSecretLifetimeMs: 0 }]) {
+      expect(() => resolveSessionConfig(bad), JSON.stringify(bad)).toThrow(RangeError);
+    }
+    expect(resolveSessionConfig({ handshakeRatePerSourcePerS: 0.5 }).handshakeRatePerSourcePerS).toBe(0.5);
   });
 });

@@ -23,10 +23,6 @@ import { DIRECTION_LABEL, MIN_DATA_PACKET_BYTES } from '../packet/data-packet.ts
 import { PacketEncodeError, type DecodeResult } from '../packet/errors.ts';
 import type { Frame } from '../packet/frame.ts';
 import { parseHandshakeHeader } from '../packet/handshake-packet.ts';
-import { CookieChecker, openCookieReplyTo } from './cookie.ts';
-import { ExpiringSet } from './expiring-set.ts';
-import { InitLoadMeter } from './init-load-meter.ts';
-import { SourceRateLimiter } from './source-rate-limiter.ts';
 import { maxBodyBytes } from '../packet/inner-codec.ts';
 import { isPayloadType, isSessionControlType, PayloadType, payloadTypeName } from '../packet/payload-type.ts';
 import { checkWireSize } from '../packet/wire-size.ts';
@@ -35,6 +31,8 @@ import type { Rng } from '../runtime/rng.ts';
 import type { Address, Transport } from '../runtime/transport.ts';
 import { ReceiveCipher, SendCipher } from './cipher-state.ts';
 import { resolveSessionConfig, type SessionConfig } from './constants.ts';
+import { CookieChecker, openCookieReplyTo } from './cookie.ts';
+import { ExpiringSet } from './expiring-set.ts';
 import {
   createInit,
   createResponse,
@@ -50,6 +48,8 @@ import {
   type ReceivedInit,
 } from './handshake.ts';
 import { isFreshInitTimestamp } from './init-guard.ts';
+import { InitLoadMeter } from './init-load-meter.ts';
+import { SourceRateLimiter } from './source-rate-limiter.ts';
 import { EventBus, HandlerTable } from '../messenger/event-bus.ts';
 import type { Messenger, Unsubscribe } from '../messenger/messenger.ts';
 import { Session, type Peer } from './session.ts';
