@@ -139,6 +139,20 @@ describe('handshake flood (cookies under load)', () => {
     expect(w.work.ecmqv).toBe(1);
   });
 
+  it("works in 'variable' padding mode: the cookie reply is smaller than the init it answers", () => {
+    const w = world({ paddingMode: 'variable', handshakeLoadHalfOpen: 1 });
+    flood(w, throwawayInits(nodeSuite, w.bob.key.publicKey, 1, { nowMs: 0 }), 1, () => 'peer-0'); // bob now "loaded"
+    w.clock.advance(20);
+    w.alice.manager.send(w.bob.peer(), PayloadType.DATA, utf8('small'));
+    w.clock.advance(100);
+    expect(bodies(w.bob.inbox)).toEqual(['small']);
+    const [msg1, reply, msg1WithMac2] = w.net.sent.filter((d) => d.from === 'alice' || d.to === 'alice');
+    expect([msg1.from, reply.from, msg1WithMac2.from]).toEqual(['alice', 'bob', 'alice']);
+    expect(reply.bytes.length).toBeLessThan(msg1.bytes.length);
+    expect(msg1WithMac2.bytes.length).toBe(msg1.bytes.length + 16);
+    expect(w.alice.manager.stats().cookieRepliesReceived).toBe(1);
+  });
+
   it('a replayed cookie reply is inert: the initiator answers each new cookie once', () => {
     const w = world({ handshakeLoadHalfOpen: 1 });
     flood(w, throwawayInits(nodeSuite, w.bob.key.publicKey, 1, { nowMs: 0 }), 1, () => 'peer-0'); // bob now "loaded"
