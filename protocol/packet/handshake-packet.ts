@@ -6,6 +6,10 @@
  * Each handshake key is derived from a fresh ephemeral key and encrypts exactly one plaintext (a
  * retransmission resends the identical bytes), so a constant all-zero nonce is safe: one (key, nonce) pair,
  * one message. AAD = connId || ephemeralPub binds the cleartext header.
+ *
+ * `trailerBytes` reserves zeroed room after the tag for an outer MAC the caller fills in (the mac2 of an init
+ * sent with a cookie, cookie-packet.ts); the packet is still exactly the wire size in 'fixed' mode, and
+ * openHandshakePacket is then given the packet without its trailer.
  */
 import type { CryptoSuite } from '../crypto/suite.ts';
 import type { Rng } from '../runtime/rng.ts';
@@ -30,18 +34,22 @@ export function handshakePlaintextSize(wireSize: number): number {
   return wireSize - HANDSHAKE_HEADER_BYTES - AEAD_TAG_BYTES;
 }
 
-/** Encrypts `plaintext`; in 'fixed' mode random padding from `rng` fills it to the wire size first. */
+/**
+ * Encrypts `plaintext`; in 'fixed' mode random padding from `rng` fills it to the wire size first (less
+ * `trailerBytes`, left zero at the end for the caller).
+ */
 export function sealHandshakePacket(
   suite: CryptoSuite,
   key: Uint8Array,
   header: HandshakeHeader,
   plaintext: Uint8Array,
-  options: HandshakePacketOptions & { readonly rng: Rng },
+  options: HandshakePacketOptions & { readonly rng: Rng; readonly trailerBytes?: number },
 ): Uint8Array {
+  const trailer = options.trailerBytes ?? 0;
   if (key.length !== AEAD_KEY_BYTES) throw new PacketEncodeError('bad-key', `AEAD key of ${key.length} bytes`);
   if (header.connId.length !== CONN_ID_BYTES) throw new PacketEncodeError('bad-conn-id', `connId of ${header.connId.length} bytes`);
   if (header.ephemeralPub.length !== EPHEMERAL_PUB_BYTES) throw new PacketEncodeError('bad-key', 'ephemeral key is not 33 bytes');
-  const room = handshakePlaintextSize(options.wireSize);
+  const room = handshakePlaintextSize(options.wireSize) - trailer;
   if (plaintext.length > room) throw new PacketEncodeError('body-too-large', `handshake plaintext of ${plaintext.length} bytes exceeds ${room}`);
   const padded = options.paddingMode === 'fixed' ? new Uint8Array(room) : new Uint8Array(plaintext.length);
   padded.set(plaintext, 0);
@@ -50,7 +58,7 @@ export function sealHandshakePacket(
   head.set(header.connId, 0);
   head.set(header.ephemeralPub, CONN_ID_BYTES);
   const sealed = suite.aeadSeal(key, ZERO_NONCE, padded, head);
-  const out = new Uint8Array(HANDSHAKE_HEADER_BYTES + sealed.length);
+  const out = new Uint8Array(HANDSHAKE_HEADER_BYTES + sealed.length + trailer);
   out.set(head, 0);
   out.set(sealed, HANDSHAKE_HEADER_BYTES);
   return out;

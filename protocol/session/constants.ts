@@ -24,8 +24,40 @@ export interface SessionConfig {
   readonly handshakeMaxSkewMs: number;
   /** Messages queued per peer while its handshake runs; more are dropped and counted. */
   readonly maxQueuedMessages: number;
-  /** Inits remembered for replay detection (and half-open responder sessions); beyond it inits are refused. */
+  /**
+   * Ephemeral keys of accepted inits remembered for replay detection (each for 2 x handshakeMaxSkewMs); when
+   * full, new inits are refused. Cheap (a key per entry), so large: above handshakeLoadInitsPerS x 2 x
+   * handshakeMaxSkewMs, so a flood below the load threshold cannot fill it and one above it meets cookies.
+   */
   readonly maxRecentHandshakes: number;
+  /**
+   * Responder sessions waiting for msg3 (each holds keys and a timer until it confirms or gives up); at the
+   * limit new inits are refused ('handshake-overload') until one confirms or expires.
+   */
+  readonly maxHalfOpenHandshakes: number;
+  /**
+   * Under load (WireGuard §5.3) a responder answers inits without a valid mac2 with a cookie reply, before
+   * any ECDH. It is under load when more than this many init-like datagrams arrived in about a second ...
+   */
+  readonly handshakeLoadInitsPerS: number;
+  /** ... or when this many responder handshakes are half-open. */
+  readonly handshakeLoadHalfOpen: number;
+  /** The cookie secret rotates this often; a cookie stays valid for at least this long (WireGuard: 120 s). */
+  readonly cookieSecretLifetimeMs: number;
+  /**
+   * Under load, per source address: inits with a valid mac2 admitted, and cookie replies sent, each a token
+   * bucket of this rate and burst (two separate tables, so spoofed inits cannot use up a real source's
+   * allowance for mac2 inits).
+   */
+  readonly handshakeRatePerSourcePerS: number;
+  readonly handshakeBurstPerSource: number;
+  /** Source addresses tracked per rate-limit table; beyond it the least recently seen is forgotten. */
+  readonly maxRateLimitedSources: number;
+  /**
+   * Handshakes this node gave up on, remembered (by connId, for the responder's patience) so a late msg2 is
+   * counted as 'late-handshake-reply' rather than as an attack; the oldest is forgotten beyond this many.
+   */
+  readonly maxRetiredHandshakes: number;
   /** A send key is retired (and a new handshake started) once this many packets were sealed under it. */
   readonly maxPacketsPerKey: number;
   /**
@@ -59,7 +91,16 @@ export const DEFAULT_SESSION_CONFIG: SessionConfig = Object.freeze({
   idleSessionMs: 180_000,
   handshakeMaxSkewMs: 60_000,
   maxQueuedMessages: 64,
-  maxRecentHandshakes: 4_096,
+  maxRecentHandshakes: 65_536,
+  maxHalfOpenHandshakes: 1_024,
+  // ECMQV costs ~1.2 ms (bench/): 256 per second is about a third of a core before cookies are demanded.
+  handshakeLoadInitsPerS: 256,
+  handshakeLoadHalfOpen: 256,
+  cookieSecretLifetimeMs: 120_000,
+  handshakeRatePerSourcePerS: 5,
+  handshakeBurstPerSource: 10,
+  maxRateLimitedSources: 4_096,
+  maxRetiredHandshakes: 1_024,
   // The 8-byte seq field could count to 2^64; JS numbers are exact to 2^53, far beyond any session's life.
   maxPacketsPerKey: MAX_SEQ,
   rekeyAfterMs: REKEY_DEFAULT_MS,
@@ -77,7 +118,11 @@ export function resolveSessionConfig(init: Partial<SessionConfig> = {}): Session
   if (config.paddingMode !== 'fixed' && config.paddingMode !== 'variable') {
     throw new RangeError(`SessionConfig.paddingMode must be 'fixed' or 'variable', got ${String(config.paddingMode)}`);
   }
-  for (const name of ['handshakeTimeoutMs', 'idleSessionMs', 'handshakeMaxSkewMs', 'maxQueuedMessages', 'maxRecentHandshakes', 'maxPacketsPerKey'] as const) {
+  for (const name of [
+    'handshakeTimeoutMs', 'idleSessionMs', 'handshakeMaxSkewMs', 'maxQueuedMessages', 'maxRecentHandshakes', 'maxPacketsPerKey',
+    'maxHalfOpenHandshakes', 'handshakeLoadInitsPerS', 'handshakeLoadHalfOpen', 'cookieSecretLifetimeMs', 'handshakeBurstPerSource',
+    'maxRateLimitedSources', 'maxRetiredHandshakes',
+  ] as const) {
     assertPositiveInteger(name, config[name]);
   }
   if (!Number.isSafeInteger(config.handshakeRetries) || config.handshakeRetries < 0) {
@@ -86,6 +131,9 @@ export function resolveSessionConfig(init: Partial<SessionConfig> = {}): Session
   for (const name of ['rekeyAfterMs', 'rekeyAfterPackets'] as const) {
     const value = config[name];
     if (value !== null) assertPositiveInteger(name, value);
+  }
+  if (!(config.handshakeRatePerSourcePerS > 0) || !Number.isFinite(config.handshakeRatePerSourcePerS)) {
+    throw new RangeError(`SessionConfig.handshakeRatePerSourcePerS must be a positive number, got ${config.handshakeRatePerSourcePerS}`);
   }
   if (typeof config.noiseKeepsAlive !== 'boolean') throw new RangeError(`SessionConfig.noiseKeepsAlive must be a boolean, got ${String(config.noiseKeepsAlive)}`);
   if (config.maxPacketsPerKey > MAX_SEQ + 1) throw new RangeError(`SessionConfig.maxPacketsPerKey must be <= 2^53`);

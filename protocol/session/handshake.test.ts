@@ -104,18 +104,18 @@ describe('handshake under attack (SessionManager over loopback)', () => {
     return { clock, net, alice, bob };
   }
 
-  it('a man in the middle who swaps the ephemeral keys fails key confirmation on both sides', () => {
+  it('a man in the middle who swaps the ephemeral keys fails key confirmation on both sides; Alice waits out her timeout', () => {
     const { clock, net, alice, bob } = setup();
     const mctx: HandshakeContext = { suite: nodeSuite, rng: new SeededRng('mallory'), wireSize: DEFAULT_WIRE_SIZE, paddingMode: 'fixed' };
     let original: Datagram | undefined;
     let mallorysInit: ReturnType<typeof createInit> | undefined;
     let openedEnvelope = false;
     net.interceptor = (d) => {
-      if (d.from === 'alice' && !original) {
-        // Replace Alice's msg1 by one with Mallory's ephemeral key; Alice's static key is public.
-        original = d;
+      if (d.from === 'alice') {
+        // Replace Alice's msg1 (and each resend of it) by one with Mallory's ephemeral key; Alice's static key is public.
+        original ??= d;
         const aliceAsSeen = { publicKey: alice.key.publicKey, privateKey: new Uint8Array(32) };
-        mallorysInit = createInit(mctx, { localConnId: d.bytes.slice(0, 8), staticKey: aliceAsSeen, peerStaticPub: bob.key.publicKey, nowMs: clock.now() });
+        mallorysInit ??= createInit(mctx, { localConnId: d.bytes.slice(0, 8), staticKey: aliceAsSeen, peerStaticPub: bob.key.publicKey, nowMs: clock.now() });
         return [{ ...d, bytes: mallorysInit.packet }];
       }
       if (d.from === 'bob' && mallorysInit && original) {
@@ -135,9 +135,10 @@ describe('handshake under attack (SessionManager over loopback)', () => {
     };
     alice.manager.send(bob.peer(), PayloadType.DATA, utf8('secret'));
     clock.advance(60_000);
-    // ... but not Bob's confirmation tag, which needs Z: Alice rejects it, and Bob never gets msg3.
+    // ... but not Bob's confirmation tag, which needs Z: Alice rejects each forged msg2 (msg1 and its 4 resends
+    // were answered) without giving up early, fails at her own timeout, and Bob never gets msg3.
     expect(openedEnvelope).toBe(true);
-    expect(alice.manager.stats().dropped).toEqual({ 'bad-confirmation': 1 });
+    expect(alice.manager.stats().dropped).toEqual({ 'forged-handshake-reply': 5 });
     expect(alice.manager.stats()).toMatchObject({ handshakesFailed: 1, handshakesCompleted: 0, sessionsOpen: 0 });
     expect(alice.manager.stats().sendDropped).toEqual({ 'handshake-failed': 1 });
     expect(bob.inbox).toEqual([]);

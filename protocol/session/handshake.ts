@@ -3,6 +3,8 @@
  * bilateral key confirmation (§5.9.1). Pure functions: the state machine around them is session-manager.ts.
  *
  *   msg1 init      I -> R  cI || EI || AEAD_k1( SI || timestampMs )                       k1 = KDF(ECDH(eI, SR))
+ *   (msg1 + mac2   I -> R  the same, 16 bytes less padding, then mac2 = MAC(cookie, msg1); sent after a
+ *                          cookie reply from a responder under load: cookie.ts, packet/cookie-packet.ts)
  *   msg2 response  R -> I  cI || ER || AEAD_k2( cR || tagR )                              k2 = KDF(ECDH(eR, EI))
  *   msg3 confirm   I -> R  data packet on cR, type HANDSHAKE_CONFIRM, body tagI            (session key i->r)
  *   (ack           R -> I  data packet on cI, type HANDSHAKE_ACK: stops I resending msg3)
@@ -27,12 +29,14 @@
  * every later R->I packet repeat cI, every I->R data packet carries cR, and data packets show their seq in
  * clear, so she can link the packets of one session, count them per direction and time them, but not read
  * identities (static keys travel encrypted), payload types, body lengths or contents. Hiding which packets
- * are handshakes (an Elligator-style point encoding) and the seq is future work.
+ * are handshakes (an Elligator-style point encoding) and the seq is future work. Under load she also sees
+ * cookie replies (cI and a random nonce in clear, packet/cookie-packet.ts) and the inits that follow them.
  */
 import { confirmationTag, transcriptFor, deriveSessionKeys, verifyConfirmationTag, type MqvTranscript, type SessionKeys } from '../crypto/ecmqv.ts';
 import { CryptoError, type CryptoSuite, type KeyPair } from '../crypto/suite.ts';
 import { asciiBytes, concatBytes, readU64, writeU64 } from '../packet/bytes.ts';
 import { CONN_ID_BYTES, EPHEMERAL_PUB_BYTES, type PaddingMode } from '../packet/constants.ts';
+import { MAC2_BYTES, withMac2 } from '../packet/cookie-packet.ts';
 import { decoded, rejected, type DecodeResult } from '../packet/errors.ts';
 import { openHandshakePacket, parseHandshakeHeader, sealHandshakePacket } from '../packet/handshake-packet.ts';
 import type { Rng } from '../runtime/rng.ts';
@@ -66,20 +70,40 @@ export interface InitiatorHandshake {
   readonly peerStaticPub: Uint8Array;
   /** msg1 exactly as sent; a retransmission resends these bytes (one key, one nonce, one plaintext). */
   readonly packet: Uint8Array;
+  /** The responder's cookie this msg1 carries a mac2 under (the 'mac2' layout); absent: the 'plain' layout. */
+  readonly cookie?: Uint8Array;
 }
 
-/** Builds msg1. Throws CryptoError if `peerStaticPub` is not a valid P-256 point. */
+/**
+ * How msg1 ends: 'plain', with its AEAD tag; 'mac2', with a mac2 trailer after the tag (cookie-packet.ts).
+ * Both are the wire size; only a valid mac2 (or trying to open both) tells them apart.
+ */
+export type InitLayout = 'plain' | 'mac2';
+
+/** msg1 without its trailer: what the AEAD covers, and what identifies a retransmission. */
+export function initBody(bytes: Uint8Array, layout: InitLayout): Uint8Array {
+  return layout === 'mac2' ? bytes.subarray(0, bytes.length - MAC2_BYTES) : bytes;
+}
+
+/**
+ * Builds msg1, with a mac2 under `cookie` when given. Throws CryptoError if `peerStaticPub` is not a valid
+ * P-256 point. Each call draws a fresh ephemeral key: an init carrying a new cookie is a new msg1, never the
+ * old plaintext re-sealed under the old key (GCM must not see one key and nonce twice).
+ */
 export function createInit(
   ctx: HandshakeContext,
-  args: { localConnId: Uint8Array; staticKey: KeyPair; peerStaticPub: Uint8Array; nowMs: number },
+  args: { localConnId: Uint8Array; staticKey: KeyPair; peerStaticPub: Uint8Array; nowMs: number; cookie?: Uint8Array },
 ): InitiatorHandshake {
   const ephemeral = ctx.suite.generateKeyPair(ctx.rng);
   const k1 = envelopeKey(ctx.suite, 'init', ctx.suite.ecdh(ephemeral.privateKey, args.peerStaticPub), ephemeral.publicKey, args.peerStaticPub);
   const plaintext = new Uint8Array(INIT_PLAINTEXT_BYTES);
   plaintext.set(args.staticKey.publicKey, 0);
   writeU64(plaintext, STATIC_PUB_BYTES, Math.max(0, Math.floor(args.nowMs)));
-  const packet = sealHandshakePacket(ctx.suite, k1, { connId: args.localConnId, ephemeralPub: ephemeral.publicKey }, plaintext, ctx);
-  return { localConnId: args.localConnId, staticKey: args.staticKey, ephemeral, peerStaticPub: args.peerStaticPub, packet };
+  const header = { connId: args.localConnId, ephemeralPub: ephemeral.publicKey };
+  const { cookie } = args;
+  const sealed = sealHandshakePacket(ctx.suite, k1, header, plaintext, { ...ctx, trailerBytes: cookie ? MAC2_BYTES : 0 });
+  const packet = cookie ? withMac2(ctx.suite, sealed, cookie) : sealed;
+  return { localConnId: args.localConnId, staticKey: args.staticKey, ephemeral, peerStaticPub: args.peerStaticPub, packet, ...(cookie && { cookie }) };
 }
 
 export interface ReceivedInit {
@@ -90,10 +114,16 @@ export interface ReceivedInit {
 }
 
 /**
- * Tries `bytes` as msg1 addressed to `staticKey`. Never throws. 'unknown-session' when the header is not a
- * handshake at all (no valid ephemeral point), 'auth-failed' when it is but does not open under our key.
+ * Tries `bytes` as msg1 addressed to `staticKey`, in each of `layouts` in turn (one ECDH for all). Never
+ * throws. 'unknown-session' when the header is not a handshake at all (no valid ephemeral point),
+ * 'auth-failed' when it is but does not open under our key in any of the layouts.
  */
-export function openInit(ctx: HandshakeContext, staticKey: KeyPair, bytes: Uint8Array): DecodeResult<ReceivedInit> {
+export function openInit(
+  ctx: HandshakeContext,
+  staticKey: KeyPair,
+  bytes: Uint8Array,
+  layouts: readonly InitLayout[] = ['plain'],
+): DecodeResult<ReceivedInit & { readonly layout: InitLayout }> {
   const header = parseHandshakeHeader(bytes, INIT_PLAINTEXT_BYTES, ctx);
   if (!header.ok) return header;
   const { connId, ephemeralPub } = header.value;
@@ -104,8 +134,15 @@ export function openInit(ctx: HandshakeContext, staticKey: KeyPair, bytes: Uint8
     if (e instanceof CryptoError) return rejected('unknown-session', 'unknown connId and not a handshake init');
     throw e;
   }
-  const plaintext = openHandshakePacket(ctx.suite, envelopeKey(ctx.suite, 'init', z, ephemeralPub, staticKey.publicKey), bytes);
+  const key = envelopeKey(ctx.suite, 'init', z, ephemeralPub, staticKey.publicKey);
+  let plaintext: DecodeResult<Uint8Array> = rejected('auth-failed', 'no init layout to try');
+  let layout: InitLayout = 'plain';
+  for (layout of layouts) {
+    plaintext = openHandshakePacket(ctx.suite, key, initBody(bytes, layout));
+    if (plaintext.ok) break;
+  }
   if (!plaintext.ok) return plaintext;
+  if (plaintext.value.length < INIT_PLAINTEXT_BYTES) return rejected('truncated', `init plaintext of ${plaintext.value.length} bytes`);
   const timestampMs = readU64(plaintext.value, STATIC_PUB_BYTES);
   if (timestampMs < 0) return rejected('stale-handshake', 'init timestamp beyond 2^53 ms');
   return decoded({
@@ -113,6 +150,7 @@ export function openInit(ctx: HandshakeContext, staticKey: KeyPair, bytes: Uint8
     initiatorEphemeralPub: ephemeralPub,
     initiatorStaticPub: plaintext.value.slice(0, STATIC_PUB_BYTES),
     timestampMs,
+    layout,
   });
 }
 

@@ -1,11 +1,21 @@
 /**
  * Responder-side guard against replayed handshake inits. An init is accepted only if its timestamp lies
- * within ±maxSkewMs of the responder's clock, and its ephemeral key is remembered until no copy of it could
- * pass that check any more (now + 2·maxSkewMs). A second arrival of a remembered key is either a
+ * strictly within ±maxSkewMs of the responder's clock, and its ephemeral key is remembered until no copy of it
+ * could pass that check any more (now + 2·maxSkewMs; expired at exactly that millisecond, which is exactly
+ * when the most-ahead admissible timestamp turns stale: both boundaries are exclusive). A second arrival of a remembered key is either a
  * retransmission (byte-identical msg1 while the half-open session still waits: msg2 is resent, no new ECMQV
  * work) or a replay (dropped). Bounded: when full, new inits are refused until entries age out.
  */
 export type InitVerdict = 'fresh' | 'stale' | 'full';
+
+/**
+ * Whether an init stamped `timestampMs` may be accepted at `nowMs`: strictly within ±maxSkewMs. Strict, so an
+ * init accepted at time a (timestamp < a + maxSkewMs) is stale from a + 2·maxSkewMs on, the very millisecond
+ * its replay-set entry expires; with `<=` here a replay at that millisecond would pass.
+ */
+export function isFreshInitTimestamp(timestampMs: number, nowMs: number, maxSkewMs: number): boolean {
+  return Math.abs(timestampMs - nowMs) < maxSkewMs;
+}
 
 export interface GuardEntry<S> {
   readonly expiresAtMs: number;
@@ -31,7 +41,7 @@ export class InitGuard<S> {
 
   /** Checks the timestamp and room; does not record. */
   admit(timestampMs: number, nowMs: number): InitVerdict {
-    if (Math.abs(timestampMs - nowMs) > this.maxSkewMs) return 'stale';
+    if (!isFreshInitTimestamp(timestampMs, nowMs, this.maxSkewMs)) return 'stale';
     this.prune(nowMs);
     return this.entries.size >= this.capacity ? 'full' : 'fresh';
   }

@@ -4,8 +4,16 @@
  * and callback-driven: the simulator runs it in virtual time, so no Promise appears anywhere here.
  *
  * Receive path: the first 8 bytes of every datagram are a connId this node chose. A known connId routes to
- * its session (msg2 for a pending initiator, data otherwise); an unknown one is tried as a handshake init.
- * Whatever the bytes, the path ends in a delivery or in exactly one counted drop; nothing throws out of it.
+ * its session (msg2 or a cookie reply for a pending initiator, data otherwise); an unknown one is tried as a
+ * handshake init. Whatever the bytes, the path ends in a delivery or in exactly one counted drop; nothing
+ * throws out of it.
+ *
+ * Handshake floods (WireGuard §5.3): an init costs the responder an ECDH and an ECMQV. Above
+ * handshakeLoadInitsPerS inits a second, or handshakeLoadHalfOpen half-open handshakes, the responder is
+ * under load and answers inits without a valid mac2 with a cookie reply (same size, no ECDH); an init with
+ * a valid mac2 proves its source address receives, and is admitted under a per-source token bucket. Replay
+ * memory (a large set of ephemeral keys) and half-open state (bounded, freed when a handshake confirms or
+ * expires) are kept apart, so neither doubles as an admission limit an attacker can fill cheaply.
  */
 import { SESSION_PROTECTION, type MessageProtection } from '../crypto/message-security.ts';
 import { CryptoError, type CryptoSuite, type KeyPair } from '../crypto/suite.ts';
@@ -23,19 +31,25 @@ import type { Rng } from '../runtime/rng.ts';
 import type { Address, Transport } from '../runtime/transport.ts';
 import { ReceiveCipher, SendCipher } from './cipher-state.ts';
 import { resolveSessionConfig, type SessionConfig } from './constants.ts';
+import { CookieChecker, openCookieReplyTo } from './cookie.ts';
+import { ExpiringSet } from './expiring-set.ts';
 import {
   createInit,
   createResponse,
   EPHEMERAL_FIELD,
   INIT_PLAINTEXT_BYTES,
+  initBody,
   openInit,
   openResponse,
   verifyInitiatorTag,
   type HandshakeContext,
   type InitiatorResult,
+  type InitLayout,
   type ReceivedInit,
 } from './handshake.ts';
-import { InitGuard } from './init-guard.ts';
+import { isFreshInitTimestamp } from './init-guard.ts';
+import { InitLoadMeter } from './init-load-meter.ts';
+import { SourceRateLimiter } from './source-rate-limiter.ts';
 import { EventBus, HandlerTable } from '../messenger/event-bus.ts';
 import type { Messenger, Unsubscribe } from '../messenger/messenger.ts';
 import { Session, type Peer } from './session.ts';
@@ -82,6 +96,14 @@ interface PeerState {
   readonly queue: Frame[];
 }
 
+/** A responder handshake waiting for msg3, by its init's ephemeral key (to answer a retransmitted init). */
+interface HalfOpen {
+  readonly session: Session;
+  /** SHA-256 of the init without its mac2 trailer: a retransmission has the same. */
+  readonly bodyHash: Uint8Array;
+  readonly layout: InitLayout;
+}
+
 interface Delivery {
   readonly handlers: readonly MessageHandler[];
   readonly msg: SessionMessage;
@@ -96,7 +118,16 @@ export class SessionManager implements Messenger {
   private readonly handlers = new HandlerTable<MessageHandler>();
   /** Multi-subscriber events for the layers above (NAT traversal listens for handshake timeouts). */
   readonly events = new EventBus<SessionEvent>();
-  private readonly guard: InitGuard<Session>;
+  /** Ephemeral keys of accepted inits, for 2 x handshakeMaxSkewMs: a replay is recognised without ECDH. */
+  private readonly replays: ExpiringSet;
+  private readonly halfOpen = new Map<string, HalfOpen>();
+  private readonly load: InitLoadMeter;
+  private readonly cookies: CookieChecker;
+  /** Under load, per source: inits with a valid mac2 admitted, and cookie replies sent (separate tables). */
+  private readonly mac2Limiter: SourceRateLimiter;
+  private readonly cookieLimiter: SourceRateLimiter;
+  /** connIds of handshakes this node gave up on: a msg2 still on its way is late, not an attack. */
+  private readonly retired: ExpiringSet;
   private readonly counters = emptyStats();
   private sweepTimer?: number;
   private closed = false;
@@ -112,7 +143,15 @@ export class SessionManager implements Messenger {
     this.config = resolveSessionConfig(init);
     const { suite, rng } = components;
     this.ctx = { suite, rng, wireSize: this.config.wireSize, paddingMode: this.config.paddingMode };
-    this.guard = new InitGuard(this.config.handshakeMaxSkewMs, this.config.maxRecentHandshakes);
+    const c = this.config;
+    this.replays = new ExpiringSet(2 * c.handshakeMaxSkewMs, c.maxRecentHandshakes, 'refuse');
+    this.load = new InitLoadMeter(c.handshakeLoadInitsPerS);
+    // A stream of its own (forking draws nothing from `rng`), so cookies never shift keys or padding.
+    this.cookies = new CookieChecker(suite, rng.fork('cookie'), c.cookieSecretLifetimeMs, this.ctx);
+    const limit = { ratePerS: c.handshakeRatePerSourcePerS, burst: c.handshakeBurstPerSource, maxSources: c.maxRateLimitedSources };
+    this.mac2Limiter = new SourceRateLimiter(limit);
+    this.cookieLimiter = new SourceRateLimiter(limit);
+    this.retired = new ExpiringSet(this.responderPatienceMs(), c.maxRetiredHandshakes, 'evict-oldest');
     components.transport.onReceive((from, bytes) => this.receive(from, bytes));
   }
 
@@ -236,27 +275,49 @@ export class SessionManager implements Messenger {
   private route(from: Address, bytes: Uint8Array): void {
     const size = checkWireSize(bytes.length, this.config.wireSize, this.config.paddingMode, MIN_DATA_PACKET_BYTES);
     if (!size.ok) return this.reject(size);
-    const session = this.byConnId.get(toHex(bytes.subarray(0, CONN_ID_BYTES)));
+    const connIdHex = toHex(bytes.subarray(0, CONN_ID_BYTES));
+    const session = this.byConnId.get(connIdHex);
+    if (!session && this.retired.has(connIdHex, this.components.clock.now())) return this.drop('late-handshake-reply');
     if (!session) return this.handleInit(from, bytes);
     if (session.state === 'initiating') return this.handleResponse(session, bytes);
     return this.handleSessionPacket(session, bytes);
   }
 
-  /** Unknown connId: a handshake init, or garbage / a packet for a session we no longer hold. */
+  /**
+   * Unknown connId: a handshake init, or garbage / a packet for a session we no longer hold. Everything up to
+   * openUnderLiveKeys is cheap (hashes and table lookups); under load only a valid mac2 gets past it.
+   */
   private handleInit(from: Address, bytes: Uint8Array): void {
     const header = parseHandshakeHeader(bytes, INIT_PLAINTEXT_BYTES, this.ctx);
     if (!header.ok) return this.reject(header);
+    // A compressed point starts 0x02/0x03; a data packet for a session we dropped has 0x00 there.
+    const prefix = header.value.ephemeralPub[0];
+    if (prefix !== 0x02 && prefix !== 0x03) return this.drop('unknown-session');
     const now = this.components.clock.now();
     const ephemeralHex = toHex(header.value.ephemeralPub);
-    const seen = this.guard.get(ephemeralHex, now);
-    if (seen) return this.handleRepeatedInit(seen.session, seen.packetHash, bytes);
+    const halfOpen = this.halfOpen.get(ephemeralHex);
+    if (halfOpen) return this.handleRepeatedInit(halfOpen, bytes);
+    if (this.replays.has(ephemeralHex, now)) return this.drop('replay');
+    const underLoad = this.load.arrive(now) || this.halfOpen.size >= this.config.handshakeLoadHalfOpen;
+    const mac2Valid = this.cookies.hasValidMac2(from, bytes, now);
+    if (underLoad && !mac2Valid) return this.demandCookie(from, bytes, now);
+    if (underLoad && !this.mac2Limiter.allow(from, now)) return this.drop('handshake-rate-limited');
+    // Without a valid mac2 the init may still carry a stale one (its cookie outlived our secret): try both.
     const identity = this.components.identity();
-    const { opened, staticKey } = this.openUnderLiveKeys(identity, bytes);
+    const { opened, staticKey } = this.openUnderLiveKeys(identity, bytes, mac2Valid ? ['mac2'] : ['plain', 'mac2']);
     if (!opened.ok) return this.reject(opened);
-    const verdict = this.guard.admit(opened.value.timestampMs, now);
-    if (verdict === 'stale') return this.drop('stale-handshake');
-    if (verdict === 'full') return this.drop('handshake-overload');
+    if (!isFreshInitTimestamp(opened.value.timestampMs, now, this.config.handshakeMaxSkewMs)) return this.drop('stale-handshake');
+    if (!this.replays.hasRoom(now) || this.halfOpen.size >= this.config.maxHalfOpenHandshakes) return this.drop('handshake-overload');
     this.acceptInit(from, opened.value, ephemeralHex, bytes, staticKey, staticKey !== identity);
+  }
+
+  /** Under load: a cookie reply for the init's source instead of any ECDH (rate-limited per source). */
+  private demandCookie(from: Address, init: Uint8Array, nowMs: number): void {
+    if (!this.cookieLimiter.allow(from, nowMs)) return this.drop('handshake-rate-limited');
+    const reply = this.cookies.reply({ source: from, init, responderStaticPub: this.components.identity().publicKey, nowMs });
+    this.drop('handshake-needs-cookie');
+    this.counters.cookieRepliesSent++;
+    this.sendDatagram(from, reply);
   }
 
   /**
@@ -264,21 +325,26 @@ export class SessionManager implements Messenger {
    * the other live keys in turn, so a node without a key in grace pays nothing extra. Reports the current key's
    * failure when none opens it.
    */
-  private openUnderLiveKeys(identity: KeyPair, bytes: Uint8Array): { opened: DecodeResult<ReceivedInit>; staticKey: KeyPair } {
-    const opened = openInit(this.ctx, identity, bytes);
+  private openUnderLiveKeys(
+    identity: KeyPair,
+    bytes: Uint8Array,
+    layouts: readonly InitLayout[],
+  ): { opened: DecodeResult<ReceivedInit & { readonly layout: InitLayout }>; staticKey: KeyPair } {
+    const opened = openInit(this.ctx, identity, bytes, layouts);
     const live = this.components.liveIdentities;
     if (opened.ok || opened.error.code !== 'auth-failed' || live === undefined) return { opened, staticKey: identity };
     for (const key of live()) {
       if (equalBytes(key.publicKey, identity.publicKey)) continue;
-      const other = openInit(this.ctx, key, bytes);
+      const other = openInit(this.ctx, key, bytes, layouts);
       if (other.ok) return { opened: other, staticKey: key };
     }
     return { opened, staticKey: identity };
   }
 
   /** Same ephemeral key again: resend msg2 for a byte-identical retransmission still awaiting msg3. */
-  private handleRepeatedInit(session: Session, packetHash: Uint8Array, bytes: Uint8Array): void {
-    const identical = equalBytes(packetHash, this.components.suite.sha256(bytes));
+  private handleRepeatedInit(halfOpen: HalfOpen, bytes: Uint8Array): void {
+    const { session } = halfOpen;
+    const identical = equalBytes(halfOpen.bodyHash, this.components.suite.sha256(initBody(bytes, halfOpen.layout)));
     // A copy after the handshake moved on, or different bytes under a known ephemeral key: a replay.
     if (!identical || session.state !== 'awaiting-confirm' || !session.responder) return this.drop('replay');
     this.counters.handshakeRetransmits++;
@@ -287,7 +353,14 @@ export class SessionManager implements Messenger {
   }
 
   /** `identity`: the key the init opened under, the current one unless `onPreviousKey` (a key still in grace). */
-  private acceptInit(from: Address, init: ReceivedInit, ephemeralHex: string, bytes: Uint8Array, identity: KeyPair, onPreviousKey: boolean): void {
+  private acceptInit(
+    from: Address,
+    init: ReceivedInit & { readonly layout: InitLayout },
+    ephemeralHex: string,
+    bytes: Uint8Array,
+    identity: KeyPair,
+    onPreviousKey: boolean,
+  ): void {
     const localConnId = this.freshConnId();
     const response = createResponse(this.ctx, { init, staticKey: identity, localConnId });
     if (!response.ok) return this.reject(response);
@@ -298,14 +371,26 @@ export class SessionManager implements Messenger {
     session.responder = response.value;
     session.send = new SendCipher(this.ctx.suite, keys.responderToInitiator, DIRECTION_LABEL.responderToInitiator, init.initiatorConnId, this.config.maxPacketsPerKey);
     session.receive = new ReceiveCipher(this.ctx.suite, keys.initiatorToResponder, DIRECTION_LABEL.initiatorToResponder, this.config.replayWindow);
-    this.guard.record(ephemeralHex, this.components.suite.sha256(bytes), session, now);
+    this.replays.add(ephemeralHex, now);
+    this.halfOpen.set(ephemeralHex, { session, bodyHash: this.components.suite.sha256(initBody(bytes, init.layout)), layout: init.layout });
+    session.initEphemeralHex = ephemeralHex;
     this.addSession(session);
     this.counters.handshakesAccepted++;
     if (onPreviousKey) this.counters.handshakesOnPreviousKey++;
     this.sendDatagram(from, response.value.packet);
-    // The initiator resends msg1 up to handshakeRetries times, then msg3 as often: wait for all of it.
-    const patienceMs = this.config.handshakeTimeoutMs * (2 * this.config.handshakeRetries + 2);
-    session.timer = this.components.clock.setTimer(patienceMs, () => this.expireHalfOpen(session));
+    session.timer = this.components.clock.setTimer(this.responderPatienceMs(), () => this.expireHalfOpen(session));
+  }
+
+  /** The initiator resends msg1 up to handshakeRetries times, then msg3 as often: a responder waits for all of it. */
+  private responderPatienceMs(): number {
+    return this.config.handshakeTimeoutMs * (2 * this.config.handshakeRetries + 2);
+  }
+
+  /** The session no longer waits for msg3 (confirmed or gone): its half-open slot is free again. */
+  private leaveHalfOpen(session: Session): void {
+    if (session.initEphemeralHex === undefined) return;
+    this.halfOpen.delete(session.initEphemeralHex);
+    session.initEphemeralHex = undefined;
   }
 
   private expireHalfOpen(session: Session): void {
@@ -315,17 +400,36 @@ export class SessionManager implements Messenger {
     this.removeSession(session);
   }
 
-  /** msg2 for a handshake we started. */
+  /** msg2, or a cookie reply, for a handshake we started. */
   private handleResponse(session: Session, bytes: Uint8Array): void {
-    if (!session.initiator) return this.drop('internal');
-    const result = openResponse(this.ctx, session.initiator, bytes);
+    const hs = session.initiator;
+    if (!hs) return this.drop('internal');
+    // The cookie reply is tried first: it costs a hash and an AES-GCM open, msg2 an ECDH.
+    const cookie = openCookieReplyTo(this.ctx.suite, { init: hs.packet, responderStaticPub: hs.peerStaticPub }, bytes, this.ctx);
+    if (cookie.ok) return this.onCookie(session, cookie.value);
+    const result = openResponse(this.ctx, hs, bytes);
     if (result.ok) return this.establishInitiator(session, result.value);
+    // An envelope that opens but a tag that does not match: anyone who saw msg1 can seal such an envelope
+    // (its key depends on the ephemerals only), so it is no reason to give up. SP 800-56A §5.9.1: the keys
+    // it derived are not used; the handshake keeps waiting for the real msg2 until its own timeout.
+    if (result.error.code === 'bad-confirmation') return this.drop('forged-handshake-reply');
     this.reject(result);
-    if (result.error.code === 'bad-confirmation') {
-      // Wrong static key behind the address, or an ephemeral key swapped in transit: SP 800-56A §5.9.1 says
-      // the derived keys must not be used. The pending handshake and its queue go with them.
-      this.failHandshake(session);
-    }
+  }
+
+  /**
+   * The responder is under load and sent a cookie: send a new msg1 (fresh ephemeral key) carrying mac2 under
+   * it, now. The retransmission timer keeps running, so cookie replies never extend a handshake's life; a
+   * reply repeating the cookie the current msg1 already carries changes nothing (a replayed reply is inert).
+   */
+  private onCookie(session: Session, cookie: Uint8Array): void {
+    const hs = session.initiator!;
+    if (hs.cookie && equalBytes(hs.cookie, cookie)) return this.drop('duplicate-handshake');
+    this.counters.cookieRepliesReceived++;
+    hs.ephemeral.privateKey.fill(0);
+    const now = this.components.clock.now();
+    session.initiator = createInit(this.ctx, { localConnId: session.localConnId, staticKey: hs.staticKey, peerStaticPub: hs.peerStaticPub, nowMs: now, cookie });
+    this.counters.handshakeRetransmits++;
+    this.sendDatagram(session.peer.address, session.initiator.packet);
   }
 
   private establishInitiator(session: Session, result: InitiatorResult): void {
@@ -369,6 +473,8 @@ export class SessionManager implements Messenger {
   /** A datagram on an established (or responder half-open) session. */
   private handleSessionPacket(session: Session, bytes: Uint8Array): void {
     if (session.responderEphemeralHex !== undefined && this.isDuplicateResponse(session, bytes)) return this.drop('duplicate-handshake');
+    // Handshake-shaped (see isDuplicateResponse) but another msg2 (or a cookie reply): the handshake is over.
+    if (session.role === 'initiator' && !looksLikeDataPacket(bytes)) return this.drop('late-handshake-reply');
     if (!session.receive) return this.drop('internal');
     const opened = session.receive.open(bytes, this.ctx);
     if (!opened.ok) return this.reject(opened);
@@ -379,8 +485,7 @@ export class SessionManager implements Messenger {
   }
 
   private isDuplicateResponse(session: Session, bytes: Uint8Array): boolean {
-    // A data packet's 9th byte is the top byte of its seq, always 0; a point encoding starts 0x02 or 0x03.
-    if (bytes.length < HANDSHAKE_HEADER_BYTES || bytes[EPHEMERAL_FIELD.offset] === 0) return false;
+    if (bytes.length < HANDSHAKE_HEADER_BYTES || looksLikeDataPacket(bytes)) return false;
     const field = bytes.subarray(EPHEMERAL_FIELD.offset, EPHEMERAL_FIELD.offset + EPHEMERAL_FIELD.length);
     return toHex(field) === session.responderEphemeralHex;
   }
@@ -420,6 +525,7 @@ export class SessionManager implements Messenger {
       return this.removeSession(session);
     }
     this.cancelTimer(session);
+    this.leaveHalfOpen(session);
     session.eraseHandshakeKeys();
     session.state = 'established';
     this.counters.handshakesCompleted++;
@@ -596,6 +702,8 @@ export class SessionManager implements Messenger {
 
   private removeSession(session: Session): void {
     this.cancelTimer(session);
+    this.leaveHalfOpen(session);
+    if (session.state === 'initiating') this.retired.add(session.localConnIdHex, this.components.clock.now());
     // Frames held for a confirmation that never came: counted now, so each datagram ends in one drop.
     if (session.early.length > 0) this.drop('unconfirmed', session.early.length);
     this.byConnId.delete(session.localConnIdHex);
@@ -658,6 +766,11 @@ export class SessionManager implements Messenger {
     if (ps.queue.length > 0) this.dropSend(reason, ps.queue.length);
     ps.queue.length = 0;
   }
+}
+
+/** A data packet's 9th byte is the top byte of its seq, always 0; a handshake's is a point prefix (0x02/0x03). */
+function looksLikeDataPacket(bytes: Uint8Array): boolean {
+  return bytes.length > EPHEMERAL_FIELD.offset && bytes[EPHEMERAL_FIELD.offset] === 0;
 }
 
 function peerKey(peer: Peer): string {

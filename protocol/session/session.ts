@@ -29,6 +29,8 @@ export class Session {
   initiator?: InitiatorHandshake;
   /** Responder, until msg3 is verified. */
   responder?: ResponderHandshake;
+  /** Responder, while half-open: the init's ephemeral key, its entry in the half-open table. */
+  initEphemeralHex?: string;
   /** Initiator: msg3's body, resent until the responder acknowledges. */
   confirmTag?: Uint8Array;
   /** Initiator: the responder's ephemeral key, to recognise a duplicate msg2 after establishment. */

@@ -12,8 +12,19 @@ export type DropReason =
   | 'unexpected-type'
   /** A copy of a handshake message this node already handled (retransmission or replay). */
   | 'duplicate-handshake'
-  /** Too many recent inits / half-open sessions: the responder refuses more until some expire. */
+  /** Replay set or half-open table full: the responder refuses new inits until entries expire. */
   | 'handshake-overload'
+  /** Init while the responder is under load, without a valid mac2: answered with a cookie reply, no ECDH. */
+  | 'handshake-needs-cookie'
+  /** Under load, the init's source address used up its allowance (of mac2 inits, or of cookie replies). */
+  | 'handshake-rate-limited'
+  /**
+   * A msg2 whose envelope opens (anyone who saw msg1 can seal one) but whose key-confirmation tag is wrong:
+   * a forger or a man in the middle. The handshake keeps waiting for the real msg2.
+   */
+  | 'forged-handshake-reply'
+  /** A msg2 or cookie reply for a handshake this node already gave up on or completed. */
+  | 'late-handshake-reply'
   /** Received after close(). */
   | 'closed'
   /** An exception escaped a decoder: a bug, counted instead of crashing the node; tests assert it stays 0. */
@@ -49,8 +60,12 @@ export interface SessionStats {
   handshakesCompleted: number;
   /** Timed out, bad confirmation, invalid peer key (either role). */
   handshakesFailed: number;
-  /** Handshake messages sent again (msg1 on timeout, msg2 for a retransmitted msg1, msg3 until acked). */
+  /** Handshake messages sent again (msg1 on timeout or with a new cookie, msg2 for a retransmitted msg1, msg3 until acked). */
   handshakeRetransmits: number;
+  /** Responder under load: cookie replies sent instead of doing ECDH work (see 'handshake-needs-cookie'). */
+  cookieRepliesSent: number;
+  /** Initiator: authentic cookie replies received, each followed by msg1 with a mac2. */
+  cookieRepliesReceived: number;
   /** Handshakes started to replace a send key: it reached its packet limit, its age or its soft packet count. */
   rekeys: number;
   /** rekeys by cause (flat, so reports can sum every numeric counter). */
@@ -91,6 +106,8 @@ export function emptyStats(): SessionStats {
     handshakesCompleted: 0,
     handshakesFailed: 0,
     handshakeRetransmits: 0,
+    cookieRepliesSent: 0,
+    cookieRepliesReceived: 0,
     rekeys: 0,
     rekeysKeyExhausted: 0,
     rekeysTime: 0,

@@ -1,0 +1,72 @@
+/**
+ * The cookie round trip over real UDP on 127.0.0.1 (UdpTransport, WallClock, CryptoRng): Bob is "under load"
+ * (a half-open handshake from a throw-away identity and handshakeLoadHalfOpen 1), so Alice's first msg1 gets a
+ * cookie reply of the wire size and her msg1 with mac2 gets through. The 10 s bound is a failure timeout,
+ * never a timing assertion.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { nodeSuite } from '../crypto/node-suite.ts';
+import { DEFAULT_WIRE_SIZE } from '../packet/constants.ts';
+import { PayloadType } from '../packet/payload-type.ts';
+import { CryptoRng } from '../runtime/crypto-rng.ts';
+import { UdpTransport } from '../runtime/udp-transport.ts';
+import { WallClock } from '../runtime/wall-clock.ts';
+import { SessionManager, type SessionMessage } from './session-manager.ts';
+import { throwawayInits } from './testing/flood.ts';
+
+const opened: { transport: UdpTransport; clock: WallClock; manager: SessionManager; publicKey: Uint8Array }[] = [];
+
+async function start(): Promise<(typeof opened)[number]> {
+  const transport = await UdpTransport.open({ host: '127.0.0.1' });
+  const clock = new WallClock();
+  const rng = new CryptoRng();
+  const key = nodeSuite.generateKeyPair(rng);
+  const manager = new SessionManager({ transport, clock, rng, suite: nodeSuite, identity: () => key }, { handshakeLoadHalfOpen: 1, handshakeTimeoutMs: 500 });
+  const r = { transport, clock, manager, publicKey: key.publicKey };
+  opened.push(r);
+  return r;
+}
+
+afterAll(async () => {
+  for (const r of opened) {
+    r.manager.close();
+    r.clock.cancelAll();
+  }
+  await Promise.all(opened.map((r) => r.transport.close()));
+});
+
+describe('cookie reply over UDP (127.0.0.1)', () => {
+  it("a loaded responder answers with a same-size cookie reply, and the initiator's mac2 init gets through", async () => {
+    const [alice, bob, flooder] = await Promise.all([start(), start(), start()]);
+    const bobPub = bob.publicKey;
+    // One throw-away init leaves Bob with a half-open handshake: at handshakeLoadHalfOpen 1 he is loaded.
+    const [junk] = throwawayInits(nodeSuite, bobPub, 1, { nowMs: bob.clock.now() });
+    flooder.transport.send(bob.transport.localAddress, junk.packet);
+    await until(() => bob.manager.stats().handshakesAccepted === 1);
+
+    const got = new Promise<SessionMessage>((resolve) => bob.manager.onMessage(PayloadType.DATA, resolve));
+    alice.manager.send({ address: bob.transport.localAddress, nodePub: bobPub }, PayloadType.DATA, new TextEncoder().encode('over udp'));
+    const msg = await bounded(got);
+    expect(new TextDecoder().decode(msg.body)).toBe('over udp');
+    await until(() => alice.manager.stats().handshakesCompleted === 1); // Bob's ACK is on its way
+    expect(bob.manager.stats()).toMatchObject({ cookieRepliesSent: 1, handshakesAccepted: 2 });
+    expect(alice.manager.stats()).toMatchObject({ cookieRepliesReceived: 1, handshakesCompleted: 1 });
+    // Every datagram Bob sent, the cookie reply included, had the wire size.
+    expect(bob.manager.stats().bytesSent).toBe(bob.manager.stats().packetsSent * DEFAULT_WIRE_SIZE);
+  });
+});
+
+const FAILURE_BOUND_MS = 10_000;
+
+function bounded<T>(p: Promise<T>): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no result within ${FAILURE_BOUND_MS} ms`)), FAILURE_BOUND_MS).unref())]);
+}
+
+async function until(done: () => boolean): Promise<void> {
+  await bounded(
+    new Promise<void>((resolve) => {
+      const poll = () => (done() ? resolve() : setTimeout(poll, 5));
+      poll();
+    }),
+  );
+}
