@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hostOf } from './address-host.ts';
 import { capPerHost, FirstContactGate } from './contact-limits.ts';
-import { KeyedRateLimit } from './keyed-rate-limit.ts';
 import { FakeClock } from './testing/fake-clock.ts';
 import type { Contact, PeerRef } from './types.ts';
 
@@ -30,36 +29,6 @@ describe('hostOf', () => {
   });
 });
 
-describe('KeyedRateLimit', () => {
-  it('spends a burst, regains one token per refill interval, never more than the burst', () => {
-    const clock = new FakeClock();
-    const limit = new KeyedRateLimit(clock, { burst: 2, refillMs: 1_000, maxKeys: 10 });
-    expect([limit.take('a'), limit.take('a'), limit.take('a'), limit.take('b')]).toEqual([true, true, false, true]);
-    clock.advance(999);
-    expect(limit.take('a')).toBe(false);
-    clock.advance(1);
-    expect([limit.take('a'), limit.take('a')]).toEqual([true, false]);
-    clock.advance(60_000);
-    expect([limit.take('a'), limit.take('a'), limit.take('a')]).toEqual([true, true, false]);
-  });
-
-  it('peek does not spend; the table forgets the least recently used key at maxKeys', () => {
-    const clock = new FakeClock();
-    const limit = new KeyedRateLimit(clock, { burst: 1, refillMs: 1_000, maxKeys: 2 });
-    expect(limit.peek('a')).toBe(true);
-    expect(limit.take('a')).toBe(true);
-    expect(limit.take('b')).toBe(true);
-    limit.take('a'); // touch a: b is now the least recently used
-    expect(limit.take('c')).toBe(true);
-    expect(limit.size).toBe(2);
-    expect(limit.take('a')).toBe(false); // still remembered, still empty
-    expect(limit.take('b')).toBe(true); // forgotten: starts full again
-  });
-
-  it('rejects a configuration that could never admit anything', () => {
-    expect(() => new KeyedRateLimit(new FakeClock(), { burst: 0, refillMs: 1, maxKeys: 1 })).toThrow(RangeError);
-  });
-});
 
 describe('capPerHost', () => {
   it('keeps the first `cap` contacts of each host in reply order and counts the rest', () => {

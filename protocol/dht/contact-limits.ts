@@ -12,7 +12,7 @@
  */
 import type { Clock } from '../runtime/clock.ts';
 import { hostOf } from './address-host.ts';
-import { KeyedRateLimit } from './keyed-rate-limit.ts';
+import { KeyedTokenBuckets } from '../runtime/keyed-token-buckets.ts';
 import { keyToHex, type DhtKey } from './keys.ts';
 import type { RoutingTable } from './routing-table.ts';
 import type { PeerRef } from './types.ts';
@@ -44,7 +44,7 @@ export interface FirstContactGateInit {
 }
 
 export class FirstContactGate {
-  private readonly limit: KeyedRateLimit;
+  private readonly limit: KeyedTokenBuckets;
   /** Peer id (address + key) -> until when it passes free. Map order: least recently used first. */
   private readonly free = new Map<string, number>();
 
@@ -52,7 +52,7 @@ export class FirstContactGate {
     private readonly components: { clock: Pick<Clock, 'now'>; table: Pick<RoutingTable, 'get'> },
     private readonly init: FirstContactGateInit,
   ) {
-    this.limit = new KeyedRateLimit(components.clock, { burst: init.burst, refillMs: init.refillMs, maxKeys: init.maxHosts });
+    this.limit = new KeyedTokenBuckets({ burst: init.burst, refillMs: init.refillMs, maxKeys: init.maxHosts });
   }
 
   /** Whether we may contact `peer` (key = SHA-256 of its nodePub) now; a first contact spends its host's token. */
@@ -61,7 +61,7 @@ export class FirstContactGate {
     const id = peerId(peer);
     const now = this.components.clock.now();
     if ((this.free.get(id) ?? -1) > now) return true;
-    if (!this.limit.take(hostOf(peer.address))) return false;
+    if (!this.limit.take(hostOf(peer.address), now)) return false;
     this.passFree(id, now + this.init.inflightMs);
     return true;
   }

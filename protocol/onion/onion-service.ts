@@ -17,7 +17,7 @@ import { ntorRespond, POINT_BYTES } from './ntor.ts';
 import { OriginCircuit, subscribe } from './origin-circuit.ts';
 import { RelayCircuit } from './relay-circuit.ts';
 import { bump, emptyOnionCounters, type OnionCounters, type OnionDropReason, type OnionStats } from './stats.ts';
-import { TokenBuckets } from './token-bucket.ts';
+import { KeyedTokenBuckets } from '../runtime/keyed-token-buckets.ts';
 import type { BuildResult, LinkHandler, LinkRef, OnionComponents, OnionHost, RelayCommandHandler } from './types.ts';
 
 export { RELAY_BODY_MAX } from './constants.ts';
@@ -37,7 +37,7 @@ export class OnionService {
   private readonly origins = new Set<OriginCircuit>();
   private readonly relays = new Set<RelayCircuit>();
   private readonly services = new Map<number, RelayCommandHandler[]>();
-  private readonly createBuckets: TokenBuckets;
+  private readonly createBuckets: KeyedTokenBuckets;
   private readonly host: OnionHost;
   private readonly unsubscribe: Unsubscribe;
   private nextCircuitSeq = 1;
@@ -49,7 +49,7 @@ export class OnionService {
   ) {
     this.config = { ...DEFAULT_ONION_CONFIG, ...init };
     const c = this.config;
-    this.createBuckets = new TokenBuckets(c.createRatePerS, c.createBurst, c.createBucketsMax);
+    this.createBuckets = KeyedTokenBuckets.perSecond(c.createRatePerS, c.createBurst, c.createBucketsMax);
     this.host = this.makeHost();
     this.unsubscribe = components.messenger.onMessage(PayloadType.ONION, (msg) => this.receive(msg));
   }

@@ -18,7 +18,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Clock } from '../../runtime/clock.ts';
 import { hostOf } from '../address-host.ts';
 import type { HandlerComponents, RequestHandler } from '../handlers/types.ts';
-import { KeyedRateLimit } from '../keyed-rate-limit.ts';
+import { KeyedTokenBuckets } from '../../runtime/keyed-token-buckets.ts';
 import { keyToHex } from '../keys.ts';
 import type { ConfirmStatus, RequestId } from '../messages.ts';
 import type { OutgoingReply } from '../rpc.ts';
@@ -64,8 +64,8 @@ export function confirmHandler(components: ConfirmComponents, init: ConfirmInit 
     refillMs: init.confirmRefillMs ?? CONFIRM_REFILL_MS,
     maxKeys: init.confirmRateKeys ?? CONFIRM_RATE_KEYS,
   };
-  const byPeer = new KeyedRateLimit(components.clock, rate);
-  const byHost = new KeyedRateLimit(components.clock, rate);
+  const byPeer = new KeyedTokenBuckets(rate);
+  const byHost = new KeyedTokenBuckets(rate);
   const cheap = components.fallback ?? components.oracle;
   const answers = new Map<string, ConfirmStatus[] | 'pending'>();
   let pending = 0;
@@ -81,12 +81,13 @@ export function confirmHandler(components: ConfirmComponents, init: ConfirmInit 
     if (known !== undefined) return { kind: 'confirmed', statuses: known };
     // Both buckets must have a token; peek first so a refusal by one does not spend the other's.
     const host = hostOf(from.address);
-    if (!byPeer.peek(requester) || !byHost.peek(host)) {
+    const now = components.clock.now();
+    if (!byPeer.peek(requester, now) || !byHost.peek(host, now)) {
       components.stats.drop('confirm-rate');
       return undefined;
     }
-    byPeer.take(requester);
-    byHost.take(host);
+    byPeer.take(requester, now);
+    byHost.take(host, now);
     const oracle = pending >= maxPending ? cheap : components.oracle;
     answers.set(id, 'pending');
     pending++;
