@@ -3,18 +3,20 @@
  * fixed-size AES-256-GCM data packets (packet/data-packet.ts), anti-replay, queues and timers. Synchronous
  * and callback-driven: the simulator runs it in virtual time, so no Promise appears anywhere here.
  *
- * Receive path: the first 8 bytes of every datagram are a connId this node chose. A known connId routes to
- * its session (msg2 for a pending initiator, data otherwise); an unknown one is tried as a handshake init.
+ * Receive path: the first 16 bytes of every datagram are connId || seq masked under this node's header key
+ * (packet/header-protection.ts); unmasked, the connId is one this node chose. A known connId routes to its
+ * session (msg2 for a pending initiator, data otherwise); an unknown one is tried as a handshake init, whose
+ * first bytes are an Elligator Squared point, not a header.
  * Whatever the bytes, the path ends in a delivery or in exactly one counted drop; nothing throws out of it.
  */
 import { SESSION_PROTECTION, type MessageProtection } from '../crypto/message-security.ts';
 import { CryptoError, type CryptoSuite, type KeyPair } from '../crypto/suite.ts';
 import { equalBytes, toHex } from '../packet/bytes.ts';
-import { CONN_ID_BYTES, HANDSHAKE_HEADER_BYTES } from '../packet/constants.ts';
+import { CONN_ID_BYTES } from '../packet/constants.ts';
 import { DIRECTION_LABEL, MIN_DATA_PACKET_BYTES } from '../packet/data-packet.ts';
 import { PacketEncodeError, type DecodeResult } from '../packet/errors.ts';
 import type { Frame } from '../packet/frame.ts';
-import { parseHandshakeHeader } from '../packet/handshake-packet.ts';
+import { HEADER_KEY_BYTES, MIN_PROTECTED_PACKET_BYTES, toggleHeaderMask } from '../packet/header-protection.ts';
 import { maxBodyBytes } from '../packet/inner-codec.ts';
 import { isPayloadType, isSessionControlType, PayloadType, payloadTypeName } from '../packet/payload-type.ts';
 import { checkWireSize } from '../packet/wire-size.ts';
@@ -27,9 +29,10 @@ import {
   createInit,
   createResponse,
   EPHEMERAL_FIELD,
-  INIT_PLAINTEXT_BYTES,
   openInit,
   openResponse,
+  parseInit,
+  type InitHead,
   verifyInitiatorTag,
   type HandshakeContext,
   type InitiatorResult,
@@ -106,12 +109,18 @@ export class SessionManager implements Messenger {
   private readonly byAddress = new Map<Address, Set<PeerState>>();
   /** When each session's handshake started: its key's age for time-based rekeying (rekeyAfterMs). */
   private readonly bornMs = new WeakMap<Session, number>();
+  /**
+   * This node's header-protection key, given to every peer in the handshake; they mask what they send here
+   * under it. Secret node state from the node's own Rng (a fork: drawing it shifts no other stream).
+   */
+  private readonly headerKey: Uint8Array;
 
   constructor(components: SessionComponents, init: Partial<SessionConfig> = {}) {
     this.components = components;
     this.config = resolveSessionConfig(init);
     const { suite, rng } = components;
     this.ctx = { suite, rng, wireSize: this.config.wireSize, paddingMode: this.config.paddingMode };
+    this.headerKey = rng.fork('header-key').bytes(HEADER_KEY_BYTES);
     this.guard = new InitGuard(this.config.handshakeMaxSkewMs, this.config.maxRecentHandshakes);
     components.transport.onReceive((from, bytes) => this.receive(from, bytes));
   }
@@ -200,6 +209,19 @@ export class SessionManager implements Messenger {
     };
   }
 
+  /**
+   * What this node's receive path would make of `bytes`, without side effects: 'data' for the unmasked connId
+   * of a session here, 'response' while that session awaits msg2, else 'init' (a handshake init or garbage).
+   * A probe for tests and the wire classifier's ground truth: on the wire nothing else tells them apart.
+   */
+  probe(bytes: Uint8Array): { readonly kind: 'data' | 'response' | 'init'; readonly connIdHex?: string } {
+    if (bytes.length < MIN_PROTECTED_PACKET_BYTES) return { kind: 'init' };
+    const connIdHex = toHex(toggleHeaderMask(this.ctx.suite, this.headerKey, bytes).subarray(0, CONN_ID_BYTES));
+    const session = this.byConnId.get(connIdHex);
+    if (!session) return { kind: 'init' };
+    return { kind: session.state === 'initiating' ? 'response' : 'data', connIdHex };
+  }
+
   /** Cancels every timer and erases every session key; later sends and datagrams are dropped and counted. */
   close(): void {
     if (this.closed) return;
@@ -236,23 +258,28 @@ export class SessionManager implements Messenger {
   private route(from: Address, bytes: Uint8Array): void {
     const size = checkWireSize(bytes.length, this.config.wireSize, this.config.paddingMode, MIN_DATA_PACKET_BYTES);
     if (!size.ok) return this.reject(size);
-    const session = this.byConnId.get(toHex(bytes.subarray(0, CONN_ID_BYTES)));
+    const clear = toggleHeaderMask(this.ctx.suite, this.headerKey, bytes);
+    const session = this.byConnId.get(toHex(clear.subarray(0, CONN_ID_BYTES)));
+    // An init has no header to unmask (its sender has no header key yet): it goes on as received.
     if (!session) return this.handleInit(from, bytes);
-    if (session.state === 'initiating') return this.handleResponse(session, bytes);
-    return this.handleSessionPacket(session, bytes);
+    if (session.state === 'initiating') return this.handleResponse(session, clear);
+    return this.handleSessionPacket(session, clear);
   }
 
   /** Unknown connId: a handshake init, or garbage / a packet for a session we no longer hold. */
   private handleInit(from: Address, bytes: Uint8Array): void {
-    const header = parseHandshakeHeader(bytes, INIT_PLAINTEXT_BYTES, this.ctx);
-    if (!header.ok) return this.reject(header);
+    const head = parseInit(this.ctx, bytes);
+    if (!head.ok) return this.reject(head);
     const now = this.components.clock.now();
-    const ephemeralHex = toHex(header.value.ephemeralPub);
+    // Keyed by the encoding as sent: a retransmission repeats it; a re-encoding of the same point fails the
+    // AEAD (the encoding is its AAD), so no second key needs the (costlier) decoded point.
+    const ephemeralHex = toHex(head.value.field);
     const seen = this.guard.get(ephemeralHex, now);
     if (seen) return this.handleRepeatedInit(seen.session, seen.packetHash, bytes);
     const identity = this.components.identity();
-    const { opened, staticKey } = this.openUnderLiveKeys(identity, bytes);
-    if (!opened.ok) return this.reject(opened);
+    const { opened, staticKey } = this.openUnderLiveKeys(identity, bytes, head.value);
+    // A data packet for a session gone (or garbage) and an init for another key look alike by design.
+    if (!opened.ok) return this.drop(opened.error.code === 'auth-failed' ? 'unknown-session' : opened.error.code);
     const verdict = this.guard.admit(opened.value.timestampMs, now);
     if (verdict === 'stale') return this.drop('stale-handshake');
     if (verdict === 'full') return this.drop('handshake-overload');
@@ -264,13 +291,13 @@ export class SessionManager implements Messenger {
    * the other live keys in turn, so a node without a key in grace pays nothing extra. Reports the current key's
    * failure when none opens it.
    */
-  private openUnderLiveKeys(identity: KeyPair, bytes: Uint8Array): { opened: DecodeResult<ReceivedInit>; staticKey: KeyPair } {
-    const opened = openInit(this.ctx, identity, bytes);
+  private openUnderLiveKeys(identity: KeyPair, bytes: Uint8Array, head: InitHead): { opened: DecodeResult<ReceivedInit>; staticKey: KeyPair } {
+    const opened = openInit(this.ctx, identity, bytes, head);
     const live = this.components.liveIdentities;
     if (opened.ok || opened.error.code !== 'auth-failed' || live === undefined) return { opened, staticKey: identity };
     for (const key of live()) {
       if (equalBytes(key.publicKey, identity.publicKey)) continue;
-      const other = openInit(this.ctx, key, bytes);
+      const other = openInit(this.ctx, key, bytes, head);
       if (other.ok) return { opened: other, staticKey: key };
     }
     return { opened, staticKey: identity };
@@ -289,14 +316,14 @@ export class SessionManager implements Messenger {
   /** `identity`: the key the init opened under, the current one unless `onPreviousKey` (a key still in grace). */
   private acceptInit(from: Address, init: ReceivedInit, ephemeralHex: string, bytes: Uint8Array, identity: KeyPair, onPreviousKey: boolean): void {
     const localConnId = this.freshConnId();
-    const response = createResponse(this.ctx, { init, staticKey: identity, localConnId });
+    const response = createResponse(this.ctx, { init, staticKey: identity, localConnId, headerKey: this.headerKey });
     if (!response.ok) return this.reject(response);
     const { keys } = response.value;
     const now = this.components.clock.now();
     const peer: Peer = { address: from, nodePub: init.initiatorStaticPub };
     const session = new Session('responder', peer, peerKey(peer), localConnId, toHex(localConnId), now);
     session.responder = response.value;
-    session.send = new SendCipher(this.ctx.suite, keys.responderToInitiator, DIRECTION_LABEL.responderToInitiator, init.initiatorConnId, this.config.maxPacketsPerKey);
+    session.send = new SendCipher(this.ctx.suite, keys.responderToInitiator, DIRECTION_LABEL.responderToInitiator, init.initiatorConnId, init.initiatorHeaderKey, this.config.maxPacketsPerKey);
     session.receive = new ReceiveCipher(this.ctx.suite, keys.initiatorToResponder, DIRECTION_LABEL.initiatorToResponder, this.config.replayWindow);
     this.guard.record(ephemeralHex, this.components.suite.sha256(bytes), session, now);
     this.addSession(session);
@@ -331,10 +358,10 @@ export class SessionManager implements Messenger {
   private establishInitiator(session: Session, result: InitiatorResult): void {
     const { keys } = result;
     this.cancelTimer(session);
-    session.send = new SendCipher(this.ctx.suite, keys.initiatorToResponder, DIRECTION_LABEL.initiatorToResponder, result.remoteConnId, this.config.maxPacketsPerKey);
+    session.send = new SendCipher(this.ctx.suite, keys.initiatorToResponder, DIRECTION_LABEL.initiatorToResponder, result.remoteConnId, result.remoteHeaderKey, this.config.maxPacketsPerKey);
     session.receive = new ReceiveCipher(this.ctx.suite, keys.responderToInitiator, DIRECTION_LABEL.responderToInitiator, this.config.replayWindow);
     session.confirmTag = result.confirmTag;
-    session.responderEphemeralHex = toHex(result.transcript.responderEphemeralPub);
+    session.responderEphemeralHex = toHex(result.responderEphemeralField);
     session.initiator?.ephemeral.privateKey.fill(0); // Z is derived: erase the ephemeral secret (PFS)
     session.initiator = undefined;
     keys.confirmInitiator.fill(0);
@@ -379,8 +406,8 @@ export class SessionManager implements Messenger {
   }
 
   private isDuplicateResponse(session: Session, bytes: Uint8Array): boolean {
-    // A data packet's 9th byte is the top byte of its seq, always 0; a point encoding starts 0x02 or 0x03.
-    if (bytes.length < HANDSHAKE_HEADER_BYTES || bytes[EPHEMERAL_FIELD.offset] === 0) return false;
+    // msg2 again (clear form): its ES field equals the one we accepted; a data packet matches with prob 2^-512.
+    if (bytes.length < EPHEMERAL_FIELD.offset + EPHEMERAL_FIELD.length) return false;
     const field = bytes.subarray(EPHEMERAL_FIELD.offset, EPHEMERAL_FIELD.offset + EPHEMERAL_FIELD.length);
     return toHex(field) === session.responderEphemeralHex;
   }
@@ -447,7 +474,7 @@ export class SessionManager implements Messenger {
     const localConnId = this.freshConnId();
     let initiator;
     try {
-      initiator = createInit(this.ctx, { localConnId, staticKey: this.components.identity(), peerStaticPub: ps.peer.nodePub, nowMs: now });
+      initiator = createInit(this.ctx, { localConnId, staticKey: this.components.identity(), peerStaticPub: ps.peer.nodePub, nowMs: now, headerKey: this.headerKey });
     } catch (e) {
       if (!(e instanceof CryptoError)) throw e;
       this.counters.handshakesFailed++;

@@ -76,6 +76,17 @@ export interface Datagram {
   readonly from: Address;
   readonly to: Address;
   readonly bytes: Uint8Array;
+  /**
+   * What the receiving node's session layer made of it when it was sent (SessionManager.probe): ground truth
+   * for tests, since nothing in the bytes tells a handshake from data any more. Set when the target registered
+   * a probe (makeNode does).
+   */
+  label?: DatagramLabel;
+}
+
+export interface DatagramLabel {
+  readonly kind: 'data' | 'response' | 'init';
+  readonly connIdHex?: string;
 }
 
 /** Returns the datagrams to deliver instead of `d` ([] drops it; [d, d] duplicates it). */
@@ -86,6 +97,8 @@ export class Loopback {
   /** Every datagram handed to send(), before interception: what a global observer would see. */
   readonly sent: Datagram[] = [];
   interceptor?: Interceptor;
+  /** Per address: how its node labels a datagram addressed to it (see Datagram.label). */
+  readonly probes = new Map<Address, (bytes: Uint8Array) => DatagramLabel>();
 
   constructor(
     readonly clock: ManualClock,
@@ -108,6 +121,7 @@ export class Loopback {
   }
 
   private send(d: Datagram): void {
+    d.label = this.probes.get(d.to)?.(d.bytes);
     this.sent.push(d);
     for (const out of this.interceptor ? this.interceptor(d) : [d]) this.inject(out);
   }
