@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { opsPerSecond as measure } from './ops-per-second.ts';
 import { SeededRng } from '../protocol/runtime/seeded-rng.ts';
 import { eciesOpen, eciesSeal } from '../protocol/crypto/ecies.ts';
+import { elligatorSquaredDecode, elligatorSquaredEncode } from '../protocol/crypto/elligator-squared.ts';
 import { agreeSessionKeys, confirmationTag, transcriptFor, verifyConfirmationTag } from '../protocol/crypto/ecmqv.ts';
 import { nobleSuite } from '../protocol/crypto/noble-suite.ts';
 import { nodeSuite } from '../protocol/crypto/node-suite.ts';
@@ -81,13 +82,25 @@ function benchSuite(suite: CryptoSuite, message: Uint8Array, signers: readonly S
   };
 }
 
+/** Elligator Squared (protocol/crypto/elligator-squared.ts): @noble arithmetic only, the same under both suites. */
+function benchElligator(): Record<string, number> {
+  const rng = new SeededRng('bench/elligator');
+  const keys = Array.from({ length: 64 }, () => nodeSuite.generateKeyPair(rng).publicKey);
+  const encodings = keys.map((k) => elligatorSquaredEncode(k, rng));
+  return {
+    encodePerS: opsPerSecond((i) => elligatorSquaredEncode(keys[i % keys.length], rng)),
+    decodePerS: opsPerSecond((i) => elligatorSquaredDecode(encodings[i % encodings.length])),
+  };
+}
+
 export async function run(): Promise<Record<string, unknown>> {
   const message = new SeededRng('bench/message').bytes(100);
   const signers = makeSigners(message);
   const noble = benchSuite(nobleSuite, message, signers);
   const node = benchSuite(nodeSuite, message, signers);
   const speedup = Object.fromEntries(Object.keys(noble).map((k) => [k, Math.round((node[k] / noble[k]) * 10) / 10]));
-  return { targetMsPerFigure: TARGET_MS, packetBytes: PACKET_BYTES, eciesBytes: ECIES_BYTES, noble, node, nodeOverNobleSpeedup: speedup };
+  const elligatorSquared = benchElligator();
+  return { targetMsPerFigure: TARGET_MS, packetBytes: PACKET_BYTES, eciesBytes: ECIES_BYTES, noble, node, nodeOverNobleSpeedup: speedup, elligatorSquared };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

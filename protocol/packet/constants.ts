@@ -9,7 +9,7 @@
 /** 1280 (IPv6 minimum MTU, RFC 8200 §5) - 40 (IPv6 header) - 8 (UDP header). */
 export const DEFAULT_WIRE_SIZE = 1232;
 
-/** Connection identifier chosen by the receiver of a packet; the only routing field in clear. */
+/** Connection identifier chosen by the receiver of a packet; masked on the wire (header-protection.ts). */
 export const CONN_ID_BYTES = 8;
 /** Per-direction sequence number, big-endian; it is also the variable part of the AEAD nonce. */
 export const SEQ_BYTES = 8;
@@ -29,16 +29,19 @@ export const INNER_HEADER_BYTES = 3;
 /** A 2-byte body length bounds the body, whatever the wire size. */
 export const MAX_BODY_LENGTH_FIELD = 0xffff;
 
-/** SEC1 compressed P-256 point: the ephemeral key a handshake packet carries in clear. */
-export const EPHEMERAL_PUB_BYTES = 33;
-/** connId || ephemeral public key: the cleartext header of a handshake packet (and its AAD). */
-export const HANDSHAKE_HEADER_BYTES = CONN_ID_BYTES + EPHEMERAL_PUB_BYTES;
+/** An ephemeral P-256 point on the wire: Elligator Squared, two field elements (crypto/elligator-squared.ts). */
+export const EPHEMERAL_FIELD_BYTES = 64;
+/** msg1's cleartext head (and AAD): the initiator's encoded ephemeral key, nothing else. */
+export const INIT_HEAD_BYTES = EPHEMERAL_FIELD_BYTES;
+/** msg2's cleartext head (and AAD), before header protection: connId || seq (0) || the responder's encoded key. */
+export const RESPONSE_HEAD_BYTES = DATA_HEADER_BYTES + EPHEMERAL_FIELD_BYTES;
 
 /**
- * Smallest wire size accepted: a handshake init (41-byte header + 33-byte static key + 8-byte timestamp +
- * 16-byte tag = 98 bytes) must fit, with room for small bodies. Anything below this is a configuration error.
+ * Smallest wire size accepted: a handshake must fit (msg1: 64-byte head + 33-byte static key + 8-byte
+ * timestamp + 8-byte connId + 32-byte header key + 16-byte tag = 161 bytes), with room to spare for small
+ * bodies and a few more handshake fields. Anything below this is a configuration error.
  */
-export const MIN_WIRE_SIZE = 128;
+export const MIN_WIRE_SIZE = 256;
 /** Largest UDP payload over IPv4 (65535 - 20 IPv4 header - 8 UDP header). */
 export const MAX_WIRE_SIZE = 65_507;
 

@@ -14,13 +14,19 @@ describe.each([nodeSuite, nobleSuite])('cookie reply and mac2 ($name)', (suite) 
   const keyMaterial = rng.bytes(32);
   const cookie = rng.bytes(16);
   const digest = rng.bytes(32);
-  const header = () => ({ connId: rng.bytes(8), nonce: rng.bytes(COOKIE_NONCE_BYTES) });
+  const header = () => ({ nonce: rng.bytes(COOKIE_NONCE_BYTES) });
 
-  it('is exactly the wire size, opens to the cookie, and shows only the connId and a random nonce', () => {
+  it('is exactly the wire size, opens to the cookie, and shows only a random nonce (no connId, no type byte)', () => {
+    // Guards the uniform wire format: the hs-flood reply began with the initiator's connId in clear.
     const h = header();
     const reply = sealCookieReply(suite, keyMaterial, h, cookie, digest, fixed);
     expect(reply.length).toBe(DEFAULT_WIRE_SIZE);
-    expect(reply.subarray(0, 8)).toEqual(h.connId);
+    expect(reply.subarray(0, COOKIE_NONCE_BYTES)).toEqual(h.nonce);
+    // Two replies for the same init and cookie share no byte positions beyond chance (nothing fixed in clear).
+    const again = sealCookieReply(suite, keyMaterial, header(), cookie, digest, fixed);
+    let same = 0;
+    for (let i = 0; i < 64; i++) same += Number(reply[i] === again[i]);
+    expect(same).toBeLessThan(6);
     expect(openCookieReply(suite, keyMaterial, reply, digest, fixed)).toEqual({ ok: true, value: cookie });
     // The cookie is not in clear anywhere (16 bytes; a chance match is negligible).
     const hex = Buffer.from(reply).toString('hex');
@@ -47,7 +53,7 @@ describe.each([nodeSuite, nobleSuite])('cookie reply and mac2 ($name)', (suite) 
     const variable = { wireSize: DEFAULT_WIRE_SIZE, paddingMode: 'variable' } as const;
     const reply = sealCookieReply(suite, keyMaterial, header(), cookie, digest, variable);
     expect(reply.length).toBe(MIN_COOKIE_REPLY_BYTES);
-    expect(MIN_COOKIE_REPLY_BYTES).toBeLessThan(8 + 33 + 33 + 8 + 16); // header + static key + timestamp + tag
+    expect(MIN_COOKIE_REPLY_BYTES).toBeLessThan(64 + 33 + 8 + 8 + 32 + 16); // ES head + msg1 plaintext + tag
     expect(openCookieReply(suite, keyMaterial, reply, digest, variable)).toEqual({ ok: true, value: cookie });
   });
 

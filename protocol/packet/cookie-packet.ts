@@ -2,9 +2,9 @@
  * The cookie mechanism's two wire pieces (WireGuard paper §5.3 and §5.4.7, with AES-256-GCM in place of
  * XChaCha20-Poly1305):
  *
- *   cookie reply  R -> I  connId(8) || nonce(24) || AES-256-GCM_K(cookie(16) || zero padding) || tag(16)
+ *   cookie reply  R -> I  nonce(24) || AES-256-GCM_K(cookie(16) || zero padding) || tag(16)
  *                         K = HKDF-SHA256(keyMaterial, salt = nonce, info = label), GCM nonce all-zero,
- *                         AAD = connId || nonce || requestDigest
+ *                         AAD = nonce || requestDigest
  *   mac2 trailer          the last 16 bytes of a handshake init sent with a cookie:
  *                         mac2 = HMAC-SHA256(cookie, every byte before it)[0..16]
  *
@@ -12,7 +12,12 @@
  * its init again with mac2, which the responder checks with two HMACs before any public-key work.
  *
  * The reply is the same wire size as every packet (no amplification: reply size == request size) and
- * carries nothing in clear but the initiator's connId and a random nonce. XChaCha's 24-byte random nonce is
+ * carries nothing in clear but a random nonce, so like every other paratox datagram it looks like uniform
+ * random bytes (packet/README.md). Unlike WireGuard's it has no type byte and no receiver index: the
+ * responder under load has not opened the init, so it knows neither the initiator's connId nor its header
+ * key (both travel encrypted in msg1). The initiator recognises a reply by opening it under the pending
+ * handshakes it has towards the reply's source address (session-manager.ts), a hash and an AES-GCM open
+ * each, bounded by the handshakes to that one address. XChaCha's 24-byte random nonce is
  * emulated by deriving a one-use key from it (as HChaCha20 does), so the all-zero GCM nonce never repeats
  * under one key and random nonces have no 2^32-message limit. requestDigest (a hash of the init being
  * answered) in the AAD binds the reply to that init: a spoofer who has not seen the init cannot forge one.
@@ -22,7 +27,7 @@
  */
 import type { CryptoSuite } from '../crypto/suite.ts';
 import { asciiBytes, concatBytes, equalBytes } from './bytes.ts';
-import { AEAD_TAG_BYTES, CONN_ID_BYTES, NONCE_BYTES, type PaddingMode } from './constants.ts';
+import { AEAD_TAG_BYTES, NONCE_BYTES, type PaddingMode } from './constants.ts';
 import { decoded, PacketEncodeError, rejected, type DecodeResult } from './errors.ts';
 import { checkWireSize } from './wire-size.ts';
 
@@ -30,7 +35,8 @@ import { checkWireSize } from './wire-size.ts';
 export const COOKIE_BYTES = 16;
 /** Random per reply; the one-use AEAD key is derived from it. */
 export const COOKIE_NONCE_BYTES = 24;
-export const COOKIE_REPLY_HEADER_BYTES = CONN_ID_BYTES + COOKIE_NONCE_BYTES;
+/** The reply's cleartext head: the random nonce, nothing else. */
+export const COOKIE_REPLY_HEADER_BYTES = COOKIE_NONCE_BYTES;
 /** Smallest cookie reply ('variable' padding mode): header, cookie, tag. */
 export const MIN_COOKIE_REPLY_BYTES = COOKIE_REPLY_HEADER_BYTES + COOKIE_BYTES + AEAD_TAG_BYTES;
 export const MAC2_BYTES = 16;
@@ -44,8 +50,6 @@ export interface CookiePacketOptions {
 }
 
 export interface CookieReplyHeader {
-  /** The initiator's connId, copied from the init: routes the reply to its pending handshake. */
-  readonly connId: Uint8Array;
   readonly nonce: Uint8Array;
 }
 
@@ -62,15 +66,13 @@ export function sealCookieReply(
   requestDigest: Uint8Array,
   options: CookiePacketOptions,
 ): Uint8Array {
-  if (header.connId.length !== CONN_ID_BYTES) throw new PacketEncodeError('bad-conn-id', `connId of ${header.connId.length} bytes`);
   if (header.nonce.length !== COOKIE_NONCE_BYTES) throw new PacketEncodeError('bad-key', `cookie nonce of ${header.nonce.length} bytes`);
   if (cookie.length !== COOKIE_BYTES) throw new PacketEncodeError('bad-key', `cookie of ${cookie.length} bytes`);
   const room = options.paddingMode === 'fixed' ? options.wireSize - COOKIE_REPLY_HEADER_BYTES - AEAD_TAG_BYTES : COOKIE_BYTES;
   const plaintext = new Uint8Array(room);
   plaintext.set(cookie, 0);
-  const head = concatBytes(header.connId, header.nonce);
-  const sealed = suite.aeadSeal(replyKey(suite, keyMaterial, header.nonce), ZERO_NONCE, plaintext, concatBytes(head, requestDigest));
-  return concatBytes(head, sealed);
+  const sealed = suite.aeadSeal(replyKey(suite, keyMaterial, header.nonce), ZERO_NONCE, plaintext, concatBytes(header.nonce, requestDigest));
+  return concatBytes(header.nonce, sealed);
 }
 
 /** The cleartext header of a would-be cookie reply (no authentication yet). */
@@ -78,7 +80,7 @@ export function parseCookieReplyHeader(bytes: Uint8Array, options: CookiePacketO
   const size = checkWireSize(bytes.length, options.wireSize, options.paddingMode, MIN_COOKIE_REPLY_BYTES);
   if (!size.ok) return size;
   if (bytes.length < MIN_COOKIE_REPLY_BYTES) return rejected('truncated', `cookie reply of ${bytes.length} bytes`);
-  return decoded({ connId: bytes.slice(0, CONN_ID_BYTES), nonce: bytes.slice(CONN_ID_BYTES, COOKIE_REPLY_HEADER_BYTES) });
+  return decoded({ nonce: bytes.slice(0, COOKIE_REPLY_HEADER_BYTES) });
 }
 
 /** Authenticates and decrypts a cookie reply to the init whose digest is `requestDigest`. Never throws. */

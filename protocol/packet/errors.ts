@@ -44,7 +44,7 @@ export function rejected<T = never>(code: PacketErrorCode, message: string): Dec
   return { ok: false, error: { code, message } };
 }
 
-export type PacketEncodeErrorCode = 'body-too-large' | 'bad-type' | 'bad-conn-id' | 'bad-key' | 'seq-exhausted';
+export type PacketEncodeErrorCode = 'body-too-large' | 'bad-type' | 'bad-conn-id' | 'bad-key' | 'seq-exhausted' | 'too-short';
 
 /** Thrown by encoders for inputs the calling code should never produce. */
 export class PacketEncodeError extends Error {

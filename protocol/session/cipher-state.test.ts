@@ -3,6 +3,7 @@ import { nodeSuite } from '../crypto/node-suite.ts';
 import { DEFAULT_WIRE_SIZE } from '../packet/constants.ts';
 import { DIRECTION_LABEL } from '../packet/data-packet.ts';
 import { PacketEncodeError } from '../packet/errors.ts';
+import { toggleHeaderMask } from '../packet/header-protection.ts';
 import { PayloadType } from '../packet/payload-type.ts';
 import { SeededRng } from '../runtime/seeded-rng.ts';
 import { ReceiveCipher, SendCipher } from './cipher-state.ts';
@@ -11,12 +12,19 @@ const rng = new SeededRng('cipher-state');
 const options = { wireSize: DEFAULT_WIRE_SIZE, paddingMode: 'fixed', rng } as const;
 const frame = { type: PayloadType.DATA, body: new Uint8Array([7]) };
 
+const headerKey = rng.bytes(32);
+
+/** The receiver's side of header protection: what route() does before it hands a packet to the cipher. */
+const unmask = (wire: Uint8Array) => toggleHeaderMask(nodeSuite, headerKey, wire);
+
 function pair(limit = 100, window = 32) {
   const key = rng.bytes(32);
   const label = DIRECTION_LABEL.initiatorToResponder;
+  const sender = new SendCipher(nodeSuite, key.slice(), label, rng.bytes(8), headerKey, limit);
   return {
-    send: new SendCipher(nodeSuite, key.slice(), label, rng.bytes(8), limit),
+    send: { seal: (f: typeof frame, o: typeof options) => unmask(sender.seal(f, o)), exhausted: () => sender.exhausted() },
     receive: new ReceiveCipher(nodeSuite, key.slice(), label, window),
+    sender,
   };
 }
 
@@ -47,9 +55,16 @@ describe('SendCipher / ReceiveCipher', () => {
     expect(receive.open(genuine, options).ok).toBe(true); // seq 0 still inside the window
   });
 
+  it('seal masks connId || seq under the peer header key: the clear header is not on the wire', () => {
+    const { sender } = pair();
+    const wire = sender.seal(frame, options);
+    expect(wire.subarray(0, 8)).not.toEqual(sender.remoteConnId);
+    expect(unmask(wire).subarray(0, 8)).toEqual(sender.remoteConnId);
+  });
+
   it('destroy() erases the key', () => {
     const key = rng.bytes(32);
-    const send = new SendCipher(nodeSuite, key, DIRECTION_LABEL.responderToInitiator, rng.bytes(8), 10);
+    const send = new SendCipher(nodeSuite, key, DIRECTION_LABEL.responderToInitiator, rng.bytes(8), headerKey, 10);
     send.destroy();
     expect(key.every((b) => b === 0)).toBe(true);
     expect(send.exhausted()).toBe(true);

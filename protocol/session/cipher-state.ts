@@ -7,6 +7,7 @@ import type { CryptoSuite } from '../crypto/suite.ts';
 import { openDataPacket, parseDataHeader, sealDataFrame, type DataPacketOptions } from '../packet/data-packet.ts';
 import { decoded, PacketEncodeError, rejected, type DecodeResult } from '../packet/errors.ts';
 import type { Frame } from '../packet/frame.ts';
+import { toggleHeaderMask } from '../packet/header-protection.ts';
 import { decodeInner } from '../packet/inner-codec.ts';
 import type { Rng } from '../runtime/rng.ts';
 import { ReplayWindow } from './replay-window.ts';
@@ -20,6 +21,8 @@ export class SendCipher {
     private readonly label: Uint8Array,
     /** The connId the peer chose for receiving: it heads every packet we send it. */
     readonly remoteConnId: Uint8Array,
+    /** The peer's header-protection key: every connId || seq we send it is masked under it. */
+    private readonly remoteHeaderKey: Uint8Array,
     /** Packets this key may seal (seqs 0 .. limit-1). */
     private readonly limit: number,
   ) {}
@@ -33,12 +36,12 @@ export class SendCipher {
     return this.nextSeq;
   }
 
-  /** Seals `frame` under the next seq. Throws PacketEncodeError('seq-exhausted') past the limit. */
+  /** Seals `frame` under the next seq and masks its header. Throws PacketEncodeError('seq-exhausted') past the limit. */
   seal(frame: Frame, options: DataPacketOptions & { readonly rng: Rng }): Uint8Array {
     if (this.exhausted()) throw new PacketEncodeError('seq-exhausted', `send key used ${this.nextSeq} times; rekey`);
     const packet = sealDataFrame(this.suite, this.key, this.label, { connId: this.remoteConnId, seq: this.nextSeq }, frame, options);
     this.nextSeq++;
-    return packet;
+    return toggleHeaderMask(this.suite, this.remoteHeaderKey, packet);
   }
 
   /** Overwrites the key: after this nothing sealed under it can be produced again by this process. */
@@ -61,6 +64,7 @@ export class ReceiveCipher {
   }
 
   /**
+   * `bytes` is the clear form: the receiver unmasked the header with its own header key to find the session.
    * Replay check (cheap, before decryption), then AEAD, then the window is advanced (only for authentic
    * packets, RFC 6479 §2), then the inner frame is decoded. Never throws.
    */
@@ -77,6 +81,14 @@ export class ReceiveCipher {
     const frame = decodeInner(opened.value.inner);
     if (!frame.ok) return frame;
     return decoded({ seq, frame: frame.value });
+  }
+
+  /**
+   * Whether `bytes` (clear form) authenticates under this key, without the replay window and without moving
+   * it: tells the responder's first packet (seq 0) from another msg2 (also seq 0) after establishment.
+   */
+  authentic(bytes: Uint8Array, options: DataPacketOptions): boolean {
+    return openDataPacket(this.suite, this.key, this.label, bytes, options).ok;
   }
 
   destroy(): void {

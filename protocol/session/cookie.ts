@@ -15,7 +15,6 @@
 import type { CryptoSuite } from '../crypto/suite.ts';
 import { asciiBytes, concatBytes } from '../packet/bytes.ts';
 import { COOKIE_BYTES, COOKIE_NONCE_BYTES, hasValidMac2, openCookieReply, parseCookieReplyHeader, sealCookieReply, type CookiePacketOptions } from '../packet/cookie-packet.ts';
-import { CONN_ID_BYTES } from '../packet/constants.ts';
 import type { DecodeResult } from '../packet/errors.ts';
 import type { Rng } from '../runtime/rng.ts';
 
@@ -66,7 +65,7 @@ export class CookieChecker {
   /** The cookie reply to `init` from `source`, encrypted for the initiator of `init` (see the file comment). */
   reply(args: { source: string; init: Uint8Array; responderStaticPub: Uint8Array; nowMs: number }): Uint8Array {
     const cookie = this.cookieUnder(this.freshSecret(args.nowMs), args.source);
-    const header = { connId: args.init.slice(0, CONN_ID_BYTES), nonce: this.rng.bytes(COOKIE_NONCE_BYTES) };
+    const header = { nonce: this.rng.bytes(COOKIE_NONCE_BYTES) };
     const keyMaterial = cookieKeyMaterial(this.suite, args.responderStaticPub);
     return sealCookieReply(this.suite, keyMaterial, header, cookie, initDigest(this.suite, args.init), this.wire);
   }
@@ -86,7 +85,7 @@ export class CookieChecker {
 
 /**
  * The initiator's side: the cookie in a reply to `init`, which it sent to the holder of `responderStaticPub`.
- * Never throws; 'auth-failed' when the bytes are no such reply (a msg2, or forged).
+ * Never throws; 'auth-failed' when the bytes are no such reply (anything else from that address, or forged).
  */
 export function openCookieReplyTo(
   suite: CryptoSuite,

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { nodeSuite } from '../crypto/node-suite.ts';
-import { CONN_ID_BYTES } from '../packet/constants.ts';
 import { PayloadType } from '../packet/payload-type.ts';
 import { SeededRng } from '../runtime/seeded-rng.ts';
 import type { SessionConfig } from './constants.ts';
@@ -16,8 +15,7 @@ function setup(config: Partial<SessionConfig> = {}, latencyMs = 5) {
   return { clock, net, alice, bob };
 }
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-const isData = (d: Datagram) => d.bytes[8] === 0; // top byte of a data packet's seq; handshakes carry a point
+const isData = (d: Datagram) => d.label?.kind === 'data'; // the receiver's view: the bytes no longer tell
 
 describe('SessionManager noise frames', () => {
   it('sealNoise() seals an empty NOISE frame of the wire size that the peer counts as noise, not as a message', () => {
@@ -93,7 +91,7 @@ describe('SessionManager rekeying', () => {
       expect(s.handshakesFailed).toBe(0);
     }
     // Fresh keys: each session's packets head with another connId, and old sessions were erased once idle.
-    const aliceConnIds = new Set(net.sent.filter((d) => d.from === 'alice' && isData(d)).map((d) => hex(d.bytes.subarray(0, CONN_ID_BYTES))));
+    const aliceConnIds = new Set(net.sent.filter((d) => d.from === 'alice' && isData(d)).map((d) => d.label?.connIdHex));
     expect(aliceConnIds.size).toBe(4);
     expect(a.sessionsExpired).toBe(3);
     expect(a.sessionsOpen).toBe(1);

@@ -20,7 +20,7 @@ function setup(suite: CryptoSuite = nodeSuite, config: Partial<SessionConfig> = 
 }
 
 const bodies = (inbox: { body: Uint8Array }[]) => inbox.map((m) => text(m.body));
-const isHandshake = (d: Datagram) => d.bytes[8] === 0x02 || d.bytes[8] === 0x03;
+const isHandshake = (d: Datagram) => d.label?.kind !== 'data'; // the receiver's view: the bytes no longer tell
 
 describe.each([nodeSuite, nobleSuite])('SessionManager end to end ($name)', (suite) => {
   it('completes a handshake and carries messages both ways with protection.pfs === true', () => {
@@ -136,7 +136,8 @@ describe('SessionManager', () => {
     alice.manager.send({ address: 'bob', nodePub: bobKey.publicKey }, PayloadType.DATA, utf8('for bob only'));
     clock.advance(60_000);
     expect(mallory.inbox).toEqual([]);
-    expect(mallory.manager.stats().dropped).toEqual({ 'auth-failed': 5 }); // msg1 and its 4 resends
+    // msg1 and its 4 resends; an init for another key cannot be told from garbage: 'unknown-session'.
+    expect(mallory.manager.stats().dropped).toEqual({ 'unknown-session': 5 });
     expect(alice.manager.stats()).toMatchObject({ handshakesFailed: 1, handshakesCompleted: 0 });
   });
 

@@ -3,10 +3,13 @@
  * fixed-size AES-256-GCM data packets (packet/data-packet.ts), anti-replay, queues and timers. Synchronous
  * and callback-driven: the simulator runs it in virtual time, so no Promise appears anywhere here.
  *
- * Receive path: the first 8 bytes of every datagram are a connId this node chose. A known connId routes to
- * its session (msg2 or a cookie reply for a pending initiator, data otherwise); an unknown one is tried as a
- * handshake init. Whatever the bytes, the path ends in a delivery or in exactly one counted drop; nothing
- * throws out of it.
+ * Receive path: the first 16 bytes of every datagram are connId || seq masked under this node's header key
+ * (packet/header-protection.ts); unmasked, the connId is one this node chose. A known connId routes to its
+ * session (msg2 for a pending initiator, data otherwise). An unknown one is, in turn: a late msg2 for a
+ * handshake given up (retired connIds); a packet for a session gone (its unmasked seq is small: dropped with
+ * no public-key work); a cookie reply (tried under the handshakes pending to the sender's address only); else
+ * a handshake init, whose first bytes are an Elligator Squared point, not a header. Whatever the bytes, the
+ * path ends in a delivery or in exactly one counted drop; nothing throws out of it.
  *
  * Handshake floods (WireGuard §5.3): an init costs the responder an ECDH and an ECMQV. Above
  * handshakeLoadInitsPerS inits a second, or handshakeLoadHalfOpen half-open handshakes, the responder is
@@ -18,11 +21,11 @@
 import { SESSION_PROTECTION, type MessageProtection } from '../crypto/message-security.ts';
 import { CryptoError, type CryptoSuite, type KeyPair } from '../crypto/suite.ts';
 import { equalBytes, toHex } from '../packet/bytes.ts';
-import { CONN_ID_BYTES, HANDSHAKE_HEADER_BYTES } from '../packet/constants.ts';
+import { CONN_ID_BYTES, DATA_HEADER_BYTES } from '../packet/constants.ts';
 import { DIRECTION_LABEL, MIN_DATA_PACKET_BYTES } from '../packet/data-packet.ts';
 import { PacketEncodeError, type DecodeResult } from '../packet/errors.ts';
 import type { Frame } from '../packet/frame.ts';
-import { parseHandshakeHeader } from '../packet/handshake-packet.ts';
+import { HEADER_KEY_BYTES, MIN_PROTECTED_PACKET_BYTES, toggleHeaderMask } from '../packet/header-protection.ts';
 import { maxBodyBytes } from '../packet/inner-codec.ts';
 import { isPayloadType, isSessionControlType, PayloadType, payloadTypeName } from '../packet/payload-type.ts';
 import { checkWireSize } from '../packet/wire-size.ts';
@@ -36,11 +39,13 @@ import { ExpiringSet } from './expiring-set.ts';
 import {
   createInit,
   createResponse,
+  decodeInitField,
   EPHEMERAL_FIELD,
-  INIT_PLAINTEXT_BYTES,
   initBody,
   openInit,
   openResponse,
+  parseInitField,
+  type InitHead,
   verifyInitiatorTag,
   type HandshakeContext,
   type InitiatorResult,
@@ -137,12 +142,18 @@ export class SessionManager implements Messenger {
   private readonly byAddress = new Map<Address, Set<PeerState>>();
   /** When each session's handshake started: its key's age for time-based rekeying (rekeyAfterMs). */
   private readonly bornMs = new WeakMap<Session, number>();
+  /**
+   * This node's header-protection key, given to every peer in the handshake; they mask what they send here
+   * under it. Secret node state from the node's own Rng (a fork: drawing it shifts no other stream).
+   */
+  private readonly headerKey: Uint8Array;
 
   constructor(components: SessionComponents, init: Partial<SessionConfig> = {}) {
     this.components = components;
     this.config = resolveSessionConfig(init);
     const { suite, rng } = components;
     this.ctx = { suite, rng, wireSize: this.config.wireSize, paddingMode: this.config.paddingMode };
+    this.headerKey = rng.fork('header-key').bytes(HEADER_KEY_BYTES);
     const c = this.config;
     this.replays = new ExpiringSet(2 * c.handshakeMaxSkewMs, c.maxRecentHandshakes, 'refuse');
     this.load = new InitLoadMeter(c.handshakeLoadInitsPerS);
@@ -239,6 +250,23 @@ export class SessionManager implements Messenger {
     };
   }
 
+  /**
+   * What this node's receive path would make of `bytes` from `from`, without side effects: 'data' for the
+   * unmasked connId of a session here, 'response' while that session awaits msg2, 'cookie' for a cookie reply
+   * to a handshake pending towards `from`, else 'init' (a handshake init, `mac2` when it carries a valid one
+   * for `from`, or garbage). A probe for tests and the wire classifier's ground truth: on the wire nothing
+   * else tells them apart.
+   */
+  probe(bytes: Uint8Array, from?: Address): DatagramKind {
+    if (bytes.length < MIN_PROTECTED_PACKET_BYTES) return { kind: 'init' };
+    const connIdHex = toHex(toggleHeaderMask(this.ctx.suite, this.headerKey, bytes).subarray(0, CONN_ID_BYTES));
+    const session = this.byConnId.get(connIdHex);
+    if (session) return { kind: session.state === 'initiating' ? 'response' : 'data', connIdHex };
+    if (from === undefined) return { kind: 'init' };
+    if (this.findCookie(from, bytes)) return { kind: 'cookie' };
+    return { kind: 'init', mac2: this.cookies.hasValidMac2(from, bytes, this.components.clock.now()) };
+  }
+
   /** Cancels every timer and erases every session key; later sends and datagrams are dropped and counted. */
   close(): void {
     if (this.closed) return;
@@ -275,26 +303,47 @@ export class SessionManager implements Messenger {
   private route(from: Address, bytes: Uint8Array): void {
     const size = checkWireSize(bytes.length, this.config.wireSize, this.config.paddingMode, MIN_DATA_PACKET_BYTES);
     if (!size.ok) return this.reject(size);
-    const connIdHex = toHex(bytes.subarray(0, CONN_ID_BYTES));
+    const clear = toggleHeaderMask(this.ctx.suite, this.headerKey, bytes);
+    const connIdHex = toHex(clear.subarray(0, CONN_ID_BYTES));
     const session = this.byConnId.get(connIdHex);
-    if (!session && this.retired.has(connIdHex, this.components.clock.now())) return this.drop('late-handshake-reply');
-    if (!session) return this.handleInit(from, bytes);
-    if (session.state === 'initiating') return this.handleResponse(session, bytes);
-    return this.handleSessionPacket(session, bytes);
+    if (session?.state === 'initiating') return this.handleResponse(session, clear);
+    if (session) return this.handleSessionPacket(session, clear);
+    if (this.retired.has(connIdHex, this.components.clock.now())) return this.drop('late-handshake-reply');
+    // Masked under our header key, which outlives sessions: a data packet (or msg2) for a session gone. An init
+    // has ES bytes here, which unmask to random and pass with probability 1 - 2^-32.
+    if (hasSessionSeq(clear)) return this.drop('unknown-session');
+    const cookie = this.findCookie(from, bytes);
+    if (cookie) return this.onCookie(cookie.session, cookie.value);
+    // An init has no header to unmask (its sender has no header key yet): it goes on as received.
+    return this.handleInit(from, bytes);
   }
 
   /**
-   * Unknown connId: a handshake init, or garbage / a packet for a session we no longer hold. Everything up to
-   * openUnderLiveKeys is cheap (hashes and table lookups); under load only a valid mac2 gets past it.
+   * A cookie reply carries nothing in clear but a random nonce (cookie-packet.ts): it is recognised by opening
+   * it for the handshakes this node has pending towards `from` (a hash and an AES-GCM open each; one per NodeID
+   * key at that address, so bounded however many datagrams an attacker sends from it).
+   */
+  private findCookie(from: Address, bytes: Uint8Array): { session: Session; value: Uint8Array } | undefined {
+    for (const ps of this.byAddress.get(from) ?? []) {
+      const hs = ps.initiating?.initiator;
+      if (!hs) continue;
+      const cookie = openCookieReplyTo(this.ctx.suite, { init: hs.packet, responderStaticPub: hs.peerStaticPub }, bytes, this.ctx);
+      if (cookie.ok) return { session: ps.initiating!, value: cookie.value };
+    }
+    return undefined;
+  }
+
+  /**
+   * Unknown connId, not a cookie: a handshake init, or garbage. Everything up to openUnderLiveKeys is cheap
+   * (hashes and table lookups: the ES field is not even decoded); under load only a valid mac2 gets past it.
    */
   private handleInit(from: Address, bytes: Uint8Array): void {
-    const header = parseHandshakeHeader(bytes, INIT_PLAINTEXT_BYTES, this.ctx);
-    if (!header.ok) return this.reject(header);
-    // A compressed point starts 0x02/0x03; a data packet for a session we dropped has 0x00 there.
-    const prefix = header.value.ephemeralPub[0];
-    if (prefix !== 0x02 && prefix !== 0x03) return this.drop('unknown-session');
+    const field = parseInitField(this.ctx, bytes);
+    if (!field.ok) return this.reject(field);
     const now = this.components.clock.now();
-    const ephemeralHex = toHex(header.value.ephemeralPub);
+    // Keyed by the encoding as sent: a retransmission repeats it; a re-encoding of the same point fails the
+    // AEAD (the encoding is its AAD), so no second key needs the (costlier) decoded point.
+    const ephemeralHex = toHex(field.value);
     const halfOpen = this.halfOpen.get(ephemeralHex);
     if (halfOpen) return this.handleRepeatedInit(halfOpen, bytes);
     if (this.replays.has(ephemeralHex, now)) return this.drop('replay');
@@ -302,10 +351,13 @@ export class SessionManager implements Messenger {
     const mac2Valid = this.cookies.hasValidMac2(from, bytes, now);
     if (underLoad && !mac2Valid) return this.demandCookie(from, bytes, now);
     if (underLoad && !this.mac2Limiter.allow(from, now)) return this.drop('handshake-rate-limited');
+    const head = decodeInitField(field.value);
+    if (!head.ok) return this.reject(head);
     // Without a valid mac2 the init may still carry a stale one (its cookie outlived our secret): try both.
     const identity = this.components.identity();
-    const { opened, staticKey } = this.openUnderLiveKeys(identity, bytes, mac2Valid ? ['mac2'] : ['plain', 'mac2']);
-    if (!opened.ok) return this.reject(opened);
+    const { opened, staticKey } = this.openUnderLiveKeys(identity, bytes, head.value, mac2Valid ? ['mac2'] : ['plain', 'mac2']);
+    // A data packet for a session gone (or garbage) and an init for another key look alike by design.
+    if (!opened.ok) return this.drop(opened.error.code === 'auth-failed' ? 'unknown-session' : opened.error.code);
     if (!isFreshInitTimestamp(opened.value.timestampMs, now, this.config.handshakeMaxSkewMs)) return this.drop('stale-handshake');
     if (!this.replays.hasRoom(now) || this.halfOpen.size >= this.config.maxHalfOpenHandshakes) return this.drop('handshake-overload');
     this.acceptInit(from, opened.value, ephemeralHex, bytes, staticKey, staticKey !== identity);
@@ -328,14 +380,15 @@ export class SessionManager implements Messenger {
   private openUnderLiveKeys(
     identity: KeyPair,
     bytes: Uint8Array,
+    head: InitHead,
     layouts: readonly InitLayout[],
   ): { opened: DecodeResult<ReceivedInit & { readonly layout: InitLayout }>; staticKey: KeyPair } {
-    const opened = openInit(this.ctx, identity, bytes, layouts);
+    const opened = openInit(this.ctx, identity, bytes, layouts, head);
     const live = this.components.liveIdentities;
     if (opened.ok || opened.error.code !== 'auth-failed' || live === undefined) return { opened, staticKey: identity };
     for (const key of live()) {
       if (equalBytes(key.publicKey, identity.publicKey)) continue;
-      const other = openInit(this.ctx, key, bytes, layouts);
+      const other = openInit(this.ctx, key, bytes, layouts, head);
       if (other.ok) return { opened: other, staticKey: key };
     }
     return { opened, staticKey: identity };
@@ -362,14 +415,14 @@ export class SessionManager implements Messenger {
     onPreviousKey: boolean,
   ): void {
     const localConnId = this.freshConnId();
-    const response = createResponse(this.ctx, { init, staticKey: identity, localConnId });
+    const response = createResponse(this.ctx, { init, staticKey: identity, localConnId, headerKey: this.headerKey });
     if (!response.ok) return this.reject(response);
     const { keys } = response.value;
     const now = this.components.clock.now();
     const peer: Peer = { address: from, nodePub: init.initiatorStaticPub };
     const session = new Session('responder', peer, peerKey(peer), localConnId, toHex(localConnId), now);
     session.responder = response.value;
-    session.send = new SendCipher(this.ctx.suite, keys.responderToInitiator, DIRECTION_LABEL.responderToInitiator, init.initiatorConnId, this.config.maxPacketsPerKey);
+    session.send = new SendCipher(this.ctx.suite, keys.responderToInitiator, DIRECTION_LABEL.responderToInitiator, init.initiatorConnId, init.initiatorHeaderKey, this.config.maxPacketsPerKey);
     session.receive = new ReceiveCipher(this.ctx.suite, keys.initiatorToResponder, DIRECTION_LABEL.initiatorToResponder, this.config.replayWindow);
     this.replays.add(ephemeralHex, now);
     this.halfOpen.set(ephemeralHex, { session, bodyHash: this.components.suite.sha256(initBody(bytes, init.layout)), layout: init.layout });
@@ -400,13 +453,10 @@ export class SessionManager implements Messenger {
     this.removeSession(session);
   }
 
-  /** msg2, or a cookie reply, for a handshake we started. */
+  /** msg2 (clear form: header unmasked) for a handshake we started; cookie replies come by findCookie. */
   private handleResponse(session: Session, bytes: Uint8Array): void {
     const hs = session.initiator;
     if (!hs) return this.drop('internal');
-    // The cookie reply is tried first: it costs a hash and an AES-GCM open, msg2 an ECDH.
-    const cookie = openCookieReplyTo(this.ctx.suite, { init: hs.packet, responderStaticPub: hs.peerStaticPub }, bytes, this.ctx);
-    if (cookie.ok) return this.onCookie(session, cookie.value);
     const result = openResponse(this.ctx, hs, bytes);
     if (result.ok) return this.establishInitiator(session, result.value);
     // An envelope that opens but a tag that does not match: anyone who saw msg1 can seal such an envelope
@@ -427,7 +477,14 @@ export class SessionManager implements Messenger {
     this.counters.cookieRepliesReceived++;
     hs.ephemeral.privateKey.fill(0);
     const now = this.components.clock.now();
-    session.initiator = createInit(this.ctx, { localConnId: session.localConnId, staticKey: hs.staticKey, peerStaticPub: hs.peerStaticPub, nowMs: now, cookie });
+    session.initiator = createInit(this.ctx, {
+      localConnId: session.localConnId,
+      staticKey: hs.staticKey,
+      peerStaticPub: hs.peerStaticPub,
+      nowMs: now,
+      headerKey: this.headerKey,
+      cookie,
+    });
     this.counters.handshakeRetransmits++;
     this.sendDatagram(session.peer.address, session.initiator.packet);
   }
@@ -435,10 +492,10 @@ export class SessionManager implements Messenger {
   private establishInitiator(session: Session, result: InitiatorResult): void {
     const { keys } = result;
     this.cancelTimer(session);
-    session.send = new SendCipher(this.ctx.suite, keys.initiatorToResponder, DIRECTION_LABEL.initiatorToResponder, result.remoteConnId, this.config.maxPacketsPerKey);
+    session.send = new SendCipher(this.ctx.suite, keys.initiatorToResponder, DIRECTION_LABEL.initiatorToResponder, result.remoteConnId, result.remoteHeaderKey, this.config.maxPacketsPerKey);
     session.receive = new ReceiveCipher(this.ctx.suite, keys.responderToInitiator, DIRECTION_LABEL.responderToInitiator, this.config.replayWindow);
     session.confirmTag = result.confirmTag;
-    session.responderEphemeralHex = toHex(result.transcript.responderEphemeralPub);
+    session.responderEphemeralHex = toHex(result.responderEphemeralField);
     session.initiator?.ephemeral.privateKey.fill(0); // Z is derived: erase the ephemeral secret (PFS)
     session.initiator = undefined;
     keys.confirmInitiator.fill(0);
@@ -470,12 +527,13 @@ export class SessionManager implements Messenger {
     });
   }
 
-  /** A datagram on an established (or responder half-open) session. */
+  /** A datagram (clear form: header unmasked) on an established (or responder half-open) session. */
   private handleSessionPacket(session: Session, bytes: Uint8Array): void {
     if (session.responderEphemeralHex !== undefined && this.isDuplicateResponse(session, bytes)) return this.drop('duplicate-handshake');
-    // Handshake-shaped (see isDuplicateResponse) but another msg2 (or a cookie reply): the handshake is over.
-    if (session.role === 'initiator' && !looksLikeDataPacket(bytes)) return this.drop('late-handshake-reply');
     if (!session.receive) return this.drop('internal');
+    // Another msg2 (forged, or a second answer): seq 0 like the responder's first data packet, but not
+    // authentic under the session key. The handshake is over; counted apart from attacks on the data path.
+    if (session.role === 'initiator' && hasSeqZero(bytes) && !session.receive.authentic(bytes, this.ctx)) return this.drop('late-handshake-reply');
     const opened = session.receive.open(bytes, this.ctx);
     if (!opened.ok) return this.reject(opened);
     const { frame } = opened.value;
@@ -485,7 +543,8 @@ export class SessionManager implements Messenger {
   }
 
   private isDuplicateResponse(session: Session, bytes: Uint8Array): boolean {
-    if (bytes.length < HANDSHAKE_HEADER_BYTES || looksLikeDataPacket(bytes)) return false;
+    // msg2 again (clear form): its ES field equals the one we accepted; a data packet matches with prob 2^-512.
+    if (bytes.length < EPHEMERAL_FIELD.offset + EPHEMERAL_FIELD.length) return false;
     const field = bytes.subarray(EPHEMERAL_FIELD.offset, EPHEMERAL_FIELD.offset + EPHEMERAL_FIELD.length);
     return toHex(field) === session.responderEphemeralHex;
   }
@@ -553,7 +612,7 @@ export class SessionManager implements Messenger {
     const localConnId = this.freshConnId();
     let initiator;
     try {
-      initiator = createInit(this.ctx, { localConnId, staticKey: this.components.identity(), peerStaticPub: ps.peer.nodePub, nowMs: now });
+      initiator = createInit(this.ctx, { localConnId, staticKey: this.components.identity(), peerStaticPub: ps.peer.nodePub, nowMs: now, headerKey: this.headerKey });
     } catch (e) {
       if (!(e instanceof CryptoError)) throw e;
       this.counters.handshakesFailed++;
@@ -768,9 +827,30 @@ export class SessionManager implements Messenger {
   }
 }
 
-/** A data packet's 9th byte is the top byte of its seq, always 0; a handshake's is a point prefix (0x02/0x03). */
-function looksLikeDataPacket(bytes: Uint8Array): boolean {
-  return bytes.length > EPHEMERAL_FIELD.offset && bytes[EPHEMERAL_FIELD.offset] === 0;
+/** What SessionManager.probe makes of a datagram (tests' ground truth). */
+export interface DatagramKind {
+  readonly kind: 'data' | 'response' | 'cookie' | 'init';
+  readonly connIdHex?: string;
+  /** An init carrying a valid mac2 for its source. */
+  readonly mac2?: boolean;
+}
+
+/**
+ * Whether an unmasked header's seq is one a session sends (< 2^32: top 4 bytes zero; a key good for more
+ * packets is rekeyed long before in practice). Replaces the SEC 1 point-prefix check of the old format: it
+ * works because the mask is under the receiver's one header key, which outlives its sessions, so a packet
+ * for a session gone still unmasks to (old connId, small seq); an init's first 16 bytes (ES field) unmask to
+ * random, so an init is misread with probability 2^-32 (then dropped as unknown-session; its handshake
+ * retries and the next one, with a fresh ephemeral key, gets through).
+ */
+function hasSessionSeq(clear: Uint8Array): boolean {
+  return (clear[CONN_ID_BYTES] | clear[CONN_ID_BYTES + 1] | clear[CONN_ID_BYTES + 2] | clear[CONN_ID_BYTES + 3]) === 0;
+}
+
+/** Whether an unmasked header's seq is 0: msg2's head, or the first data packet of a direction. */
+function hasSeqZero(clear: Uint8Array): boolean {
+  for (let i = CONN_ID_BYTES; i < DATA_HEADER_BYTES; i++) if (clear[i] !== 0) return false;
+  return true;
 }
 
 function peerKey(peer: Peer): string {

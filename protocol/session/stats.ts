@@ -23,7 +23,7 @@ export type DropReason =
    * a forger or a man in the middle. The handshake keeps waiting for the real msg2.
    */
   | 'forged-handshake-reply'
-  /** A msg2 or cookie reply for a handshake this node already gave up on or completed. */
+  /** A msg2 for a handshake this node already gave up on or completed (a late cookie reply names no handshake: unknown-session). */
   | 'late-handshake-reply'
   /** Received after close(). */
   | 'closed'

@@ -1,6 +1,6 @@
 /** Handshake-flood tooling for tests and measurements: a suite that counts public-key work, throw-away inits. */
 import { nodeSuite } from '../../crypto/node-suite.ts';
-import type { CryptoSuite, KeyPair } from '../../crypto/suite.ts';
+import type { CryptoSuite } from '../../crypto/suite.ts';
 import { DEFAULT_PADDING_MODE, DEFAULT_WIRE_SIZE } from '../../packet/constants.ts';
 import { PayloadType } from '../../packet/payload-type.ts';
 import { SeededRng } from '../../runtime/seeded-rng.ts';
@@ -38,10 +38,11 @@ export function throwawayInits(
 ): InitiatorHandshake[] {
   const rng = new SeededRng(opts.seed ?? 'flood');
   const ctx: HandshakeContext = { suite, rng, wireSize: DEFAULT_WIRE_SIZE, paddingMode: DEFAULT_PADDING_MODE };
-  const pool: KeyPair[] = Array.from({ length: opts.identities ?? 64 }, () => suite.generateKeyPair(rng));
-  return Array.from({ length: count }, (_, i) =>
-    createInit(ctx, { localConnId: rng.bytes(8), staticKey: pool[i % pool.length], peerStaticPub: targetPub, nowMs: opts.nowMs, ...(opts.cookie && { cookie: opts.cookie }) }),
-  );
+  const pool = Array.from({ length: opts.identities ?? 64 }, () => ({ key: suite.generateKeyPair(rng), headerKey: rng.bytes(32) }));
+  return Array.from({ length: count }, (_, i) => {
+    const { key, headerKey } = pool[i % pool.length];
+    return createInit(ctx, { localConnId: rng.bytes(8), staticKey: key, peerStaticPub: targetPub, nowMs: opts.nowMs, headerKey, ...(opts.cookie && { cookie: opts.cookie }) });
+  });
 }
 
 export interface FloodFigures {

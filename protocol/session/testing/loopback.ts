@@ -4,6 +4,7 @@
  * interceptor (to drop, replay, modify or inject packets). Not the simulator (sim/ is); just enough to run
  * two or three SessionManagers deterministically without sleeping.
  */
+import type { DatagramKind } from '../session-manager.ts';
 import type { Clock, TimerId } from '../../runtime/clock.ts';
 import type { Address, ReceiveHandler, Transport } from '../../runtime/transport.ts';
 
@@ -76,7 +77,16 @@ export interface Datagram {
   readonly from: Address;
   readonly to: Address;
   readonly bytes: Uint8Array;
+  /**
+   * What the receiving node's session layer made of it when it was sent (SessionManager.probe): ground truth
+   * for tests, since nothing in the bytes tells a handshake from data any more. Set when the target registered
+   * a probe (makeNode does).
+   */
+  label?: DatagramLabel;
 }
+
+/** data / response (msg2) / cookie (reply) / init (msg1, `mac2` when it carries a valid one, or garbage). */
+export type DatagramLabel = DatagramKind;
 
 /** Returns the datagrams to deliver instead of `d` ([] drops it; [d, d] duplicates it). */
 export type Interceptor = (d: Datagram) => readonly Datagram[];
@@ -86,6 +96,8 @@ export class Loopback {
   /** Every datagram handed to send(), before interception: what a global observer would see. */
   readonly sent: Datagram[] = [];
   interceptor?: Interceptor;
+  /** Per address: how its node labels a datagram addressed to it (see Datagram.label). */
+  readonly probes = new Map<Address, (bytes: Uint8Array, from: Address) => DatagramLabel>();
 
   constructor(
     readonly clock: ManualClock,
@@ -108,6 +120,7 @@ export class Loopback {
   }
 
   private send(d: Datagram): void {
+    d.label = this.probes.get(d.to)?.(d.bytes, d.from);
     this.sent.push(d);
     for (const out of this.interceptor ? this.interceptor(d) : [d]) this.inject(out);
   }

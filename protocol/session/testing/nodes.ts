@@ -33,6 +33,7 @@ export function makeNode(net: Loopback, address: string, suite: CryptoSuite, con
     inbox: [],
   };
   manager.onMessage(PayloadType.DATA, (msg) => node.inbox.push(msg));
+  net.probes.set(address, (bytes, from) => manager.probe(bytes, from));
   return node;
 }
 
