@@ -5,7 +5,8 @@
  * Forward map (RFC 9380 §6.6.2, generic case), with g(x) = x^3 + A·x + B and w = Z·u^2:
  *   x1 = (-B/A)·(1 + 1/(w^2 + w));  if g(x1) is a square: x = x1, else x = x2 = w·x1;
  *   y = sqrt(g(x)) with sgn0(y) = sgn0(u)   (sgn0 = parity, as p ≡ 3 mod 4, §4.1).
- * The forward map is @noble/curves' mapToCurveSimpleSWU (the same code its RFC 9380 hasher runs).
+ * The forward map is @noble/curves' mapToCurveSimpleSWU (the same code its RFC 9380 hasher runs); sswuFraction
+ * is the same steps on p256-field.ts, with the final division left to the caller (Elligator Squared's hot path).
  *
  * Inverse (derived here; c = -A·x/B, so x = (-B/A)·c):
  *   branch x = x1:  c = 1 + 1/(w^2 + w)  =>  w^2 + w - 1/(c - 1) = 0            =>  w = (-1 ± sqrt(1 + 4/(c-1))) / 2
@@ -105,8 +106,9 @@ export function sswuFraction(u: bigint): SswuFraction {
  * And no candidate exists unless (c-1)(c+3) is a square.
  *
  * Returns 'none' when the point has <= j preimages, 'exceptional' when c = 1 or c = -3 (where roots
- * coincide or w = 0; probability ~2/p: the caller falls back to sswuPreimages), else the branch and ±s1 for
- * sswuPreimageFrom to finish once the caller has the affine point.
+ * coincide or w = 0; neither x = B/3 nor x = -B is on P-256, a test pins it, but the caller still falls back
+ * to sswuPreimages), else the branch and ±s1 for sswuPreimageFrom to finish once the caller has the affine
+ * point. elligator-squared.test.ts holds this to sswuPreimages for every j on random points.
  */
 export type PreimageChoice = 'none' | 'exceptional' | { branch: 1 | 2; signedS1: bigint };
 
