@@ -7,8 +7,29 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SeededRng } from '../runtime/seeded-rng.ts';
 import { bytesToBigInt, fromHex, toHex } from './bytes.ts';
-import { ELLIGATOR_SQUARED_BYTES, elligatorSquaredDecode, elligatorSquaredEncode, randomFieldElement } from './elligator-squared.ts';
-import { isSquare, sswuAffine, sswuPreimages, sswuPreimagesReference } from './elligator-sswu.ts';
+import { RngBase } from '../runtime/rng-base.ts';
+import type { Rng } from '../runtime/rng.ts';
+import {
+  ELLIGATOR_SQUARED_BYTES,
+  elligatorSquaredDecode,
+  elligatorSquaredEncode,
+  elligatorSquaredEncodeReference,
+  FIELD_BYTES,
+  randomFieldElement,
+  sumOfMapsReference,
+} from './elligator-squared.ts';
+import {
+  isSquare,
+  sswuAffine,
+  sswuChoosePreimage,
+  sswuFraction,
+  sswuPoint,
+  sswuPreimageFrom,
+  sswuPreimages,
+  sswuPreimagesReference,
+} from './elligator-sswu.ts';
+import { decodePoint } from './p256.ts';
+import { cryptoOutcome, invalidPublicKeys } from './test-support.ts';
 import { nobleSuite } from './noble-suite.ts';
 import { Point } from './p256.ts';
 import { CryptoError } from './suite.ts';
@@ -22,6 +43,25 @@ const B = Point.CURVE().b;
 function isCurveX(bytes: Uint8Array): boolean {
   const x = bytesToBigInt(bytes);
   return x < Fp.ORDER && isSquare(Fp.add(Fp.mul(Fp.sub(Fp.sqr(x), 3n), x), B));
+}
+
+/** An Rng whose first bytes(32) draws return the given field elements, then a seeded stream. */
+class ScriptedRng extends RngBase {
+  private readonly inner: SeededRng;
+  constructor(private readonly script: bigint[], seed: string) {
+    super();
+    this.inner = new SeededRng(seed);
+  }
+  bytes(n: number): Uint8Array {
+    const next = this.script.shift();
+    return next === undefined ? this.inner.bytes(n) : fromHex(next.toString(16).padStart(2 * n, '0'));
+  }
+  uniform(): number {
+    return this.inner.uniform();
+  }
+  fork(name: string): Rng {
+    return this.inner.fork(name);
+  }
 }
 
 function randomPoints(seed: string, n: number): { pub: Uint8Array; enc: Uint8Array }[] {
@@ -56,6 +96,86 @@ describe('SSWU map (RFC 9380 §6.6.2) and its inverse', () => {
       const { x, y } = Point.fromBytes(pub).toAffine();
       expect(sswuPreimages(x, y)).toEqual(sswuPreimagesReference(x, y));
       expect(sswuPreimages(x, y, 1)).toEqual(sswuPreimagesReference(x, y).slice(0, 1));
+    }
+  });
+});
+
+describe('fast paths agree with the reference (guards the speed-up: same values, same Rng draws)', () => {
+  it('sswuFraction(u) is sswuAffine(u) with x as a fraction, also for u = 0 and the exceptional u^2 = -1/Z', () => {
+    const rng = new SeededRng('sswu-fraction');
+    const exceptional = Fp.sqrt(Fp.neg(Fp.inv(Fp.create(-10n))));
+    for (const u of [0n, 1n, exceptional, Fp.neg(exceptional), ...Array.from({ length: 200 }, () => randomFieldElement(rng))]) {
+      const { xNum, xDen, y } = sswuFraction(u);
+      expect({ x: Fp.div(xNum, xDen), y }).toEqual(sswuAffine(u));
+    }
+  });
+
+  it('sswuChoosePreimage + sswuPreimageFrom name sswuPreimages(x, y)[j] for every j, whatever fraction carries x', () => {
+    const rng = new SeededRng('sswu-choose');
+    let found = 0;
+    for (const { pub } of randomPoints('sswu-choose/points', 300)) {
+      const { x, y } = Point.fromBytes(pub).toAffine();
+      const all = sswuPreimages(x, y);
+      const scale = randomFieldElement(rng) || 1n;
+      for (let j = 0; j < 4; j++) {
+        const choice = sswuChoosePreimage(Fp.mul(x, scale), scale, j);
+        if (j >= all.length) expect(choice).toBe('none');
+        else {
+          expect(choice).not.toBe('none');
+          expect(choice).not.toBe('exceptional');
+          if (typeof choice === 'object') expect(sswuPreimageFrom(choice, x, y)).toBe(all[j]);
+          found++;
+        }
+      }
+    }
+    expect(found).toBeGreaterThan(200); // ~1 preimage per point on average: the selection paths all ran
+  });
+
+  it('the c = 1 and c = -3 corner cases are reported as exceptional, and are not x-coordinates on P-256', () => {
+    for (const x of [Fp.div(B, 3n), Fp.neg(B)]) {
+      expect(sswuChoosePreimage(x, 1n, 0)).toBe('exceptional');
+      expect(isCurveX(Uint8Array.from(Buffer.from(x.toString(16).padStart(64, '0'), 'hex')))).toBe(false);
+    }
+  });
+
+  it('encode gives the reference encoder\'s bytes and leaves the Rng in the same state (many keys)', () => {
+    for (const [i, { pub }] of randomPoints('es-fast-vs-reference', 150).entries()) {
+      const fast = new SeededRng(`es-fast-vs-reference/${i}`);
+      const reference = new SeededRng(`es-fast-vs-reference/${i}`);
+      expect(toHex(elligatorSquaredEncode(pub, fast))).toBe(toHex(elligatorSquaredEncodeReference(pub, reference)));
+      expect(fast.uniform()).toBe(reference.uniform());
+    }
+  });
+
+  it('encode falls back correctly when f(u1) = P or f(u1) = -P (the fraction path would divide by 0)', () => {
+    const rng = new SeededRng('es-fallback');
+    for (let i = 0; i < 6; i++) {
+      const u1 = randomFieldElement(rng);
+      const f = sswuPoint(u1);
+      const point = i % 2 === 0 ? f : f.negate();
+      const pub = point.toBytes(true);
+      const fast = new ScriptedRng([u1], `es-fallback/${i}`);
+      const reference = new ScriptedRng([u1], `es-fallback/${i}`);
+      expect(toHex(elligatorSquaredEncode(pub, fast))).toBe(toHex(elligatorSquaredEncodeReference(pub, reference)));
+      expect(fast.uniform()).toBe(reference.uniform());
+    }
+  });
+
+  it('encode rejects exactly the public keys decodePoint rejects, with the same CryptoError code', () => {
+    const valid = nobleSuite.generateKeyPair(new SeededRng('es-invalid')).publicKey;
+    for (const [name, bad] of Object.entries(invalidPublicKeys(valid))) {
+      expect(cryptoOutcome(() => elligatorSquaredEncode(bad, new SeededRng(name))), name).toBe(cryptoOutcome(() => decodePoint(bad)));
+    }
+  });
+
+  it('decode equals f(u1) + f(u2) by @noble points, including u1 = u2 (a doubling) and random pairs', () => {
+    const rng = new SeededRng('es-decode-reference');
+    const pairs = Array.from({ length: 150 }, () => [randomFieldElement(rng), randomFieldElement(rng)]);
+    const u = randomFieldElement(rng);
+    pairs.push([u, u]);
+    for (const [u1, u2] of pairs) {
+      const bytes = fromHex(u1.toString(16).padStart(2 * FIELD_BYTES, '0') + u2.toString(16).padStart(2 * FIELD_BYTES, '0'));
+      expect(toHex(elligatorSquaredDecode(bytes))).toBe(toHex(sumOfMapsReference(u1, u2)));
     }
   });
 });
