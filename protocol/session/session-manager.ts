@@ -54,7 +54,7 @@ import {
 } from './handshake.ts';
 import { isFreshInitTimestamp } from './init-guard.ts';
 import { InitLoadMeter } from './init-load-meter.ts';
-import { SourceRateLimiter } from './source-rate-limiter.ts';
+import { KeyedTokenBuckets } from '../runtime/keyed-token-buckets.ts';
 import { EventBus, HandlerTable } from '../messenger/event-bus.ts';
 import type { Messenger, Unsubscribe } from '../messenger/messenger.ts';
 import { Session, type Peer } from './session.ts';
@@ -129,8 +129,8 @@ export class SessionManager implements Messenger {
   private readonly load: InitLoadMeter;
   private readonly cookies: CookieChecker;
   /** Under load, per source: inits with a valid mac2 admitted, and cookie replies sent (separate tables). */
-  private readonly mac2Limiter: SourceRateLimiter;
-  private readonly cookieLimiter: SourceRateLimiter;
+  private readonly mac2Limiter: KeyedTokenBuckets;
+  private readonly cookieLimiter: KeyedTokenBuckets;
   /** connIds of handshakes this node gave up on: a msg2 still on its way is late, not an attack. */
   private readonly retired: ExpiringSet;
   private readonly counters = emptyStats();
@@ -159,9 +159,10 @@ export class SessionManager implements Messenger {
     this.load = new InitLoadMeter(c.handshakeLoadInitsPerS);
     // A stream of its own (forking draws nothing from `rng`), so cookies never shift keys or padding.
     this.cookies = new CookieChecker(suite, rng.fork('cookie'), c.cookieSecretLifetimeMs, this.ctx);
-    const limit = { ratePerS: c.handshakeRatePerSourcePerS, burst: c.handshakeBurstPerSource, maxSources: c.maxRateLimitedSources };
-    this.mac2Limiter = new SourceRateLimiter(limit);
-    this.cookieLimiter = new SourceRateLimiter(limit);
+    // WireGuard's ratelimiter.c: so many handshakes per second per source address, with a burst.
+    const limit = () => KeyedTokenBuckets.perSecond(c.handshakeRatePerSourcePerS, c.handshakeBurstPerSource, c.maxRateLimitedSources);
+    this.mac2Limiter = limit();
+    this.cookieLimiter = limit();
     this.retired = new ExpiringSet(this.responderPatienceMs(), c.maxRetiredHandshakes, 'evict-oldest');
     components.transport.onReceive((from, bytes) => this.receive(from, bytes));
   }
@@ -350,7 +351,7 @@ export class SessionManager implements Messenger {
     const underLoad = this.load.arrive(now) || this.halfOpen.size >= this.config.handshakeLoadHalfOpen;
     const mac2Valid = this.cookies.hasValidMac2(from, bytes, now);
     if (underLoad && !mac2Valid) return this.demandCookie(from, bytes, now);
-    if (underLoad && !this.mac2Limiter.allow(from, now)) return this.drop('handshake-rate-limited');
+    if (underLoad && !this.mac2Limiter.take(from, now)) return this.drop('handshake-rate-limited');
     const head = decodeInitField(field.value);
     if (!head.ok) return this.reject(head);
     // Without a valid mac2 the init may still carry a stale one (its cookie outlived our secret): try both.
@@ -365,7 +366,7 @@ export class SessionManager implements Messenger {
 
   /** Under load: a cookie reply for the init's source instead of any ECDH (rate-limited per source). */
   private demandCookie(from: Address, init: Uint8Array, nowMs: number): void {
-    if (!this.cookieLimiter.allow(from, nowMs)) return this.drop('handshake-rate-limited');
+    if (!this.cookieLimiter.take(from, nowMs)) return this.drop('handshake-rate-limited');
     const reply = this.cookies.reply({ source: from, init, responderStaticPub: this.components.identity().publicKey, nowMs });
     this.drop('handshake-needs-cookie');
     this.counters.cookieRepliesSent++;
