@@ -112,6 +112,7 @@ export function sqrtRatio(u: bigint, v: bigint): { isSquare: boolean; root: bigi
  */
 export function jacobi(a: bigint): -1 | 0 | 1 {
   let n = P;
+  let n8 = Number(P & 7n); // n mod 8, carried along: the next n is the current a
   a = mod(a);
   let t: -1 | 1 = 1;
   while (a !== 0n) {
@@ -121,13 +122,15 @@ export function jacobi(a: bigint): -1 | 0 | 1 {
       low = Number(a & 0xffffffffn);
     }
     const zeros = 31 - Math.clz32(low & -low);
-    const n8 = Number(n & 7n);
     if (zeros > 0) {
       a >>= BigInt(zeros);
       if ((zeros & 1) === 1 && (n8 === 3 || n8 === 5)) t = t === 1 ? -1 : 1; // (2/n) = -1 iff n ≡ 3, 5 mod 8
     }
-    if ((Number(a & 3n) === 3) && (n8 & 3) === 3) t = t === 1 ? -1 : 1; // quadratic reciprocity, both ≡ 3 mod 4
+    // a mod 8 after the shift, from the word already read when it still holds 3 bits above the zeros.
+    const a8 = zeros <= 29 ? (low >>> zeros) & 7 : Number(a & 7n);
+    if ((a8 & 3) === 3 && (n8 & 3) === 3) t = t === 1 ? -1 : 1; // quadratic reciprocity, both ≡ 3 mod 4
     [a, n] = [n % a, a];
+    n8 = a8;
     if (n <= 0x1fffffffffffffn) return (t * jacobiSmall(Number(a), Number(n))) as -1 | 0 | 1;
   }
   return n === 1n ? t : 0;
