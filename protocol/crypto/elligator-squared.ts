@@ -38,7 +38,7 @@ export const FIELD_BYTES = 32;
 export const ELLIGATOR_SQUARED_BYTES = 2 * FIELD_BYTES;
 /** Tibouchi's d: the most preimages a point has under SSWU. */
 const MAX_PREIMAGES = 4;
-/** A loop bound that honest encoding never meets (it ends after ~4.4 rounds; 512 fail with prob < 2^-80). */
+/** A loop bound that honest encoding never meets (it ends after ~4 rounds; 512 fail with prob ~2^-212). */
 const MAX_ROUNDS = 512;
 
 const Fp = Point.Fp;
@@ -69,10 +69,15 @@ function decompress(publicKey: Uint8Array): { x: bigint; y: bigint } {
 
 /** Encodes a 33-byte SEC 1 compressed point as 64 uniform-looking bytes. Throws CryptoError on a bad point. */
 export function elligatorSquaredEncode(publicKey: Uint8Array, rng: Rng): Uint8Array {
-  const { x: px, y: py } = decompress(publicKey);
-  for (let round = 0; round < MAX_ROUNDS; round++) {
+  const { x, y } = decompress(publicKey);
+  return encodeByRounds(rng, (u1) => encodeRound(x, y, u1, rng));
+}
+
+/** Tibouchi's loop: fresh u1 until a round returns u2, then u1 || u2. */
+function encodeByRounds(rng: Rng, round: (u1: bigint) => bigint | undefined): Uint8Array {
+  for (let i = 0; i < MAX_ROUNDS; i++) {
     const u1 = randomFieldElement(rng);
-    const u2 = encodeRound(px, py, u1, rng);
+    const u2 = round(u1);
     if (u2 === undefined) continue;
     const out = new Uint8Array(ELLIGATOR_SQUARED_BYTES);
     out.set(bigIntToBytes(u1, FIELD_BYTES), 0);
@@ -122,16 +127,7 @@ function encodeRound(px: bigint, py: bigint, u1: bigint, rng: Rng): bigint | und
  */
 export function elligatorSquaredEncodeReference(publicKey: Uint8Array, rng: Rng): Uint8Array {
   const point = decodePoint(publicKey, 'point to encode');
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const u1 = randomFieldElement(rng);
-    const u2 = encodeRoundReference(point, u1, rng);
-    if (u2 === undefined) continue;
-    const out = new Uint8Array(ELLIGATOR_SQUARED_BYTES);
-    out.set(bigIntToBytes(u1, FIELD_BYTES), 0);
-    out.set(bigIntToBytes(u2, FIELD_BYTES), FIELD_BYTES);
-    return out;
-  }
-  throw new CryptoError('bad-point', `Elligator Squared found no encoding in ${MAX_ROUNDS} rounds`);
+  return encodeByRounds(rng, (u1) => encodeRoundReference(point, u1, rng));
 }
 
 /** encodeRound as first written, with @noble points and the affine inverse: the oracle for the fast path. */

@@ -3,9 +3,11 @@
  * (square roots, RFC 9380 sqrt_ratio) and the Jacobi symbol, on plain bigint with `%` reduction.
  *
  * Why not @noble's Fp: its generic square-and-multiply pow costs ~130 µs here (one squaring, and one
- * multiplication per set bit, each through a method call), while a sliding window over the fixed exponent
- * with inline `(a * b) % p` costs ~80 µs. Values are the same (same exponents), which elligator-sswu.test.ts
- * checks. (A 16-bit-limb Float64Array field was tried too: no faster than V8 BigInt on this hardware.)
+ * multiplication per set bit, each through a method call), while a chain over p's runs of ones (runsPlan)
+ * with inline `(a * b) % p` costs ~70 µs; and its square test is Euler's criterion, a full power, where the
+ * Jacobi symbol below costs ~17 µs. Values are the same (same exponents), which p256-field.test.ts checks.
+ * Tried and dropped: a 16-bit-limb Float64Array field with Solinas reduction (0.3 µs per multiplication even
+ * unrolled, no faster than V8 BigInt's `(a * b) % p` on this hardware).
  *
  * Timing: the powers run the same operation sequence for every input of a given exponent, but V8 BigInt
  * arithmetic is not constant-time and the Jacobi symbol's loop count depends on its input. Good enough for
@@ -112,6 +114,7 @@ export function sqrtRatio(u: bigint, v: bigint): { isSquare: boolean; root: bigi
  */
 export function jacobi(a: bigint): -1 | 0 | 1 {
   let n = P;
+  let n8 = Number(P & 7n); // n mod 8, carried along: the next n is the current a
   a = mod(a);
   let t: -1 | 1 = 1;
   while (a !== 0n) {
@@ -121,13 +124,15 @@ export function jacobi(a: bigint): -1 | 0 | 1 {
       low = Number(a & 0xffffffffn);
     }
     const zeros = 31 - Math.clz32(low & -low);
-    const n8 = Number(n & 7n);
     if (zeros > 0) {
       a >>= BigInt(zeros);
       if ((zeros & 1) === 1 && (n8 === 3 || n8 === 5)) t = t === 1 ? -1 : 1; // (2/n) = -1 iff n ≡ 3, 5 mod 8
     }
-    if ((Number(a & 3n) === 3) && (n8 & 3) === 3) t = t === 1 ? -1 : 1; // quadratic reciprocity, both ≡ 3 mod 4
+    // a mod 8 after the shift, from the word already read when it still holds 3 bits above the zeros.
+    const a8 = zeros <= 29 ? (low >>> zeros) & 7 : Number(a & 7n);
+    if ((a8 & 3) === 3 && (n8 & 3) === 3) t = t === 1 ? -1 : 1; // quadratic reciprocity, both ≡ 3 mod 4
     [a, n] = [n % a, a];
+    n8 = a8;
     if (n <= 0x1fffffffffffffn) return (t * jacobiSmall(Number(a), Number(n))) as -1 | 0 | 1;
   }
   return n === 1n ? t : 0;
