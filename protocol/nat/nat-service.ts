@@ -560,7 +560,10 @@ export class NatService implements Messenger {
     const own = this.c.identity();
     let keys;
     try {
-      keys = derivePunchKeys(this.c.suite, own.privateKey, own.publicKey, peerPub, nonce, role);
+      keys = derivePunchKeys(this.c.suite, own.privateKey, own.publicKey, peerPub, nonce, role, {
+        punch: this.config.punchAttempts,
+        ack: this.config.punchAckLimit,
+      });
     } catch (e) {
       if (!(e instanceof CryptoError)) throw e;
       this.drop('malformed');

@@ -58,8 +58,8 @@ export class PunchExchange {
   start(): void {
     const { port } = this.c;
     const { receive } = this.init.keys;
-    this.removers.push(port.expect(receive.punch, (from, bytes) => this.onDatagram('punch', from, bytes)));
-    this.removers.push(port.expect(receive.ack, (from, bytes) => this.onDatagram('ack', from, bytes)));
+    for (const id of receive.punch) this.removers.push(port.expect(id, (from, bytes) => this.onDatagram('punch', from, bytes)));
+    for (const id of receive.ack) this.removers.push(port.expect(id, (from, bytes) => this.onDatagram('ack', from, bytes)));
     this.round();
   }
 

@@ -49,7 +49,7 @@ export class PunchPort implements Transport {
     };
   }
 
-  /** Ids currently expected (bounded by the NAT service's maxPunches x 2). */
+  /** Ids currently expected (bounded by the NAT service's maxPunches x (punchAttempts + punchAckLimit)). */
   get expecting(): number {
     return this.expected.size;
   }

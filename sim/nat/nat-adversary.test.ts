@@ -72,7 +72,7 @@ describe('NatService against lying and spoofing nodes', () => {
       send({ address: 'b', nodePub: pubOf(b) }, notifyOf(nonce, from.nodePub, from.address));
       send(from, readyOf(msg.requestId, msg.targetPub, nonce, 'accomplice', from.address));
       // The accomplice knows the nonce, so the ids, but not A and B's static secret: it can only guess a tag.
-      const keys = derivePunchKeys(tb.suite, accomplice.identity.privateKey, pubOf(accomplice), pubOf(a), nonce, 'target');
+      const keys = derivePunchKeys(tb.suite, accomplice.identity.privateKey, pubOf(accomplice), pubOf(a), nonce, 'target', { punch: 10, ack: 4 });
       for (let i = 0; i < 5; i++) {
         tb.sim.after(100 + 150 * i, () => accomplice.port.sendRaw('a', buildPunch(tb.suite, tb.sim.rng('forger'), keys, 'punch', i, 1232)));
       }
