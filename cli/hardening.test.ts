@@ -19,7 +19,7 @@ import { main, reportInternalError } from './program.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'paratox-hard-'));
 const tiny = { name: 'tiny', nodes: 12, durationS: 3, ping: { intervalMs: 200, peersPerNode: 3 } };
-const BOUND_MS = 30_000;
+const BOUND_MS = 60_000;
 
 function scenarioFile(name: string, content: unknown): string {
   const file = join(dir, name);
@@ -153,9 +153,14 @@ describe('npx tsx cli/main.ts run <bad file>: exit 2, one line on stderr, no sta
     ['churn-spin.json', JSON.stringify({ nodes: 20, durationS: 5, churn: { meanUptimeS: 1e-300, meanDowntimeS: 1 } }), /churn\.meanUptimeS: must be >= 0\.1/],
   ];
   it('for deep nesting, 1e999, UTF-16, a section of another protocol, a spinning rate, a device', async () => {
-    const runs = bad.map(([name, content]) => runProcess('npx', ['tsx', 'cli/main.ts', 'run', scenarioFile(name, content), '--quiet']));
-    runs.push(runProcess('npx', ['tsx', 'cli/main.ts', 'run', '/dev/zero']));
-    const results = await Promise.all(runs);
+    const commands = bad.map(([name, content]) => ['tsx', 'cli/main.ts', 'run', scenarioFile(name, content), '--quiet']);
+    commands.push(['tsx', 'cli/main.ts', 'run', '/dev/zero']);
+    // Two processes at a time: the machine has 2 cores, and eight tsx start-ups at once under a loaded suite
+    // ran past BOUND_MS.
+    const results: Awaited<ReturnType<typeof runProcess>>[] = [];
+    for (let i = 0; i < commands.length; i += 2) {
+      results.push(...(await Promise.all(commands.slice(i, i + 2).map((args) => runProcess('npx', args)))));
+    }
     const expected = [...bad.map(([, , p]) => p), /\/dev\/zero: not a regular file/];
     results.forEach((r, i) => {
       expect(r.code, r.stderr).toBe(2);
@@ -165,7 +170,7 @@ describe('npx tsx cli/main.ts run <bad file>: exit 2, one line on stderr, no sta
       expect(lines[0]).toMatch(expected[i]);
       expect(r.stderr).not.toMatch(/^\s+at /m);
     });
-  });
+  }, 180_000);
 
   it('a scenario with a UTF-8 BOM runs (it was refused)', async () => {
     const f = scenarioFile('bom.json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(tiny))]));

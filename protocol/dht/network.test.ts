@@ -19,7 +19,7 @@ describe(`a ${N}-node Kademlia (k = ${K}, alpha = 3)`, () => {
 
   beforeAll(() => {
     expect(tb.grow(N)).toEqual([]);
-  });
+  }, 60_000); // 200 joins with real handshakes: ~11-18 s alone, more on a loaded 2-core machine
 
   it('every node finds every existing id it looks up', () => {
     const hops: number[] = [];

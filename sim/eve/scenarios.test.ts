@@ -56,7 +56,7 @@ describe("Eve's scenarios (issue 9)", () => {
     expect(size.candidates).toBeGreaterThanOrEqual(4);
     expect(top1(r, 'size-correlation')).toBeGreaterThanOrEqual(2 / size.candidates);
     expect(size.degreeOfAnonymity).toBeLessThanOrEqual(0.6);
-  }, 60_000);
+  }, 150_000);
 
   it('eve-no-noise: timing correlation and packet counting find most partners; paratox eve on the tap reproduces the run', async () => {
     const tap = path.join(dir, 'no-noise.csv');
@@ -75,7 +75,7 @@ describe("Eve's scenarios (issue 9)", () => {
     const doc = JSON.parse(readFileSync(out, 'utf8'));
     const expected = JSON.parse(JSON.stringify({ eve: r.attacks.eve, eveByMethod: r.attacks.eveByMethod }));
     expect({ eve: doc.eve, eveByMethod: doc.eveByMethod }).toEqual(expected);
-  }, 60_000);
+  }, 150_000);
 
   it('eve-poisson-noise: in between, at a stated overhead', () => {
     const r = run('eve-poisson-noise');
@@ -89,7 +89,7 @@ describe("Eve's scenarios (issue 9)", () => {
     // ... but independent per-link dummies average out in 10 s bins: timing correlation still finds most partners
     // (measured 0.875 / 0.750 / 1.000).
     expect(top1(r, 'timing-correlation')).toBeGreaterThanOrEqual(0.6);
-  }, 80_000);
+  }, 240_000);
 
   it('eve-constant-noise: every attack falls to about chance, where the same run with noise off finds most partners', () => {
     const scenario = loadScenario('scenarios/eve-constant-noise.json');
@@ -110,6 +110,6 @@ describe("Eve's scenarios (issue 9)", () => {
       expect(top1(r, name), name).toBeLessThanOrEqual(0.55);
       expect(f.degreeOfAnonymity, name).toBeGreaterThanOrEqual(0.7);
     }
-  }, 90_000);
+  }, 240_000);
 });
 
