@@ -31,9 +31,9 @@ export function summarise(report: Report, outFile: string): string {
   ].join('\n');
 }
 
-/** Default report path: reports/runs/<scenario file name>-seed<n>.json. */
+/** Default report path: reports/runs/<scenario file name without .json/.yaml/.yml>-seed<n>.json. */
 export function defaultOut(file: string, seed: number): string {
-  return `reports/runs/${basename(file, '.json')}-seed${seed}.json`;
+  return `reports/runs/${basename(file).replace(/\.(json|ya?ml)$/i, '')}-seed${seed}.json`;
 }
 
 export function runCommand(file: string, opts: RunCommandOptions): void {
