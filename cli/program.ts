@@ -8,6 +8,7 @@ import { oneLine } from '../sim/scenario/echo.ts';
 import { EXIT_INTERNAL, EXIT_USAGE, parseIntArg, UsageError } from './errors.ts';
 import { nodeCommand } from './node-command.ts';
 import { runCommand } from './run-command.ts';
+import { schemaCommand } from './schema-command.ts';
 import { seedsCommand } from './seeds-command.ts';
 
 function notYetBuilt(what: string, issue: string): never {
@@ -75,6 +76,11 @@ export function buildProgram(): Command {
     .option('--window-ms <ms>', 'packet-counting window', parseIntArg('--window-ms', 1))
     .option('--round-ms <ms>', 'disclosure round', parseIntArg('--round-ms', 1))
     .action(async (file: string, opts) => (await import('./eve-command.ts')).eveCommand(file, opts));
+
+  program
+    .command('schema')
+    .description('print the scenario format as JSON Schema (draft 2020-12), e.g. paratox schema > scenario.schema.json')
+    .action(() => schemaCommand());
 
   program
     .command('node')

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { loadScenario } from '../sim/scenario/load-scenario.ts';
 import { runScenario } from '../sim/scenario/run-scenario.ts';
 import type { Report } from '../sim/report/report.ts';
+import { summaryMarkdown, summaryPathOf } from '../sim/report/summary-markdown.ts';
 import { UsageError } from './errors.ts';
 import { checkOutputs, writeOrRescue } from './output-paths.ts';
 import { progressReporter } from './progress.ts';
@@ -31,9 +32,9 @@ export function summarise(report: Report, outFile: string): string {
   ].join('\n');
 }
 
-/** Default report path: reports/runs/<scenario file name>-seed<n>.json. */
+/** Default report path: reports/runs/<scenario file name without .json/.yaml/.yml>-seed<n>.json. */
 export function defaultOut(file: string, seed: number): string {
-  return `reports/runs/${basename(file, '.json')}-seed${seed}.json`;
+  return `reports/runs/${basename(file).replace(/\.(json|ya?ml)$/i, '')}-seed${seed}.json`;
 }
 
 export function runCommand(file: string, opts: RunCommandOptions): void {
@@ -41,7 +42,10 @@ export function runCommand(file: string, opts: RunCommandOptions): void {
   const seed = opts.seed ?? scenario.seed;
   const out = opts.out ?? defaultOut(file, seed);
   // Every output is checked before minutes of simulation, not after.
-  checkOutputs({ '--out': out, '--tap': opts.tap, '--tap truth file': opts.tap && `${opts.tap}.truth.json` }, { 'the scenario file': file });
+  checkOutputs(
+    { '--out': out, '--out summary (Markdown)': summaryPathOf(out), '--tap': opts.tap, '--tap truth file': opts.tap && `${opts.tap}.truth.json` },
+    { 'the scenario file': file },
+  );
   const progress = progressReporter(`${scenario.name} seed ${seed}`, opts.quiet ?? false);
   let report: Report;
   try {
@@ -50,7 +54,10 @@ export function runCommand(file: string, opts: RunCommandOptions): void {
     progress.done();
   }
   const written = writeOrRescue(out, `${JSON.stringify(report, null, 2)}\n`);
+  // The readable summary goes beside the report (beside the fallback file when the report was rescued).
+  const summary = writeOrRescue(summaryPathOf(written.path), summaryMarkdown(report, written.path));
   process.stdout.write(`${summarise(report, written.path)}\n`);
+  process.stdout.write(`summary    ${summary.path}\n`);
   if (opts.tap) process.stdout.write(`tap        ${opts.tap} (+ ${opts.tap}.truth.json)\n`);
-  if (written.rescued) throw new UsageError(written.rescued);
+  if (written.rescued ?? summary.rescued) throw new UsageError((written.rescued ?? summary.rescued)!);
 }

@@ -19,7 +19,7 @@ import { blobValidator } from '../protocols/dht/blob-record.ts';
 import { sumSessionStats } from '../protocols/session-stats.ts';
 import type { DhtHookContext } from '../protocols/dht/hooks.ts';
 import type { Attacker } from './attacker.ts';
-import { dhtInitOf, sessionInitOf } from '../protocols/node-init.ts';
+import { dhtInitOf, natInitOf, sessionInitOf } from '../protocols/node-init.ts';
 
 /** A victim starts its lookups this long after its join finished (its binding publication settles). */
 const LOOKUP_DELAY_MS = 1_000;
@@ -107,6 +107,7 @@ export class VictimPool {
       {
         session: sessionInitOf(scenario),
         dht: dhtInitOf(scenario),
+        ...(natInitOf(scenario) && { nat: natInitOf(scenario) }),
         dhtPolicy: { policy: guard, validators: [flawedReportValidator(suite), blobValidator(suite)] },
       },
     );

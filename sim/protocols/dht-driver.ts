@@ -41,6 +41,7 @@ import type { Report } from '../report/report.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { blobValidator } from './dht/blob-record.ts';
 import type { DhtHookContext, DhtHooksFactory, DhtScenarioHooks } from './dht/hooks.ts';
+import { natFigures } from './nat-figures.ts';
 import { LookupMeter } from './dht/lookup-meter.ts';
 import { DhtPopulation } from './dht/population.ts';
 import { StoreMeter } from './dht/store-meter.ts';
@@ -144,6 +145,7 @@ function buildDriver(ctx: DriverContext, table: DhtHooksTable): ProtocolDriver {
             sessions,
             measurement: { startS: startMs / 1000, storeLossAtS: lossAtMs / 1000, checkAtS: checkAtMs / 1000, endS: sim.now() / 1000 },
           },
+          nat: natFigures(ctx.scenario, population.everyNode),
           ...hookFigures,
         },
         conversations: [],

@@ -16,6 +16,7 @@ import type { DriverContext, DriverResult, ProtocolDriver } from './driver.ts';
 import { sumSessionStats } from './session-stats.ts';
 import { ConversationsWorkload, drawConversations } from '../workloads/conversations.ts';
 import { messengerInitOf } from './node-init.ts';
+import { natFigures } from './nat-figures.ts';
 import { sumCounters } from './sum-counters.ts';
 import { DelayHistogram } from '../../protocol/noise/delay-histogram.ts';
 import { DEFAULT_ACCOUNT_CONFIG } from '../../protocol/account/config.ts';
@@ -103,6 +104,7 @@ export function messengerDriver(ctx: DriverContext): ProtocolDriver {
             clients: sumCounters(nodes.map((n) => n.mailboxClient?.stats())),
           },
           sessions,
+          nat: natFigures(scenario, nodes),
           noise: {
             policy: scenario.noise.policy,
             shaper: sumCounters(shapers.map(({ queueDelay: _q, policy: _p, ...counters }) => counters)),

@@ -17,6 +17,11 @@ export function noiseInitOf(scenario: Scenario): ParatoxNodeInit['noise'] {
   return { policy, ratePerS, maxQueuedPerLink, loopRatePerS, mixDelayMeanMs, slotOrder };
 }
 
+/** NAT traversal from `scenario.nat.autoPunch`; undefined when off (the node's default: no punching, same traces). */
+export function natInitOf(scenario: Scenario): ParatoxNodeInit['nat'] {
+  return scenario.nat.autoPunch === true ? { autoPunch: true } : undefined;
+}
+
 /** DHT options from `scenario.dht`; `bootstrapRefreshes: null` keeps the protocol's default. */
 export function dhtInitOf(scenario: Scenario): NonNullable<ParatoxNodeInit['dht']> {
   const { k, alpha, bootstrapRefreshes } = scenario.dht;

@@ -107,7 +107,12 @@ function rotationProblems(s: Scenario): string[] {
   return r !== null && r.graceS > r.periodS ? [`nodeIdRotation.graceS: ${r.graceS} s must be <= periodS (${r.periodS} s)`] : [];
 }
 
+/** Ping nodes have no NAT traversal service: autoPunch there would be silently ignored. */
+function natProblems(s: Scenario): string[] {
+  return s.protocol === 'ping' && s.nat.autoPunch === true ? ['nat.autoPunch: only applies to protocol "dht" or "messenger", but protocol is "ping" (ping nodes do not traverse NATs)'] : [];
+}
+
 /** Every cross-field problem of a resolved scenario, as "field: problem"; empty when it is consistent. */
 export function consistencyProblems(s: Scenario): string[] {
-  return [...sectionProblems(s), ...sizeProblems(s), ...networkProblems(s), ...dhtProblems(s), ...messengerProblems(s), ...rotationProblems(s)];
+  return [...sectionProblems(s), ...sizeProblems(s), ...networkProblems(s), ...dhtProblems(s), ...messengerProblems(s), ...rotationProblems(s), ...natProblems(s)];
 }

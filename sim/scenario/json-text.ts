@@ -50,7 +50,7 @@ function describeSyntaxError(text: string, message: string): string {
 }
 
 /** The first number that is not finite (1e999 parses to Infinity), as "field.path", or undefined. */
-function nonFinitePath(value: unknown, path: Array<string | number>): string | undefined {
+export function nonFinitePath(value: unknown, path: Array<string | number>): string | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : fieldPath(path);
   if (value === null || typeof value !== 'object') return undefined;
   const entries: Array<[string | number, unknown]> = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);

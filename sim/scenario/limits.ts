@@ -10,6 +10,13 @@ export const MAX_SCENARIO_FILE_BYTES = 1024 * 1024;
 /** JSON nesting deeper than this is refused before parsing (a scenario needs 4 levels). */
 export const MAX_NESTING_DEPTH = 32;
 
+/**
+ * YAML scenarios: how far aliases may expand (the yaml package's maxAliasCount: expanded nodes per alias,
+ * relative to the document). A scenario repeats a section a few times at most; a "billion laughs" file
+ * (aliases of aliases) is refused instead of filling memory.
+ */
+export const MAX_YAML_ALIAS_COUNT = 16;
+
 /** `description` is copied into every report; longer ones are refused. */
 export const MAX_DESCRIPTION_CHARS = 4096;
 

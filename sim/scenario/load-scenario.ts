@@ -1,13 +1,14 @@
 /**
  * Scenario file -> resolved Scenario, or one ScenarioError line naming the file, the field and the problem:
- * bytes (scenario-text.ts: size, encoding) -> JSON (json-text.ts: depth, syntax, non-finite numbers) -> schema
+ * bytes (scenario-text.ts: size, encoding) -> JSON or YAML (scenario-format.ts picks json-text.ts or
+ * yaml-text.ts: depth, syntax, non-finite numbers, no YAML tags) -> schema
  * (schema.ts: types, bounds, defaults) -> consistency (consistency.ts: contradictions, protocol sections, caps).
  * No other exception escapes for any input (sim/scenario/load-scenario.fuzz.test.ts).
  */
 import { consistencyProblems } from './consistency.ts';
 import { describeIssues } from './describe-issues.ts';
-import { parseScenarioJson } from './json-text.ts';
 import { ScenarioError } from './scenario-error.ts';
+import { parseScenarioSyntax, type ScenarioFormat } from './scenario-format.ts';
 import { decodeScenarioBytes, readScenarioBytes } from './scenario-text.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
 
@@ -29,14 +30,17 @@ export function parseScenario(json: unknown, source = 'scenario'): Scenario {
   return result.data;
 }
 
-/** Parses a scenario's JSON text (BOM already stripped) into a resolved Scenario. */
-export function parseScenarioText(text: string, source = 'scenario'): Scenario {
-  return parseScenario(parseScenarioJson(text, source), source);
+/**
+ * Parses a scenario's text (BOM already stripped) into a resolved Scenario; JSON or YAML by `source`'s extension,
+ * else by content (scenario-format.ts), unless `format` says.
+ */
+export function parseScenarioText(text: string, source = 'scenario', format?: ScenarioFormat): Scenario {
+  return parseScenario(parseScenarioSyntax(text, source, format), source);
 }
 
 /** A scenario file's bytes -> resolved Scenario (what loadScenario does after reading; the fuzz test calls it). */
-export function parseScenarioBytes(bytes: Uint8Array, source: string): Scenario {
-  return parseScenarioText(decodeScenarioBytes(bytes, source), source);
+export function parseScenarioBytes(bytes: Uint8Array, source: string, format?: ScenarioFormat): Scenario {
+  return parseScenarioText(decodeScenarioBytes(bytes, source), source, format);
 }
 
 export function loadScenario(file: string): Scenario {

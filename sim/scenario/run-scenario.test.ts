@@ -1,13 +1,13 @@
-import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadScenario, parseScenario } from './load-scenario.ts';
 import { runScenario } from './run-scenario.ts';
+import { scenarioFiles } from './scenario-files.ts';
 
 describe('scenarios/ library', () => {
   it('every scenario file validates', () => {
-    const files = readdirSync('scenarios').filter((f) => f.endsWith('.json'));
+    const files = scenarioFiles();
     expect(files.length).toBeGreaterThan(0);
-    for (const f of files) expect(() => loadScenario(`scenarios/${f}`), f).not.toThrow();
+    for (const f of files) expect(() => loadScenario(f), f).not.toThrow();
   });
 });
 

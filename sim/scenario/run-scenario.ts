@@ -22,7 +22,7 @@ import { messengerDriver } from '../protocols/messenger-driver.ts';
 import type { DriverFactory } from '../protocols/driver.ts';
 import { scheduleChurn } from './churn.ts';
 import { budgetError, heapCheck, maxEventsOf } from './run-budget.ts';
-import type { Scenario } from './schema.ts';
+import { natWeights, type Scenario } from './schema.ts';
 import { nodeName, pickWeighted } from './topology.ts';
 
 /** Protocol drivers by scenario.protocol. */
@@ -78,9 +78,8 @@ function runWithinBudget(scenario: Scenario, opts: RunOptions): Report {
   network.onHandlerError((node, e) => handlerErrors.note(node, sim.now(), e));
   const topo = sim.rng('topology');
   const names = Array.from({ length: scenario.nodes }, (_, i) => nodeName(i));
-  const transports = names.map((name) =>
-    network.addNode(name, { region: pickWeighted(topo, scenario.regions), nat: pickWeighted<NatType>(topo, scenario.nat) }),
-  );
+  const nats = natWeights(scenario.nat);
+  const transports = names.map((name) => network.addNode(name, { region: pickWeighted(topo, scenario.regions), nat: pickWeighted<NatType>(topo, nats) }));
 
   // population and workloads
   const driver = (opts.driver ?? DRIVERS[scenario.protocol])({ sim, network, scenario, transports, names, suite });

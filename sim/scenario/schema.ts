@@ -35,6 +35,30 @@ const mix = (keys?: readonly [string, ...string[]]) =>
     .partialRecord(keys ? z.enum(keys) : z.string().min(1).max(64), weight)
     .refine((m) => Object.values(m).some((v) => (v ?? 0) > 0), { message: 'needs at least one entry with a weight > 0' });
 
+/** NAT types of the simulated network (sim/network/nat.ts), the keys of `nat`. */
+export const NAT_TYPES = ['none', 'fullCone', 'restricted', 'symmetric'] as const;
+
+/**
+ * NAT mix plus traversal: weights per NAT type (normalised like `regions`) and `autoPunch`. `autoPunch: true`
+ * (dht and messenger runs) makes a node whose handshake to a contact stalls ask the contact's introducer to
+ * coordinate a hole punch, falling back to relaying through it (protocol/nat); absent means false, so existing
+ * scenarios, their resolved form and their traces stay as they were.
+ */
+export const natSchema = z
+  .strictObject({
+    none: weight.optional(),
+    fullCone: weight.optional(),
+    restricted: weight.optional(),
+    symmetric: weight.optional(),
+    autoPunch: z.boolean().optional(),
+  })
+  .refine((m) => NAT_TYPES.some((t) => (m[t] ?? 0) > 0), { message: 'needs at least one NAT type with a weight > 0' });
+
+/** The NAT type weights of `nat`, without `autoPunch`. */
+export function natWeights(nat: z.output<typeof natSchema>): Partial<Record<(typeof NAT_TYPES)[number], number>> {
+  return Object.fromEntries(NAT_TYPES.filter((t) => nat[t] !== undefined).map((t) => [t, nat[t]]));
+}
+
 export const networkSchema = z.strictObject({
   mtuBytes: z.number().int().min(68).max(65_535).default(1280),
   lossRate: z.number().min(0).lt(1).default(0),
@@ -296,7 +320,7 @@ export const scenarioSchema = z.strictObject({
   crypto: z.strictObject({ backend: z.enum(['fastest', 'node', 'noble']).default('fastest') }).prefault({}),
   network: networkSchema.prefault({}),
   regions: mix().default({ default: 1 }),
-  nat: mix(['none', 'fullCone', 'restricted', 'symmetric']).default({ none: 1 }),
+  nat: natSchema.default({ none: 1 }),
   churn: churnSchema.nullable().default(null),
   ping: pingSchema.prefault({}),
   packet: packetSchema.prefault({}),

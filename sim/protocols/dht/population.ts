@@ -19,7 +19,7 @@ import type { Rng } from '../../../protocol/runtime/rng.ts';
 import type { DriverContext } from '../driver.ts';
 import type { DhtRole, DhtScenarioHooks } from './hooks.ts';
 import { IndexSet } from './index-set.ts';
-import { dhtInitOf, noiseInitOf, sessionInitOf } from '../node-init.ts';
+import { dhtInitOf, natInitOf, noiseInitOf, sessionInitOf } from '../node-init.ts';
 
 /** A failed join (no entry answered) is tried again this much later, with freshly drawn entries ... */
 const JOIN_RETRY_MS = 5_000;
@@ -197,6 +197,8 @@ export class DhtPopulation {
     const init: ParatoxNodeInit = { session, dht: dhtInitOf(this.ctx.scenario), dhtPolicy: { validators: [...this.validators] } };
     const noise = noiseInitOf(this.ctx.scenario);
     if (noise) init.noise = noise;
+    const nat = natInitOf(this.ctx.scenario);
+    if (nat) init.nat = nat;
     const rotation = this.ctx.scenario.nodeIdRotation;
     if (rotation !== null) init.rotation = { periodMs: rotation.periodS * 1000, graceMs: Math.min(rotation.graceS, rotation.periodS) * 1000 };
     for (const hook of this.hooks) {
