@@ -77,13 +77,16 @@ function readSeeds(file: string, json: Record<string, unknown>): SeedsInput {
   return { kind: 'seeds', file, scenarioName: json.scenario, overrides: (json.overrides as Record<string, unknown>) ?? {}, seeds: json.seeds as number[], stats };
 }
 
-/** Reads a run report or a seeds result; anything else is one CompareError line naming the file and field. */
-export function readCompareInput(file: string): CompareInput {
-  const json = readDataFile(file);
+/** A parsed run report or seeds result; anything else is one CompareError line naming the file and field. */
+export function parseCompareInput(json: unknown, file: string): CompareInput {
   if (!isRecord(json)) throw new CompareError(`${file}: expected a run report or a seeds result (a JSON object), got ${got(json)}`);
   if ('metrics' in json && 'seeds' in json) return readSeeds(file, json);
   if ('paratox' in json && 'scenario' in json) return readReport(file, json);
   throw new CompareError(
     `${file}: neither a run report (paratox run --out: fields paratox, scenario, traffic, attacks) nor a seeds result (paratox seeds --out: fields scenario, seeds, metrics)`,
   );
+}
+
+export function readCompareInput(file: string): CompareInput {
+  return parseCompareInput(readDataFile(file), file);
 }
