@@ -58,7 +58,9 @@ async function regress(args: Args): Promise<number> {
     let code = await main(['run', `scenarios/${name}.json`, '--out', out, '--quiet']);
     const runS = (performance.now() - t0) / 1000;
     if (code === 0 && !args.update) code = await main(['compare', `${BASELINE_DIR}/${name}.json`, out]);
-    process.stdout.write(`regress ${name}: ${['ok', 'REGRESSION', 'bad input'][code] ?? `exit ${code}`} (run ${runS.toFixed(1)} s)\n\n`);
+    // Exit 2 from compare after a good run: usually the scenario (or a default) changed since the baseline.
+    const hint = code === 2 && !args.update ? '; if the scenario changed on purpose, regenerate: npm run baselines' : '';
+    process.stdout.write(`regress ${name}: ${['ok', 'REGRESSION', 'bad input'][code] ?? `exit ${code}`} (run ${runS.toFixed(1)} s)${hint}\n\n`);
     worst = Math.max(worst, code);
   }
   const total = ((performance.now() - started) / 1000).toFixed(1);
