@@ -6,10 +6,14 @@ import { Command, CommanderError, Option } from 'commander';
 import { ScenarioError } from '../sim/scenario/load-scenario.ts';
 import { oneLine } from '../sim/scenario/echo.ts';
 import { EXIT_INTERNAL, EXIT_USAGE, parseIntArg, UsageError } from './errors.ts';
+import { collectList, compareCommand } from './compare-command.ts';
 import { nodeCommand } from './node-command.ts';
 import { runCommand } from './run-command.ts';
 import { schemaCommand } from './schema-command.ts';
 import { seedsCommand } from './seeds-command.ts';
+
+/** Exit code an action asks for without an error (compare: 1 on a regression); main returns it. */
+let requestedExit = 0;
 
 function notYetBuilt(what: string, issue: string): never {
   throw new UsageError(`${what} is not built yet (arrives with ${issue})`);
@@ -54,9 +58,14 @@ export function buildProgram(): Command {
   program
     .command('compare')
     .description('compare two reports; exit 1 when a metric regresses past its tolerance')
-    .argument('<baseline.json>')
-    .argument('<candidate.json>')
-    .action(() => notYetBuilt('paratox compare', 'the regression-reports issue'));
+    .argument('<baseline.json>', 'a run report (paratox run --out) or a multi-seed result (paratox seeds --out)')
+    .argument('<candidate.json>', 'the same kind of file, same scenario')
+    .option('--tolerances <file>', 'tolerance file, JSON or YAML (default reports/tolerances.json)')
+    .option('--allow-scenario-diff <fields>', 'scenario fields (dot-path prefixes, comma-separated, repeatable) that may differ', collectList)
+    .option('--json', 'print the comparison as JSON')
+    .action((baseline: string, candidate: string, opts) => {
+      requestedExit = compareCommand(baseline, candidate, opts);
+    });
 
   program
     .command('serve')
@@ -113,8 +122,9 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   try {
+    requestedExit = 0;
     await buildProgram().parseAsync(argv, { from: 'user' });
-    return 0;
+    return requestedExit;
   } catch (err) {
     if (err instanceof CommanderError) {
       // Commander already printed the message; help and version are not errors.
