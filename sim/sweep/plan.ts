@@ -5,9 +5,11 @@
  * reported together, grouped by problem.
  */
 import { dirname, isAbsolute, join } from 'node:path';
-import { loadScenario, parseScenario } from '../scenario/load-scenario.ts';
+import { consistencyProblems } from '../scenario/consistency.ts';
+import { describeIssues } from '../scenario/describe-issues.ts';
+import { loadScenario } from '../scenario/load-scenario.ts';
 import { ScenarioError } from '../scenario/scenario-error.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import { scenarioSchema, type Scenario } from '../scenario/schema.ts';
 import { canonicalJson, sha256Hex } from './canonical-json.ts';
 import { setFieldPath } from './field-path.ts';
 import { SweepError } from './sweep-error.ts';
@@ -56,6 +58,14 @@ export function describeParams(params: Record<string, unknown>): string {
   return parts.length > 0 ? parts.join(' ') : '(base scenario)';
 }
 
+/** The scenario loader's checks (schema, then consistency), every problem kept: they are grouped across points. */
+function checkScenario(raw: unknown): { scenario: Scenario; problems?: undefined } | { problems: string[] } {
+  const result = scenarioSchema.safeParse(raw, { reportInput: true });
+  if (!result.success) return { problems: describeIssues(result.error.issues) };
+  const problems = consistencyProblems(result.data);
+  return problems.length > 0 ? { problems } : { scenario: result.data };
+}
+
 /** Builds and validates every grid point's scenario; throws one SweepError listing every problem. */
 function buildPoints(spec: SweepSpec, base: Scenario, sweepFile: string): GridPoint[] {
   const problems = new Map<string, string[]>();
@@ -63,16 +73,12 @@ function buildPoints(spec: SweepSpec, base: Scenario, sweepFile: string): GridPo
   for (const params of gridPoints(spec.grid)) {
     const raw = JSON.parse(JSON.stringify(base)) as Record<string, unknown>;
     for (const [path, value] of Object.entries(params)) setFieldPath(raw, path, value);
-    try {
-      points.push({ params, scenario: parseScenario(raw, '') });
-    } catch (err) {
-      if (!(err instanceof ScenarioError)) throw err;
-      const problem = err.message.replace(/^: /, '');
-      problems.set(problem, [...(problems.get(problem) ?? []), describeParams(params)]);
-    }
+    const checked = checkScenario(raw);
+    if ('scenario' in checked) points.push({ params, scenario: checked.scenario });
+    for (const problem of checked.problems ?? []) problems.set(problem, [...(problems.get(problem) ?? []), describeParams(params)]);
   }
   if (problems.size === 0) return points;
-  const total = [...problems.values()].reduce((n, ps) => n + ps.length, 0);
+  const total = gridPoints(spec.grid).length - points.length;
   const listed = [...problems].map(([problem, ps]) => `${problem} [${ps.length} point${ps.length > 1 ? 's' : ''}, e.g. ${ps[0]}]`);
   throw new SweepError(`${sweepFile}: ${total} of ${gridPoints(spec.grid).length} grid points are invalid: ${listed.join('; ')}`);
 }

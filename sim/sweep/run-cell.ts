@@ -3,6 +3,7 @@
  * `paratox run`, the report written atomically to the sweep's cells/ directory. Failures come back as values,
  * not exceptions: an error's class does not survive the thread boundary, and the sweep goes on with other cells.
  */
+import { threadId } from 'node:worker_threads';
 import { runScenario } from '../scenario/run-scenario.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { writeFileAtomic } from './out-dir.ts';
@@ -20,7 +21,7 @@ export interface CellTask {
 }
 
 export type CellResult =
-  | { ok: true; cellId: string; traceHash: string | null; wallSeconds: number }
+  | { ok: true; cellId: string; traceHash: string | null; wallSeconds: number; /** The worker thread that ran it. */ threadId: number }
   | { ok: false; cellId: string; errorName: string; message: string };
 
 function shellWord(text: string): string {
@@ -43,7 +44,7 @@ export function runCell(task: CellTask): CellResult {
       sweepCell: { sweepHash: task.sweepHash, cellId: task.cellId, index: task.index, params: task.params },
     };
     writeFileAtomic(task.reportFile, `${JSON.stringify(cellReport, null, 2)}\n`);
-    return { ok: true, cellId: task.cellId, traceHash: report.traceHash, wallSeconds: report.sim.wallSeconds };
+    return { ok: true, cellId: task.cellId, traceHash: report.traceHash, wallSeconds: report.sim.wallSeconds, threadId };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     return { ok: false, cellId: task.cellId, errorName: e.name, message: e.message };

@@ -66,6 +66,13 @@ function readCell(dir: string, manifest: SweepManifest, cellId: string): CellRep
   return report;
 }
 
+/** Metrics in the order their paths were asked for (a metric one seed lacks must not move to the end). */
+function inPathOrder<T>(metrics: Record<string, T>, paths: readonly string[]): Record<string, T> {
+  const rank = (m: string): number => paths.findIndex((p) => m === p || m.startsWith(`${p}.`));
+  const keys = Object.keys(metrics);
+  return Object.fromEntries(keys.map((k, i) => [k, rank(k), i] as const).sort((a, b) => a[1] - b[1] || a[2] - b[2]).map(([k]) => [k, metrics[k]]));
+}
+
 function csvField(value: unknown): string {
   const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : canonicalJson(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -90,7 +97,7 @@ export function summarise(dir: string, manifest: SweepManifest): { summary: Swee
     point.runs.push(metrics);
     byPoint.set(key, point);
   }
-  const points = [...byPoint.values()].map(({ runs, ...p }) => ({ ...p, metrics: summariseSeeds(runs) }));
+  const points = [...byPoint.values()].map(({ runs, ...p }) => ({ ...p, metrics: inPathOrder(summariseSeeds(runs), paths) }));
   const missingMetrics = manifest.metrics === null ? [] : paths.filter((p) => ![...seen].some((m) => m === p || m.startsWith(`${p}.`)));
   const { cells: _cells, paratoxSweep, ...head } = manifest;
   const summary: SweepSummary = { paratoxSweep, ...head, metrics: paths, missingMetrics, cells: manifest.cells.length, points };

@@ -9,6 +9,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { describeIssues } from '../scenario/describe-issues.ts';
 import { parseScenarioJson } from '../scenario/json-text.ts';
+import { ScenarioError } from '../scenario/scenario-error.ts';
 import { decodeScenarioBytes, readScenarioBytes } from '../scenario/scenario-text.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { fieldPathProblem } from './field-path.ts';
@@ -62,7 +63,8 @@ function checked<T>(schema: z.ZodType<T>, value: unknown, source: string, prefix
 function seedsOf(value: unknown, source: string): number[] {
   if (value === undefined) fail(source, ['seeds: required field is missing (a list [1, 2, 3] or { from, count })']);
   const seeds = Array.isArray(value) ? checked(seedList, value, source, 'seeds') : seedRangeList(checked(seedRange, value, source, 'seeds'), source);
-  const dup = seeds.find((s, i) => seeds.indexOf(s) !== i);
+  const seen = new Set<number>();
+  const dup = seeds.find((s) => seen.size === seen.add(s).size);
   if (dup !== undefined) fail(source, [`seeds: seed ${dup} is listed twice`]);
   return seeds;
 }
@@ -77,9 +79,9 @@ function gridProblems(grid: Record<string, unknown[]>): string[] {
   for (const [path, values] of Object.entries(grid)) {
     const bad = fieldPathProblem(path);
     if (bad !== null) problems.push(`grid.${path}: ${bad}`);
-    const texts = values.map(canonicalJson);
-    const dup = texts.findIndex((t, i) => texts.indexOf(t) !== i);
-    if (dup >= 0) problems.push(`grid.${path}: value ${texts[dup].slice(0, 40)} is listed twice`);
+    const seen = new Set<string>();
+    const dup = values.map(canonicalJson).find((t) => seen.size === seen.add(t).size);
+    if (dup !== undefined) problems.push(`grid.${path}: value ${dup.slice(0, 40)} is listed twice`);
   }
   return problems;
 }
@@ -107,7 +109,7 @@ export function parseSweepText(text: string, source: string): SweepSpec {
 function parseYamlText(text: string, source: string): unknown {
   try {
     // A YAML value that JSON cannot hold (.inf, .nan) is caught by the schemas: numbers must be finite.
-    return parseYaml(text, { schema: 'core', prettyErrors: false, maxAliasCount: 1000 });
+    return parseYaml(text, { schema: 'core', maxAliasCount: 1000 });
   } catch (err) {
     if (err instanceof YAMLParseError) {
       const at = err.linePos ? ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}` : '';
@@ -119,5 +121,11 @@ function parseYamlText(text: string, source: string): unknown {
 
 /** Reads and validates a sweep file. */
 export function loadSweepFile(file: string): SweepSpec {
-  return parseSweepText(decodeScenarioBytes(readScenarioBytes(file), file), file);
+  try {
+    return parseSweepText(decodeScenarioBytes(readScenarioBytes(file), file), file);
+  } catch (err) {
+    // The scenario loader's byte and JSON guards throw ScenarioError; here they are about a sweep file.
+    if (err instanceof ScenarioError && !(err instanceof SweepError)) throw new SweepError(err.message);
+    throw err;
+  }
 }
