@@ -12,6 +12,6 @@ export function mergeCommand(dirs: string[], opts: { out: string }): void {
   if (m.summary === null) {
     throw new UsageError(`${m.missing.length} of ${m.total} cells are missing (first: ${describeCell(m.missing[0])}); run the missing shards, then merge again`);
   }
-  process.stdout.write(`${m.summary.summary.name}: mean [95 % CI] over seeds per grid point\n${formatSummary(m.summary.summary)}\n`);
+  process.stdout.write(`${m.summary.summary.name}: mean ±95 % CI over seeds per grid point\n${formatSummary(m.summary.summary)}\n`);
   process.stdout.write(`summary    ${m.summary.files.join(', ')}\n`);
 }

@@ -85,7 +85,7 @@ describe('paratox sweep', () => {
     expect(overhead.every((s) => s.n === 5 && s.ci95 !== null)).toBe(true);
     expect(overhead[2].mean).toBeGreaterThan(overhead[0].mean); // 5 dummies/s per link cost more than 1
     expect(JSON.stringify(summary)).not.toMatch(/wallSeconds|peakRssBytes/);
-    expect(stdout).toMatch(/noise\.ratePerS=5 packet\.paddingMode=variable: traffic\.deliveryRatio /);
+    expect(stdout).toMatch(/noise\.ratePerS=5 packet\.paddingMode=variable \(n=5\): traffic\.deliveryRatio /);
     // A third run finds everything done.
     expect(await main(['sweep', sweepFile, '--out-dir', whole])).toBe(0);
     expect(stderr).toContain('20 already finished (skipped), 0 to run');

@@ -54,13 +54,13 @@ function fmt(x: number | undefined): string {
   return x === undefined ? 'n/a' : Math.abs(x) >= 1000 ? x.toFixed(0) : x.toPrecision(3);
 }
 
-/** One line per grid point: the first few metrics' means and 95 % intervals. */
-export function formatSummary(summary: SweepSummary, maxMetrics = 3): string {
+/** One line per grid point: the first metrics' means +- half their 95 % interval (all of them in summary.json). */
+export function formatSummary(summary: SweepSummary, maxMetrics = 8): string {
   return summary.points
     .map((p) => {
       const ms = Object.entries(p.metrics).slice(0, maxMetrics);
-      const text = ms.map(([k, s]) => `${k} ${fmt(s.mean)}${s.ci95 ? ` [${fmt(s.ci95[0])}, ${fmt(s.ci95[1])}]` : ''}`).join('  ');
-      return `  ${describeParams(p.params)}: ${text} (n=${p.cells.length})`;
+      const text = ms.map(([k, s]) => `${k} ${fmt(s.mean)}${s.ci95 ? ` ±${fmt((s.ci95[1] - s.ci95[0]) / 2)}` : ''}`).join('  ');
+      return `  ${describeParams(p.params)} (n=${p.cells.length}): ${text}`;
     })
     .join('\n');
 }
@@ -69,7 +69,7 @@ function report(outcome: SweepOutcome, outDir: string, sharded: boolean): void {
   const failed = outcome.failures.length;
   log(`${outcome.ran} cells run, ${outcome.skipped} skipped (finished earlier), ${failed} failed in ${outcome.wallSeconds.toFixed(1)} s; ${outcome.finished}/${outcome.total} cells of the sweep in ${outDir}`);
   if (outcome.summary) {
-    process.stdout.write(`${outcome.summary.summary.name}: mean [95 % CI] over seeds per grid point\n${formatSummary(outcome.summary.summary)}\n`);
+    process.stdout.write(`${outcome.summary.summary.name}: mean ±95 % CI over seeds per grid point\n${formatSummary(outcome.summary.summary)}\n`);
     process.stdout.write(`summary    ${outcome.summary.files.join(', ')}\n`);
     if (outcome.summary.summary.missingMetrics.length > 0) log(`warning: no cell report has ${outcome.summary.summary.missingMetrics.join(', ')}`);
   } else if (!outcome.interrupted && failed === 0) {
