@@ -151,6 +151,17 @@ describe('paratox sweep', () => {
     expect(stderr).toMatch(/nowhere: not a sweep output directory/);
   });
 
+  it('a cell that fails (here: over its event budget) is reported in one line; the other cells are kept, no summary (exit 2)', async () => {
+    const budget = join(dir, 'budget.yaml');
+    writeFileSync(budget, 'scenario: tiny.json\nseeds: [1]\ngrid:\n  limits.maxEvents: [1000]\n  durationS: [2, 20]\n');
+    const out = join(dir, 'budget');
+    expect(await main(['sweep', budget, '--workers', '2', '--out-dir', out])).toBe(2);
+    expect(stderr).toMatch(/^cell \d\/2 FAILED \(RunBudgetError\) #1 seed 1 limits\.maxEvents=1000 durationS=20 /m);
+    expect(stderr).toMatch(/^paratox: 1 cell failed \(first: #1 seed 1 limits\.maxEvents=1000 durationS=20: RunBudgetError: .*limits\.maxEvents.*\); the others are kept, a rerun retries the failed ones\n$/m);
+    expect(cellCount(out)).toBe(1);
+    expect(existsSync(join(out, 'summary.json'))).toBe(false);
+  }, 60_000);
+
   it('refuses a sweep file with an invalid grid point before running anything (exit 2, one line)', async () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'scenario: tiny.json\nseeds: [1]\ngrid:\n  noise.ratePerS: [0, 5, 20]\n');
