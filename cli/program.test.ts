@@ -54,7 +54,7 @@ describe('paratox run: malformed scenarios exit 2 with one line naming the field
   });
 
   it('says which commands are not built yet instead of pretending', async () => {
-    expect(await main(['sweep', 'x.json'])).toBe(2);
+    expect(await main(['serve'])).toBe(2);
     expect(stderr).toMatch(/not built yet/);
   });
 });

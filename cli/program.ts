@@ -49,11 +49,21 @@ export function buildProgram(): Command {
 
   program
     .command('sweep')
-    .description('run a parameter grid (seeds x parameters) in parallel with progress display')
-    .argument('<sweep.json>', 'sweep file')
-    .option('--workers <n>', 'parallel worker processes', parseIntArg('--workers', 1, 256))
-    .option('--shard <i/n>', 'run only shard i of n (for batch systems)')
-    .action(() => notYetBuilt('paratox sweep', 'the scenario-library / sweeps issue'));
+    .description('run a parameter grid (seeds x parameters) on worker threads with progress display; resumable (see sim/sweep/README.md)')
+    .argument('<sweep.json>', 'sweep file, JSON or YAML (see scenarios/sweeps/)')
+    .option('--workers <n>', 'parallel worker threads (default: the number of CPUs)', parseIntArg('--workers', 1, 256))
+    .option('--shard <i/n>', 'run only the cells whose index mod n is i (for batch systems; join with paratox merge)')
+    .option('--out-dir <dir>', 'results directory (default reports/sweeps/<sweep name>); a rerun resumes there')
+    .option('--max-cells <k>', 'run at most k new cells, then stop (the rest on a later run)', parseIntArg('--max-cells', 1))
+    .option('--quiet', 'no progress output')
+    .action(async (file: string, opts) => (await import('./sweep-command.ts')).sweepCommand(file, opts));
+
+  program
+    .command('merge')
+    .description("join sharded sweep results (out-dirs of one sweep's shards) and write the summary")
+    .argument('<dirs...>', 'sweep output directories')
+    .requiredOption('--out <dir>', 'merged output directory')
+    .action(async (dirs: string[], opts) => (await import('./merge-command.ts')).mergeCommand(dirs, opts));
 
   program
     .command('compare')
