@@ -9,6 +9,7 @@ import { loadScenario, parseScenario } from '../sim/scenario/load-scenario.ts';
 import { runScenario } from '../sim/scenario/run-scenario.ts';
 import { numericLeaves, summariseSeeds, type SeedStat } from '../sim/metrics/seed-stats.ts';
 import { echo } from '../sim/scenario/echo.ts';
+import { fieldPathProblem, setFieldPath } from '../sim/scenario/field-path.ts';
 import { UsageError } from './errors.ts';
 import { checkOutputs, writeOrRescue } from './output-paths.ts';
 
@@ -30,16 +31,13 @@ export interface SeedsResult {
   runs: Array<{ seed: number; traceHash: string | null; wallSeconds: number; metrics: Record<string, number> }>;
 }
 
-/** Path segments that would reach Object.prototype instead of a scenario field (prototype pollution). */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
 /** "a.b.c=JSON" -> sets raw.a.b.c (objects created on the way); a bare word that is not JSON is a string. */
 export function applySet(raw: Record<string, unknown>, assignment: string): [string, unknown] {
   const eq = assignment.indexOf('=');
   if (eq <= 0) throw new UsageError(`--set expects path=value, got ${echo(assignment)}`);
-  const path = assignment.slice(0, eq).split('.');
-  const bad = path.find((k) => k === '' || FORBIDDEN_KEYS.has(k));
-  if (bad !== undefined) throw new UsageError(`--set ${echo(assignment)}: ${bad === '' ? 'empty field name in the path' : `${echo(bad)} is not a scenario field`}`);
+  const path = assignment.slice(0, eq);
+  const problem = fieldPathProblem(path);
+  if (problem !== null) throw new UsageError(`--set ${echo(assignment)}: ${problem}`);
   const text = assignment.slice(eq + 1);
   let value: unknown;
   try {
@@ -48,13 +46,8 @@ export function applySet(raw: Record<string, unknown>, assignment: string): [str
     value = text;
   }
   if (typeof value === 'number' && !Number.isFinite(value)) throw new UsageError(`--set ${echo(assignment)}: number out of range`);
-  let obj = raw;
-  for (const key of path.slice(0, -1)) {
-    if (!Object.hasOwn(obj, key) || obj[key] === null || typeof obj[key] !== 'object') obj[key] = {};
-    obj = obj[key] as Record<string, unknown>;
-  }
-  obj[path[path.length - 1]] = value;
-  return [path.join('.'), value];
+  setFieldPath(raw, path, value);
+  return [path, value];
 }
 
 export function runSeeds(file: string, opts: SeedsCommandOptions, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): SeedsResult {

@@ -11,7 +11,7 @@ import { loadScenario } from '../scenario/load-scenario.ts';
 import { ScenarioError } from '../scenario/scenario-error.ts';
 import { scenarioSchema, type Scenario } from '../scenario/schema.ts';
 import { canonicalJson, sha256Hex } from './canonical-json.ts';
-import { setFieldPath } from './field-path.ts';
+import { setFieldPath } from '../scenario/field-path.ts';
 import { SweepError } from './sweep-error.ts';
 import { loadSweepFile, type SweepSpec } from './sweep-file.ts';
 

@@ -12,7 +12,7 @@ import { parseScenarioJson } from '../scenario/json-text.ts';
 import { ScenarioError } from '../scenario/scenario-error.ts';
 import { decodeScenarioBytes, readScenarioBytes } from '../scenario/scenario-text.ts';
 import { canonicalJson } from './canonical-json.ts';
-import { fieldPathProblem } from './field-path.ts';
+import { gridPathProblem } from '../scenario/field-path.ts';
 import { SweepError } from './sweep-error.ts';
 
 /** A limit on everything: a sweep larger than this is a mistake (or several sweeps). */
@@ -77,7 +77,7 @@ function seedRangeList(r: { from: number; count: number }, source: string): numb
 function gridProblems(grid: Record<string, unknown[]>): string[] {
   const problems: string[] = [];
   for (const [path, values] of Object.entries(grid)) {
-    const bad = fieldPathProblem(path);
+    const bad = gridPathProblem(path);
     if (bad !== null) problems.push(`grid.${path}: ${bad}`);
     const seen = new Set<string>();
     const dup = values.map(canonicalJson).find((t) => seen.size === seen.add(t).size);

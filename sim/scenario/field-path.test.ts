@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applySet } from '../../cli/seeds-command.ts';
-import { fieldPathProblem, setFieldPath } from './field-path.ts';
+import { fieldPathProblem, gridPathProblem, setFieldPath } from './field-path.ts';
 
 describe('field paths', () => {
   // Guards the promise that a grid key means what the same path means in `paratox seeds --set`.
@@ -15,11 +15,15 @@ describe('field paths', () => {
     }
   });
 
-  it('fieldPathProblem refuses what applySet refuses, and the seed', () => {
+  it('fieldPathProblem refuses what applySet refuses; gridPathProblem also the seed', () => {
     expect(fieldPathProblem('noise.ratePerS')).toBeNull();
-    for (const bad of ['__proto__.x', 'a.constructor', 'a..b', 'seed']) {
+    expect(gridPathProblem('noise.ratePerS')).toBeNull();
+    for (const bad of ['__proto__.x', 'a.constructor', 'a..b']) {
       expect(fieldPathProblem(bad)).not.toBeNull();
-      if (bad !== 'seed') expect(() => applySet({}, `${bad}=1`)).toThrow();
+      expect(gridPathProblem(bad)).toBe(fieldPathProblem(bad));
+      expect(() => applySet({}, `${bad}=1`)).toThrow();
     }
+    expect(fieldPathProblem('seed')).toBeNull();
+    expect(gridPathProblem('seed')).toMatch(/not a grid parameter/);
   });
 });
