@@ -5,22 +5,15 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Comparison, MetricRow } from '../sim/compare/compare-metrics.ts';
 import { main } from './program.ts';
+import { captureOutput } from './testing/capture-output.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'paratox-compare-'));
 const at = (name: string) => join(dir, name);
 
-let stderr: string;
-let stdout: string;
-beforeEach(() => {
-  stderr = '';
-  stdout = '';
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureOutput();
 
 function verdicts(json: string): Record<string, MetricRow['verdict']> {
   const c = JSON.parse(json) as Comparison;
@@ -42,21 +35,21 @@ beforeAll(async () => {
 describe('paratox compare on real runs', () => {
   it('passes (exit 0) on an unchanged run: nothing with a tolerance moved', async () => {
     expect(await main(['compare', at('off.report.json'), at('off-again.report.json')])).toBe(0);
-    expect(stdout).toMatch(/\d+ metrics with a tolerance: 0 moved, \d+ unchanged; no regression\n$/);
+    expect(io.stdout).toMatch(/\d+ metrics with a tolerance: 0 moved, \d+ unchanged; no regression\n$/);
   });
 
   it('refuses (exit 2, one line naming the field) to compare noise off with noise on unless --allow-scenario-diff noise', async () => {
     expect(await main(['compare', at('on.report.json'), at('off.report.json')])).toBe(2);
-    expect(stderr).toMatch(/^paratox: .*off\.report\.json: its scenario differs from .*on\.report\.json's in noise\.policy \("constant" vs "off"\).*\(if intended: --allow-scenario-diff noise\)\n$/);
+    expect(io.stderr).toMatch(/^paratox: .*off\.report\.json: its scenario differs from .*on\.report\.json's in noise\.policy \("constant" vs "off"\).*\(if intended: --allow-scenario-diff noise\)\n$/);
   });
 
   it('fails (exit 1) on the weakened setting, noise off against noise on: Eve finds more partners', async () => {
     expect(await main(['compare', at('on.report.json'), at('off.report.json'), '--allow-scenario-diff', 'noise'])).toBe(1);
-    expect(stdout).toMatch(/^attacks\.eve\.degreeOfAnonymity .* REGRESSED$/m);
-    expect(stdout).toMatch(/REGRESSION in .*attacks\.eve\.degreeOfAnonymity/);
-    stdout = '';
+    expect(io.stdout).toMatch(/^attacks\.eve\.degreeOfAnonymity .* REGRESSED$/m);
+    expect(io.stdout).toMatch(/REGRESSION in .*attacks\.eve\.degreeOfAnonymity/);
+    io.stdout = '';
     expect(await main(['compare', at('on.report.json'), at('off.report.json'), '--allow-scenario-diff', 'noise', '--json'])).toBe(1);
-    const v = verdicts(stdout);
+    const v = verdicts(io.stdout);
     expect(v['attacks.eve.top1']).toBe('regressed');
     expect(v['attacks.eve.degreeOfAnonymity']).toBe('regressed');
     // what noise costs, and what turning it off saves, is an improvement, not a regression
@@ -65,8 +58,8 @@ describe('paratox compare on real runs', () => {
 
   it('is direction-aware: noise on against noise off improves anonymity and regresses overhead', async () => {
     expect(await main(['compare', at('off.report.json'), at('on.report.json'), '--allow-scenario-diff', 'noise', '--json'])).toBe(1);
-    const c = JSON.parse(stdout) as Comparison;
-    const v = verdicts(stdout);
+    const c = JSON.parse(io.stdout) as Comparison;
+    const v = verdicts(io.stdout);
     expect(v['attacks.eve.top1']).toBe('improved');
     expect(v['attacks.eve.degreeOfAnonymity']).toBe('improved');
     expect(v['traffic.bandwidthOverhead']).toBe('regressed');
@@ -77,9 +70,9 @@ describe('paratox compare on real runs', () => {
     const tol = at('tol.json');
     writeFileSync(tol, JSON.stringify({ metrics: { 'attacks.eve.top1': { direction: 'lower-is-better', abs: 0.1 }, 'traffic.deliveryRatio': { direction: 'higher' } } }));
     expect(await main(['compare', at('off.report.json'), at('off-again.report.json'), '--tolerances', tol])).toBe(2);
-    expect(stderr).toBe(`paratox: ${tol}: metrics["traffic.deliveryRatio"].direction: must be one of "higher-is-better", "lower-is-better", "equal" (got "higher")\n`);
+    expect(io.stderr).toBe(`paratox: ${tol}: metrics["traffic.deliveryRatio"].direction: must be one of "higher-is-better", "lower-is-better", "equal" (got "higher")\n`);
     expect(await main(['compare', at('off.report.json'), at('missing.json')])).toBe(2);
-    expect(stderr).toMatch(/paratox: .*missing\.json: no such file\n$/);
+    expect(io.stderr).toMatch(/paratox: .*missing\.json: no such file\n$/);
   });
 });
 
@@ -91,9 +84,9 @@ describe('paratox compare on real multi-seed results', () => {
     writeFileSync(tol, JSON.stringify({ metrics: { 'traffic.deliveryRatio': { direction: 'higher-is-better' } } }));
     expect(await main(['seeds', scenario, '--seeds', '4', '--first', '1', '--out', at('a.seeds.json')])).toBe(0);
     expect(await main(['seeds', scenario, '--seeds', '4', '--first', '20', '--out', at('b.seeds.json')])).toBe(0);
-    stdout = '';
+    io.stdout = '';
     expect(await main(['compare', at('a.seeds.json'), at('b.seeds.json'), '--tolerances', tol, '--json'])).toBe(0);
-    const row = (JSON.parse(stdout) as Comparison).rows[0];
+    const row = (JSON.parse(io.stdout) as Comparison).rows[0];
     expect(row.metric).toBe('traffic.deliveryRatio');
     expect(row.change).not.toBe(0);
     expect(row.verdict).toBe('within-noise');

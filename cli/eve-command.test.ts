@@ -1,12 +1,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runEve } from '../sim/eve/run-eve.ts';
 import { syntheticTap } from '../sim/eve/synthetic-tap.ts';
 import { parseTap } from '../sim/eve/tap-reader.ts';
 import { TAP_HEADER } from '../sim/tap/tap-writer.ts';
 import { main } from './program.ts';
+import { captureOutput } from './testing/capture-output.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'paratox-eve-cli-'));
 const { tap, truth } = syntheticTap({ nodes: 40, conversations: 8, durationS: 200, paddingMode: 'variable' });
@@ -17,15 +18,7 @@ const truthFile = join(dir, 'truth.json');
 writeFileSync(tapFile, csv);
 writeFileSync(truthFile, JSON.stringify(truth));
 
-let stderr: string;
-let stdout: string;
-beforeEach(() => {
-  stderr = '';
-  stdout = '';
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureOutput();
 
 describe('paratox eve', () => {
   it('writes the figures runEve computes on the file, and a table to stderr', async () => {
@@ -37,15 +30,15 @@ describe('paratox eve', () => {
     expect({ eve: doc.eve, eveByMethod: doc.eveByMethod, targets: doc.targets }).toEqual(expected);
     expect(doc.input).toEqual({ tap: tapFile, truth: truthFile, rows: tap.rows, addresses: parsed.addresses.length });
     const users = 2 * truth.conversations.length;
-    expect(stderr).toMatch(new RegExp(`^eve: ${tap.rows} datagrams, ${users} targets, ${users - 1} candidates each`));
-    expect(stderr).toMatch(/\* size-correlation/);
-    expect(stdout).toBe('');
+    expect(io.stderr).toMatch(new RegExp(`^eve: ${tap.rows} datagrams, ${users} targets, ${users - 1} candidates each`));
+    expect(io.stderr).toMatch(/\* size-correlation/);
+    expect(io.stdout).toBe('');
   });
 
   it('finds FILE.truth.json by itself and writes JSON to stdout by default', async () => {
     writeFileSync(`${tapFile}.truth.json`, JSON.stringify(truth));
     expect(await main(['eve', tapFile, '--attacks', 'timing-correlation', '--bin-ms', '500'])).toBe(0);
-    const doc = JSON.parse(stdout);
+    const doc = JSON.parse(io.stdout);
     expect(doc.input.truth).toBe(`${tapFile}.truth.json`);
     expect(Object.keys(doc.eveByMethod)).toEqual(['timing-correlation']);
     expect(doc.eveByMethod['timing-correlation'].variant).toMatch(/-(500|5000)ms$/);
@@ -61,8 +54,8 @@ describe('paratox eve', () => {
   for (const [what, args, pattern] of bad) {
     it(`exits 2 with one line on ${what}`, async () => {
       expect(await main(['eve', ...args()])).toBe(2);
-      expect(stderr).toMatch(pattern);
-      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(io.stderr).toMatch(pattern);
+      expect(io.stderr.trim().split('\n')).toHaveLength(1);
     });
   }
 });

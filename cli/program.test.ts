@@ -2,8 +2,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from './program.ts';
+import { captureOutput } from './testing/capture-output.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'paratox-cli-'));
 const tiny = { name: 'tiny', nodes: 12, durationS: 3, ping: { intervalMs: 200, peersPerNode: 3 } };
@@ -14,15 +15,7 @@ function scenarioFile(name: string, content: unknown): string {
   return file;
 }
 
-let stderr: string;
-let stdout: string;
-beforeEach(() => {
-  stderr = '';
-  stdout = '';
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureOutput();
 
 describe('paratox run: malformed scenarios exit 2 with one line naming the field', () => {
   const cases: Array<[string, unknown, RegExp]> = [
@@ -37,25 +30,25 @@ describe('paratox run: malformed scenarios exit 2 with one line naming the field
     it(`rejects ${what}`, async () => {
       const file = scenarioFile(`${what.replace(/ /g, '-')}.json`, content);
       expect(await main(['run', file])).toBe(2);
-      expect(stderr).toMatch(pattern);
-      expect(stderr).toContain(file);
-      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(io.stderr).toMatch(pattern);
+      expect(io.stderr).toContain(file);
+      expect(io.stderr.trim().split('\n')).toHaveLength(1);
     });
   }
 
   it('rejects a missing file', async () => {
     expect(await main(['run', join(dir, 'nope.json')])).toBe(2);
-    expect(stderr).toMatch(/nope\.json: no such file/);
+    expect(io.stderr).toMatch(/nope\.json: no such file/);
   });
 
   it('rejects a bad --seed', async () => {
     expect(await main(['run', scenarioFile('ok.json', tiny), '--seed', '-1'])).toBe(2);
-    expect(stderr).toMatch(/--seed must be an integer/);
+    expect(io.stderr).toMatch(/--seed must be an integer/);
   });
 
   it('says which commands are not built yet instead of pretending', async () => {
     expect(await main(['serve'])).toBe(2);
-    expect(stderr).toMatch(/not built yet/);
+    expect(io.stderr).toMatch(/not built yet/);
   });
 });
 
@@ -75,7 +68,7 @@ describe('paratox run', () => {
     expect(a.sim).toMatchObject({ nodes: 12, simulatedSeconds: 3 });
     expect(a.sim.events).toBeGreaterThan(0);
     expect(a.traffic.messagesSent).toBeGreaterThan(0);
-    expect(stdout).toContain(`traceHash  ${a.traceHash}`);
+    expect(io.stdout).toContain(`traceHash  ${a.traceHash}`);
   });
 
   it('--tap writes the observer CSV and the ground truth', async () => {

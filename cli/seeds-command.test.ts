@@ -1,30 +1,23 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from './program.ts';
 import { UsageError } from './errors.ts';
 import { applySet, type SeedsResult } from './seeds-command.ts';
+import { captureOutput } from './testing/capture-output.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'paratox-seeds-'));
 const file = join(dir, 'tiny.json');
 writeFileSync(file, JSON.stringify({ name: 'tiny', nodes: 12, durationS: 3, ping: { intervalMs: 200, peersPerNode: 3 } }));
 
-let stderr: string;
-let stdout: string;
-beforeEach(() => {
-  stderr = '';
-  stdout = '';
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureOutput();
 
 describe('paratox seeds', () => {
   it('runs N seeds one after another, a progress line each, and writes mean and 95 % interval per metric', async () => {
     const out = join(dir, 'seeds.json');
     expect(await main(['seeds', file, '--seeds', '3', '--first', '5', '--out', out, '--set', 'network.lossRate=0.2'])).toBe(0);
-    expect(stderr.match(/^seed \d+ \(\d\/3\)/gm)).toHaveLength(3);
+    expect(io.stderr.match(/^seed \d+ \(\d\/3\)/gm)).toHaveLength(3);
     const result = JSON.parse(readFileSync(out, 'utf8')) as SeedsResult;
     expect(result.seeds).toEqual([5, 6, 7]);
     expect(result.overrides).toEqual({ 'network.lossRate': 0.2 });
@@ -33,12 +26,12 @@ describe('paratox seeds', () => {
     expect(delivery.n).toBe(3);
     expect(delivery.mean).toBeLessThan(0.95); // the override took effect
     expect(delivery.ci95![0]).toBeLessThanOrEqual(delivery.mean);
-    expect(stdout).toMatch(/traffic\.deliveryRatio\s+0\.\d{3}\s+\[0\.\d{3}, 0\.\d{3}\]\s+n=3/);
+    expect(io.stdout).toMatch(/traffic\.deliveryRatio\s+0\.\d{3}\s+\[0\.\d{3}, 0\.\d{3}\]\s+n=3/);
   });
 
   it('refuses an override that makes the scenario invalid, naming the field (exit 2)', async () => {
     expect(await main(['seeds', file, '--seeds', '1', '--set', 'nodes=-1'])).toBe(2);
-    expect(stderr).toMatch(/nodes: must be >= 2/);
+    expect(io.stderr).toMatch(/nodes: must be >= 2/);
   });
 
   // Issue 11: "--set __proto__.x=1" polluted Object.prototype, so every later object had a field "x".

@@ -7,12 +7,13 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from './program.ts';
 import { loadSweepPlan } from '../sim/sweep/plan.ts';
 import { manifestOf, prepareOutDir } from '../sim/sweep/out-dir.ts';
 import { runSweep } from '../sim/sweep/run-sweep.ts';
 import type { SweepSummary } from '../sim/sweep/summary.ts';
+import { captureOutput } from './testing/capture-output.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'paratox-sweep-'));
 const base = {
@@ -27,15 +28,7 @@ writeFileSync(join(dir, 'tiny.json'), JSON.stringify(base));
 const sweepFile = join(dir, 'noise-padding.yaml');
 writeFileSync(sweepFile, 'scenario: tiny.json\nseeds: { from: 1, count: 5 }\ngrid:\n  noise.ratePerS: [1, 5]\n  packet.paddingMode: [fixed, variable]\n');
 
-let stderr: string;
-let stdout: string;
-beforeEach(() => {
-  stderr = '';
-  stdout = '';
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureOutput();
 
 const json = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 const cellCount = (out: string): number => readdirSync(join(out, 'cells')).filter((f) => f.endsWith('.json')).length;
@@ -70,10 +63,10 @@ describe('paratox sweep', () => {
   it('sweep(grid) resumes from the finished cells: the rerun skips them and says so, then writes the summary', async () => {
     const kept = cellCount(whole);
     expect(await main(['sweep', sweepFile, '--workers', '2', '--out-dir', whole])).toBe(0);
-    expect(stderr).toContain(`20 cells; ${kept} already finished (skipped), ${20 - kept} to run on 2 workers`);
-    expect(stderr.match(/^cell \d+\/\d+ /gm)).toHaveLength(20 - kept); // progress: a line per cell when not a TTY
-    expect(stderr).toMatch(/ETA \d+ s/);
-    expect(stderr).toContain(`${20 - kept} cells run, ${kept} skipped (finished earlier), 0 failed`);
+    expect(io.stderr).toContain(`20 cells; ${kept} already finished (skipped), ${20 - kept} to run on 2 workers`);
+    expect(io.stderr.match(/^cell \d+\/\d+ /gm)).toHaveLength(20 - kept); // progress: a line per cell when not a TTY
+    expect(io.stderr).toMatch(/ETA \d+ s/);
+    expect(io.stderr).toContain(`${20 - kept} cells run, ${kept} skipped (finished earlier), 0 failed`);
     const summary = json<SweepSummary>(join(whole, 'summary.json'));
     expect(summary.points.map((p) => p.params)).toEqual([
       { 'noise.ratePerS': 1, 'packet.paddingMode': 'fixed' },
@@ -85,10 +78,10 @@ describe('paratox sweep', () => {
     expect(overhead.every((s) => s.n === 5 && s.ci95 !== null)).toBe(true);
     expect(overhead[2].mean).toBeGreaterThan(overhead[0].mean); // 5 dummies/s per link cost more than 1
     expect(JSON.stringify(summary)).not.toMatch(/wallSeconds|peakRssBytes/);
-    expect(stdout).toMatch(/noise\.ratePerS=5 packet\.paddingMode=variable \(n=5\): traffic\.deliveryRatio /);
+    expect(io.stdout).toMatch(/noise\.ratePerS=5 packet\.paddingMode=variable \(n=5\): traffic\.deliveryRatio /);
     // A third run finds everything done.
     expect(await main(['sweep', sweepFile, '--out-dir', whole])).toBe(0);
-    expect(stderr).toContain('20 already finished (skipped), 0 to run');
+    expect(io.stderr).toContain('20 already finished (skipped), 0 to run');
   }, 120_000);
 
   it('writes a tidy CSV: one row per cell and metric, a column per grid parameter', () => {
@@ -120,9 +113,9 @@ describe('paratox sweep', () => {
     expect(await main(['sweep', sweepFile, '--workers', '2', '--shard', '0/2', '--out-dir', s0, '--max-cells', '4'])).toBe(0);
     expect(cellCount(s0)).toBe(4);
     expect(await main(['sweep', sweepFile, '--workers', '2', '--shard', '0/2', '--out-dir', s0])).toBe(0);
-    expect(stderr).toContain('shard 0/2: 10; 4 already finished (skipped), 6 to run');
+    expect(io.stderr).toContain('shard 0/2: 10; 4 already finished (skipped), 6 to run');
     expect(await main(['sweep', sweepFile, '--workers', '2', '--shard', '1/2', '--out-dir', s1])).toBe(0);
-    expect(stderr).toMatch(/shard finished; when every shard is done: paratox merge/);
+    expect(io.stderr).toMatch(/shard finished; when every shard is done: paratox merge/);
     expect(existsSync(join(s0, 'summary.json'))).toBe(false);
     // Shard i holds exactly the cells whose index mod 2 is i.
     const plan = loadSweepPlan(sweepFile);
@@ -130,7 +123,7 @@ describe('paratox sweep', () => {
       expect(new Set(readdirSync(join(d, 'cells')).map((f) => f.slice(0, 16)))).toEqual(new Set(plan.cells.filter((c) => c.index % 2 === i).map((c) => c.cellId)));
     }
     expect(await main(['merge', s0, '--out', merged])).toBe(2); // half the cells
-    expect(stderr).toMatch(/paratox: 10 of 20 cells are missing \(first: cell #1 \(seed 2, noise\.ratePerS=1 packet\.paddingMode=fixed\)\)/);
+    expect(io.stderr).toMatch(/paratox: 10 of 20 cells are missing \(first: cell #1 \(seed 2, noise\.ratePerS=1 packet\.paddingMode=fixed\)\)/);
     expect(await main(['merge', s0, s1, '--out', merged])).toBe(0);
     expect(json(join(merged, 'summary.json'))).toEqual(json(join(whole, 'summary.json')));
     expect(readFileSync(join(merged, 'summary.csv'), 'utf8')).toBe(readFileSync(join(whole, 'summary.csv'), 'utf8'));
@@ -143,12 +136,12 @@ describe('paratox sweep', () => {
     prepareOutDir(other, manifestOf(loadSweepPlan(otherFile)));
     const out = join(dir, 'bad-merge');
     expect(await main(['merge', join(dir, 'shard0'), other, '--out', out])).toBe(2);
-    expect(stderr).toMatch(/^paratox: \S+other is from another sweep than \S+shard0 \(hash [0-9a-f]{12} vs [0-9a-f]{12}.*refusing to merge\n$/);
+    expect(io.stderr).toMatch(/^paratox: \S+other is from another sweep than \S+shard0 \(hash [0-9a-f]{12} vs [0-9a-f]{12}.*refusing to merge\n$/);
     expect(existsSync(out)).toBe(false);
     expect(await main(['sweep', otherFile, '--out-dir', whole])).toBe(2);
-    expect(stderr).toMatch(/whole holds another sweep .*use another --out-dir or remove it/);
+    expect(io.stderr).toMatch(/whole holds another sweep .*use another --out-dir or remove it/);
     expect(await main(['merge', join(dir, 'nowhere'), '--out', out])).toBe(2);
-    expect(stderr).toMatch(/nowhere: not a sweep output directory/);
+    expect(io.stderr).toMatch(/nowhere: not a sweep output directory/);
   });
 
   it('a cell that fails (here: over its event budget) is reported in one line; the other cells are kept, no summary (exit 2)', async () => {
@@ -156,8 +149,8 @@ describe('paratox sweep', () => {
     writeFileSync(budget, 'scenario: tiny.json\nseeds: [1]\ngrid:\n  limits.maxEvents: [1000]\n  durationS: [2, 20]\n');
     const out = join(dir, 'budget');
     expect(await main(['sweep', budget, '--workers', '2', '--out-dir', out])).toBe(2);
-    expect(stderr).toMatch(/^cell \d\/2 FAILED \(RunBudgetError\) #1 seed 1 limits\.maxEvents=1000 durationS=20 /m);
-    expect(stderr).toMatch(/^paratox: 1 cell failed \(first: #1 seed 1 limits\.maxEvents=1000 durationS=20: RunBudgetError: .*limits\.maxEvents.*\); the others are kept, a rerun retries the failed ones\n$/m);
+    expect(io.stderr).toMatch(/^cell \d\/2 FAILED \(RunBudgetError\) #1 seed 1 limits\.maxEvents=1000 durationS=20 /m);
+    expect(io.stderr).toMatch(/^paratox: 1 cell failed \(first: #1 seed 1 limits\.maxEvents=1000 durationS=20: RunBudgetError: .*limits\.maxEvents.*\); the others are kept, a rerun retries the failed ones\n$/m);
     expect(cellCount(out)).toBe(1);
     expect(existsSync(join(out, 'summary.json'))).toBe(false);
   }, 60_000);
@@ -167,9 +160,9 @@ describe('paratox sweep', () => {
     writeFileSync(bad, 'scenario: tiny.json\nseeds: [1]\ngrid:\n  noise.ratePerS: [0, 5, 20]\n');
     const out = join(dir, 'never');
     expect(await main(['sweep', bad, '--out-dir', out])).toBe(2);
-    expect(stderr).toMatch(/^paratox: \S+bad\.yaml: 1 of 3 grid points are invalid: noise\.ratePerS: must be >= 0\.01 \(got 0\) \[1 point, e\.g\. noise\.ratePerS=0\]\n$/);
+    expect(io.stderr).toMatch(/^paratox: \S+bad\.yaml: 1 of 3 grid points are invalid: noise\.ratePerS: must be >= 0\.01 \(got 0\) \[1 point, e\.g\. noise\.ratePerS=0\]\n$/);
     expect(existsSync(out)).toBe(false);
     expect(await main(['sweep', sweepFile, '--shard', '2/2'])).toBe(2);
-    expect(stderr).toMatch(/--shard must be i\/n/);
+    expect(io.stderr).toMatch(/--shard must be i\/n/);
   });
 });
