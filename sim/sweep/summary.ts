@@ -15,14 +15,8 @@ import { SweepError } from './sweep-error.ts';
 /** Summarised when the sweep file names no metrics: what `paratox seeds` shows, plus latency and overhead. */
 export const DEFAULT_METRICS = ['traffic.deliveryRatio', 'traffic.latencyMs', 'traffic.bandwidthOverhead', 'attacks'];
 
-export interface SweepSummary {
-  paratoxSweep: number;
-  name: string;
-  sweepHash: string;
-  sweepFile: string;
-  scenarioFile: string;
-  seeds: number[];
-  grid: Record<string, unknown[]>;
+/** The sweep's manifest head (name, hashes, files, seeds, grid), then its results. */
+export interface SweepSummary extends Omit<SweepManifest, 'metrics' | 'cells'> {
   /** Report paths summarised (a section stands for every number under it). */
   metrics: string[];
   /** Metric paths the sweep file asked for that no cell's report holds (a typo, or a section this protocol leaves null). */
