@@ -66,6 +66,17 @@ export function buildProgram(): Command {
     .action(async (dirs: string[], opts) => (await import('./merge-command.ts')).mergeCommand(dirs, opts));
 
   program
+    .command('tune')
+    .description('search padding / noise / mixing settings for the cheapest one that meets anonymity targets (successive halving over seeds); prints the Pareto frontier')
+    .argument('<tune.yaml>', 'tune file, JSON or YAML (see scenarios/tune/)')
+    .option('--workers <n>', 'parallel worker threads (default: the number of CPUs)', parseIntArg('--workers', 1, 256))
+    .option('--out-dir <dir>', 'results directory (default reports/tune/<tune name>); a rerun reuses its finished runs')
+    .option('--quiet', 'no progress output')
+    .action(async (file: string, opts) => {
+      requestedExit = await (await import('./tune-command.ts')).tuneCommand(file, opts);
+    });
+
+  program
     .command('compare')
     .description('compare two reports; exit 1 when a metric regresses past its tolerance')
     .argument('<baseline.json>', 'a run report (paratox run --out) or a multi-seed result (paratox seeds --out)')

@@ -7,6 +7,7 @@
  */
 import { loadScenario, parseScenario } from '../sim/scenario/load-scenario.ts';
 import { runScenario } from '../sim/scenario/run-scenario.ts';
+import type { Scenario } from '../sim/scenario/schema.ts';
 import { numericLeaves, summariseSeeds, type SeedStat } from '../sim/metrics/seed-stats.ts';
 import { echo } from '../sim/scenario/echo.ts';
 import { fieldPathProblem, setFieldPath } from '../sim/scenario/field-path.ts';
@@ -26,6 +27,8 @@ export interface SeedsResult {
   scenario: string;
   file: string;
   overrides: Record<string, unknown>;
+  /** The scenario the runs used, every default filled in (its own `seed` is not what ran: see `seeds`). */
+  resolvedScenario: Scenario;
   seeds: number[];
   metrics: Record<string, SeedStat>;
   runs: Array<{ seed: number; traceHash: string | null; wallSeconds: number; metrics: Record<string, number> }>;
@@ -66,7 +69,7 @@ export function runSeeds(file: string, opts: SeedsCommandOptions, log: (line: st
     const headline = e?.victimHarm ? ` majorityMalicious ${fmt(e.victimHarm.majorityMaliciousShare)}` : '';
     log(`seed ${seed} (${i + 1}/${seeds.length}) ${report.sim.wallSeconds.toFixed(1)} s${headline}`);
   });
-  return { scenario: scenario.name, file, overrides, seeds, metrics: summariseSeeds(runs.map((r) => r.metrics)), runs };
+  return { scenario: scenario.name, file, overrides, resolvedScenario: scenario, seeds, metrics: summariseSeeds(runs.map((r) => r.metrics)), runs };
 }
 
 function fmt(x: number | null | undefined, digits = 3): string {

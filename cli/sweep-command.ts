@@ -21,14 +21,14 @@ export interface SweepCommandOptions {
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
-function duration(s: number): string {
+export function duration(s: number): string {
   if (!Number.isFinite(s)) return '?';
   if (s < 90) return `${s.toFixed(0)} s`;
   return s < 5400 ? `${(s / 60).toFixed(1)} min` : `${(s / 3600).toFixed(1)} h`;
 }
 
 /** A live bar on a terminal; one line per finished cell otherwise (CI and batch logs); nothing with --quiet. */
-function sweepProgress(plan: SweepPlan, quiet: boolean): { update: (p: SweepProgress) => void; start: (toRun: number) => void; done: () => void } {
+export function sweepProgress(plan: SweepPlan, quiet: boolean): { update: (p: SweepProgress) => void; start: (toRun: number) => void; done: () => void } {
   const label = (p: SweepProgress) => `#${p.cell.index} seed ${p.cell.seed} ${describeParams(plan.points[p.cell.point].params)}`;
   if (quiet) return { start: () => {}, update: () => {}, done: () => {} };
   if (process.stderr.isTTY) {

@@ -22,8 +22,10 @@ export interface SeedsInput {
   kind: 'seeds';
   file: string;
   scenarioName: string;
-  /** The seeds file names its scenario and its --set overrides only: what identifies the runs. */
+  /** The seeds file names its scenario and its --set overrides: what identifies the runs ... */
   overrides: Record<string, unknown>;
+  /** ... and, from files written since it was added, the resolved scenario (null in older files). */
+  resolvedScenario: Record<string, unknown> | null;
   seeds: number[];
   stats: Record<string, SeedStat>;
 }
@@ -72,9 +74,10 @@ function readSeeds(file: string, json: Record<string, unknown>): SeedsInput {
   if (typeof json.scenario !== 'string') fail(file, 'scenario', `expected the scenario name (a string), got ${got(json.scenario)}`);
   if (!Array.isArray(json.seeds) || !json.seeds.every((s) => Number.isSafeInteger(s))) fail(file, 'seeds', `expected an array of integers, got ${got(json.seeds)}`);
   if (json.overrides !== undefined && !isRecord(json.overrides)) fail(file, 'overrides', `expected an object, got ${got(json.overrides)}`);
+  if (json.resolvedScenario !== undefined && !isRecord(json.resolvedScenario)) fail(file, 'resolvedScenario', `expected the resolved scenario (an object), got ${got(json.resolvedScenario)}`);
   if (!isRecord(json.metrics)) fail(file, 'metrics', `expected an object of metric path -> statistics, got ${got(json.metrics)}`);
   const stats = Object.fromEntries(Object.entries(json.metrics).map(([p, s]) => [p, readStat(file, p, s)]));
-  return { kind: 'seeds', file, scenarioName: json.scenario, overrides: (json.overrides as Record<string, unknown>) ?? {}, seeds: json.seeds as number[], stats };
+  return { kind: 'seeds', file, scenarioName: json.scenario, overrides: (json.overrides as Record<string, unknown>) ?? {}, resolvedScenario: (json.resolvedScenario as Record<string, unknown>) ?? null, seeds: json.seeds as number[], stats };
 }
 
 /** A parsed run report or seeds result; anything else is one CompareError line naming the file and field. */

@@ -108,10 +108,10 @@ describe('compareInputs on run reports', () => {
 });
 
 /** A seeds result (paratox seeds --out shape) with one metric of the given mean, sd and n. */
-function seeds(file: string, metric: string, n: number, mean: number, sd: number, overrides: Json = {}): CompareInput {
+function seeds(file: string, metric: string, n: number, mean: number, sd: number, overrides: Json = {}, resolvedScenario?: Json): CompareInput {
   const half = (2.262 * sd) / Math.sqrt(n);
   return parseCompareInput(
-    { scenario: 'eclipse-table', file: 'scenarios/eclipse-table.json', overrides, seeds: Array.from({ length: n }, (_, i) => i + 1), metrics: { [metric]: { n, mean, sd, ci95: [mean - half, mean + half], min: mean, max: mean } }, runs: [] },
+    { scenario: 'eclipse-table', file: 'scenarios/eclipse-table.json', overrides, resolvedScenario, seeds: Array.from({ length: n }, (_, i) => i + 1), metrics: { [metric]: { n, mean, sd, ci95: [mean - half, mean + half], min: mean, max: mean } }, runs: [] },
     file,
   );
 }
@@ -147,5 +147,16 @@ describe('compareInputs on multi-seed results', () => {
     );
     const ok = compareInputs(seeds('b.json', M, 5, 0.2, 0.1), seeds('c.json', M, 7, 0.2, 0.1, { 'eclipse.defence': 'none' }), table, { allowScenarioDiff: ['eclipse.defence'] });
     expect(ok.regressions).toEqual([]);
+  });
+
+  // Guards: two seeds files with the same name and no --set but an edited scenario file were compared as one experiment.
+  it('with resolved scenarios on both sides, compares them field by field (not the seed)', () => {
+    const scn = (nodes: number, seed: number) => ({ name: 'eclipse-table', seed, nodes, durationS: 60, protocol: 'dht' });
+    expect(() => compareInputs(seeds('b.json', M, 5, 0.2, 0.1, {}, scn(50, 1)), seeds('c.json', M, 5, 0.2, 0.1, {}, scn(60, 1)), table)).toThrow(
+      /c\.json: its scenario differs .* in nodes \(50 vs 60\)/,
+    );
+    expect(compareInputs(seeds('b.json', M, 5, 0.2, 0.1, {}, scn(50, 1)), seeds('c.json', M, 5, 0.2, 0.1, {}, scn(50, 9)), table).scenarioDifferences).toEqual([]);
+    // An older file without it: name and overrides only, as before.
+    expect(compareInputs(seeds('b.json', M, 5, 0.2, 0.1), seeds('c.json', M, 5, 0.2, 0.1, {}, scn(60, 1)), table).scenarioDifferences).toEqual([]);
   });
 });

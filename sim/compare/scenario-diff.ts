@@ -7,7 +7,9 @@
  * Reports carry the resolved scenario. Both are resolved again by the current schema first, so a scenario field
  * added (with its default) after the baseline was written is not a difference; a baseline the current schema no
  * longer accepts is compared as written (its odd fields then show up as differences).
- * Seeds results name only the scenario and the --set overrides, so that is all that is compared for them.
+ * Seeds results carry the resolved scenario too (since `paratox seeds --out` records it): when both have it, the
+ * scenarios are compared field by field, except `seed` (the seed lists may differ: that is what Welch is for).
+ * Older seeds files name only the scenario and the --set overrides, so that is all that is compared for them.
  */
 import { parseScenario } from '../scenario/load-scenario.ts';
 import type { CompareInput } from './compare-input.ts';
@@ -46,8 +48,13 @@ function resolvedNow(scenario: Record<string, unknown>): unknown {
   }
 }
 
-function identity(input: CompareInput): Map<string, string> {
+function identity(input: CompareInput, resolved: boolean): Map<string, string> {
   if (input.kind === 'report') return flatten(resolvedNow(input.scenario), '', new Map());
+  if (resolved && input.resolvedScenario !== null) {
+    const out = flatten(resolvedNow(input.resolvedScenario), '', new Map());
+    out.delete('seed');
+    return out;
+  }
   const out = new Map<string, string>([['name', JSON.stringify(input.scenarioName)]]);
   for (const [path, value] of Object.entries(input.overrides)) flatten(value, path, out);
   return out;
@@ -60,8 +67,9 @@ export function isAllowed(path: string, allowed: readonly string[]): boolean {
 
 /** Every field where the two scenarios differ (ignoring `description`), in baseline order then candidate-only fields. */
 export function scenarioDifferences(baseline: CompareInput, candidate: CompareInput, allowed: readonly string[]): ScenarioDifference[] {
-  const a = identity(baseline);
-  const b = identity(candidate);
+  const resolved = [baseline, candidate].every((x) => x.kind === 'report' || x.resolvedScenario !== null);
+  const a = identity(baseline, resolved);
+  const b = identity(candidate, resolved);
   const paths = [...new Set([...a.keys(), ...b.keys()])];
   return paths
     .filter((p) => !ALWAYS_ALLOWED.some((x) => p === x || p.startsWith(`${x}.`)) && a.get(p) !== b.get(p))

@@ -34,6 +34,8 @@ export interface RunSweepOptions {
   shard?: { index: number; count: number };
   /** Run at most this many new cells, then stop (the rest on a later run). */
   maxCells?: number;
+  /** Run only these cells (by cellId; `paratox tune` runs a sweep's cells a rung at a time). Default: all. */
+  only?: ReadonlySet<string>;
   signal?: AbortSignal;
   onStart?: (info: { toRun: number; skipped: number; inShard: number; total: number; workers: number }) => void;
   onProgress?: (p: SweepProgress) => void;
@@ -72,7 +74,7 @@ export async function runSweep(plan: SweepPlan, opts: RunSweepOptions): Promise<
   const manifest = manifestOf(plan);
   prepareOutDir(opts.outDir, manifest);
   const shard = opts.shard ?? { index: 0, count: 1 };
-  const inShard = plan.cells.filter((c) => c.index % shard.count === shard.index);
+  const inShard = plan.cells.filter((c) => c.index % shard.count === shard.index && (opts.only?.has(c.cellId) ?? true));
   const already = finishedCells(opts.outDir);
   const pending = inShard.filter((c) => !already.has(c.cellId));
   const todo = opts.maxCells === undefined ? pending : pending.slice(0, opts.maxCells);

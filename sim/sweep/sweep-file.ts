@@ -54,13 +54,13 @@ function fail(source: string, problems: readonly string[]): never {
   throw new SweepError(`${source}: ${problems[0]}${more}`);
 }
 
-function checked<T>(schema: z.ZodType<T>, value: unknown, source: string, prefix: string): T {
+export function checked<T>(schema: z.ZodType<T>, value: unknown, source: string, prefix: string): T {
   const r = schema.safeParse(value, { reportInput: true });
   if (!r.success) fail(source, describeIssues(r.error.issues.map((i) => ({ ...i, path: prefix === '' ? i.path : [prefix, ...i.path] }))));
   return r.data;
 }
 
-function seedsOf(value: unknown, source: string): number[] {
+export function seedsOf(value: unknown, source: string): number[] {
   if (value === undefined) fail(source, ['seeds: required field is missing (a list [1, 2, 3] or { from, count })']);
   const seeds = Array.isArray(value) ? checked(seedList, value, source, 'seeds') : seedRangeList(checked(seedRange, value, source, 'seeds'), source);
   const seen = new Set<number>();
@@ -74,7 +74,7 @@ function seedRangeList(r: { from: number; count: number }, source: string): numb
   return Array.from({ length: r.count }, (_, i) => r.from + i);
 }
 
-function gridProblems(grid: Record<string, unknown[]>): string[] {
+export function gridProblems(grid: Record<string, unknown[]>): string[] {
   const problems: string[] = [];
   for (const [path, values] of Object.entries(grid)) {
     const bad = gridPathProblem(path);
@@ -88,8 +88,7 @@ function gridProblems(grid: Record<string, unknown[]>): string[] {
 
 /** Parses sweep-file text (YAML unless the name ends in .json) into a validated SweepSpec. */
 export function parseSweepText(text: string, source: string): SweepSpec {
-  const json = extname(source).toLowerCase() === '.json' ? parseScenarioJson(text, source) : parseYamlText(text, source);
-  const spec = checked(sweepSchema, json, source, '');
+  const spec = checked(sweepSchema, parseDataText(text, source), source, '');
   const seeds = seedsOf(spec.seeds, source);
   const problems = gridProblems(spec.grid);
   if (problems.length > 0) fail(source, problems);
@@ -104,6 +103,11 @@ export function parseSweepText(text: string, source: string): SweepSpec {
     grid,
     metrics: spec.metrics ?? null,
   };
+}
+
+/** Sweep or tune file text -> plain data: JSON when the name ends in .json (depth-bounded parser), YAML otherwise. */
+export function parseDataText(text: string, source: string): unknown {
+  return extname(source).toLowerCase() === '.json' ? parseScenarioJson(text, source) : parseYamlText(text, source);
 }
 
 function parseYamlText(text: string, source: string): unknown {
