@@ -87,8 +87,25 @@ describe('paratox schema', () => {
     expect(Object.keys(s.properties).sort()).toEqual(Object.keys(scenarioSchema.shape).sort());
     expect(s.required.sort()).toEqual(['durationS', 'nodes']);
     expect(s.additionalProperties).toBe(false);
-    expect((s.properties.nat.properties as Record<string, Schema>).autoPunch).toEqual({ type: 'boolean' });
+    expect((s.properties.nat.properties as Record<string, Schema>).autoPunch).toMatchObject({ type: 'boolean' });
     expect(s.properties.protocol.enum).toEqual(['ping', 'dht', 'messenger']);
+  });
+
+  // Guards: a field added to schema.ts without .describe(): editors would show it without a word of meaning.
+  it('describes every field, at every depth', () => {
+    const undescribed: string[] = [];
+    const walk = (node: unknown, path: string): void => {
+      if (node === null || typeof node !== 'object') return;
+      const n = node as Schema;
+      for (const [k, v] of Object.entries((n.properties as Record<string, Schema>) ?? {})) {
+        if (typeof v.description !== 'string' || v.description.length < 10) undescribed.push(`${path}${k}`);
+        walk(v, `${path}${k}.`);
+      }
+      for (const alt of (n.anyOf as unknown[]) ?? []) walk(alt, path);
+      if (n.additionalProperties && typeof n.additionalProperties === 'object') walk(n.additionalProperties, `${path}*.`);
+    };
+    walk(scenarioJsonSchema(), '');
+    expect(undescribed).toEqual([]);
   });
 
   it('every committed scenario loads (zod) and validates against the JSON Schema', () => {
