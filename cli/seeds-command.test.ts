@@ -21,6 +21,8 @@ describe('paratox seeds', () => {
     const result = JSON.parse(readFileSync(out, 'utf8')) as SeedsResult;
     expect(result.seeds).toEqual([5, 6, 7]);
     expect(result.overrides).toEqual({ 'network.lossRate': 0.2 });
+    expect(result.resolvedScenario.network.lossRate).toBe(0.2); // the scenario the runs used, defaults filled in
+    expect(result.resolvedScenario.packet.wireSize).toBe(1232);
     expect(new Set(result.runs.map((r) => r.traceHash)).size).toBe(3);
     const delivery = result.metrics['traffic.deliveryRatio'];
     expect(delivery.n).toBe(3);
