@@ -89,8 +89,12 @@ export type HandshakeTimeoutListener = (peer: Peer, timeouts: number, givingUp: 
 /**
  * What the session layer tells other layers. 'handshake-timeout': a handshake this node started timed out
  * waiting for msg2, before the resend (or, when `givingUp`, before it fails); `timeouts` counts 1, 2, ...
+ * 'noise-sealed': sealNoise made `packet` (counted in noiseSent) for the caller to send; observers use it to tell
+ * cover traffic apart on the wire (the simulator's traffic series). It changes nothing in the protocol.
  */
-export type SessionEvent = { readonly kind: 'handshake-timeout'; readonly peer: Peer; readonly timeouts: number; readonly givingUp: boolean };
+export type SessionEvent =
+  | { readonly kind: 'handshake-timeout'; readonly peer: Peer; readonly timeouts: number; readonly givingUp: boolean }
+  | { readonly kind: 'noise-sealed'; readonly address: Address; readonly packet: Uint8Array };
 
 /** Per (address, nodePub): the session used for sending, our pending handshake, the send queue. */
 interface PeerState {
@@ -227,6 +231,7 @@ export class SessionManager implements Messenger {
     const packet = this.seal(ps.current, { type: PayloadType.NOISE, body: new Uint8Array(0) });
     this.counters.packetsSent++;
     this.counters.bytesSent += packet.length;
+    this.events.emit({ kind: 'noise-sealed', address, packet });
     this.maybeRekey(ps);
     return packet;
   }

@@ -35,6 +35,7 @@ import type { Clock } from '../../protocol/runtime/clock.ts';
 import { ParatoxNode } from '../../protocol/node/paratox-node.ts';
 import { eclipseFigures } from '../metrics/eclipse.ts';
 import type { DhtHookContext, DhtHooksFactory, DhtScenarioHooks } from '../protocols/dht/hooks.ts';
+import type { ExtraNode } from '../protocols/dht/population-facts.ts';
 import { Attacker } from './attacker.ts';
 import { maliciousEntryHandlers } from './malicious-entry.ts';
 import { VictimPool } from './victims.ts';
@@ -123,9 +124,11 @@ class EclipseHooks implements DhtScenarioHooks {
   }
 
   figures(): Record<string, unknown> {
+    // perVictim (up to 1000 rows) stays in report.attacks.eclipse only.
+    const { perVictim: _perVictim, ...eclipse } = this.finish().eclipse;
     return {
       // The same figures as report.attacks.eclipse, also here so they show wherever the protocol section does.
-      ...this.finish().eclipse,
+      ...eclipse,
       maliciousEntryNames: [...this.maliciousEntries].sort((a, b) => a - b).map((i) => this.ctx.names[i]),
       attacker: { ...this.attacker.stats },
       cost: this.victims.cost(),
@@ -136,6 +139,12 @@ class EclipseHooks implements DhtScenarioHooks {
   malicious(): string[] {
     const entries = [...this.maliciousEntries].sort((a, b) => a - b).map((i) => this.ctx.names[i]);
     return [...entries, ...this.colluders.map((c) => c.components.transport.localAddress)];
+  }
+
+  extraNodes(): ExtraNode[] {
+    const colluders = this.colluders.map((node) => ({ id: node.components.transport.localAddress, role: 'colluder', node }));
+    const victims = this.victims.members().map((v) => ({ id: v.name, role: 'victim', node: v.node }));
+    return [...colluders, ...victims];
   }
 
   finish() {

@@ -71,6 +71,11 @@ export class VictimPool {
     return this.victims.map((v) => v.name);
   }
 
+  /** Every victim by name, with its node once it arrived (the report's network view). */
+  members(): Array<{ name: string; node: ParatoxNode | undefined }> {
+    return this.victims.map((v) => ({ name: v.name, node: v.node }));
+  }
+
   /** Schedules every arrival; call once, when the hooks are built. */
   schedule(): void {
     for (const victim of this.victims) {

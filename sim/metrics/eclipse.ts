@@ -30,15 +30,20 @@
  * - unfinishedJoins: victims whose join did not end in a bootstrapped node.
  * - falselyFlaggedEntries: honest entries flagged by at least one victim.
  * Extensions beside it: `maliciousTableShareQuantiles` and `harmByMaliciousEntries` (victims grouped by how many
- * of their entries were malicious: where each defence helps or hurts).
+ * of their entries were malicious: where each defence helps or hurts), and `perVictim` (each victim's table share,
+ * malicious entries known, joined, lookup success; at most MAX_PER_VICTIM, an even stride beyond: the dashboard's
+ * per-victim chart).
  */
-import type { EclipseSection, VictimHarm } from '../report/report.ts';
+import type { EclipseSection, VictimHarm, VictimView } from '../report/report.ts';
 import { quantile } from './quantiles.ts';
+import { strideSample } from './stride-sample.ts';
 
 /** Table share at or above which a victim counts as eclipsed. */
 export const ECLIPSED_TABLE_SHARE = 0.9;
 /** Table share at or above which a victim counts as majority-malicious (victimHarm). */
 export const MAJORITY_SHARE = 0.5;
+/** Most victims attacks.eclipse.perVictim lists (an even stride over them beyond). */
+export const MAX_PER_VICTIM = 1000;
 /** Result-set share at or above which a failed lookup counts as poisoned. */
 export const POISONED_RESULT_SHARE = 0.5;
 
@@ -100,6 +105,7 @@ export interface EclipseFigures extends EclipseSection {
   maliciousTableShareQuantiles: { p50: number | null; p90: number | null; max: number | null };
   /** Keyed by the number of malicious entries a victim knew. */
   harmByMaliciousEntries: Record<string, { victims: number; majorityMaliciousShare: number; meanMaliciousTableShare: number }>;
+  perVictim: VictimView[];
 }
 
 /** A victim's malicious table share, 1 when its join did not end in a bootstrapped node. */
@@ -108,10 +114,28 @@ export function harmedTableShare(v: VictimObservation): number {
   return v.maliciousInTable / v.tableSize;
 }
 
+/** Lookups a victim was to run: planned, or more when it ran more (victimHarm.lookupSuccessRate's denominator). */
+function lookupsPlanned(v: VictimObservation): number {
+  return Math.max(v.lookupsPlanned ?? 0, v.lookups.length + v.lookupsUnfinished);
+}
+
+/** attacks.eclipse.perVictim: each victim's figures, at most `max` (a deterministic stride, no Rng). */
+export function perVictim(victims: readonly VictimObservation[], max = MAX_PER_VICTIM): VictimView[] {
+  return strideSample(victims, max).map((v) => {
+    const planned = lookupsPlanned(v);
+    return {
+      maliciousTableShare: harmedTableShare(v),
+      maliciousEntriesKnown: v.maliciousEntriesKnown.length,
+      joined: v.joined,
+      lookupSuccess: planned === 0 ? null : v.lookups.filter((l) => l.found).length / planned,
+    };
+  });
+}
+
 export function victimHarm(victims: readonly VictimObservation[]): VictimHarm {
   const n = victims.length;
   const shares = victims.map(harmedTableShare);
-  const planned = sum(victims, (v) => Math.max(v.lookupsPlanned ?? 0, v.lookups.length + v.lookupsUnfinished));
+  const planned = sum(victims, lookupsPlanned);
   const found = sum(victims, (v) => v.lookups.filter((l) => l.found).length);
   const flaggedHonest = new Set(victims.flatMap((v) => v.flaggedHonest));
   return {
@@ -171,6 +195,7 @@ export function eclipseFigures(victims: readonly VictimObservation[], population
     victimHarm: victimHarm(victims),
     maliciousTableShareQuantiles: shareQuantiles(victims.map(harmedTableShare)),
     harmByMaliciousEntries: byMaliciousEntries(victims),
+    perVictim: perVictim(victims),
   };
 }
 

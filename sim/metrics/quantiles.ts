@@ -29,4 +29,15 @@ export class Sample {
     const r = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000);
     return { p50: r(quantile(sorted, 0.5)), p95: r(quantile(sorted, 0.95)), p99: r(quantile(sorted, 0.99)) };
   }
+
+  /**
+   * The distribution as `points` quantiles at fractions 0, 1/(points-1), ..., 1 (nearest rank, like percentiles(),
+   * so the 0.5 point is p50), rounded the same way; null for an empty sample. ms is ascending.
+   */
+  cdf(points = 101): { ms: number[]; fraction: number[] } | null {
+    if (this.size === 0) return null;
+    const sorted = this.data.slice(0, this.size).sort();
+    const fraction = Array.from({ length: points }, (_, i) => i / (points - 1));
+    return { ms: fraction.map((q) => Math.round(quantile(sorted, q)! * 1000) / 1000), fraction };
+  }
 }

@@ -16,6 +16,7 @@ import {
   type NetworkStats,
   type SimNodeOptions,
   type TapListener,
+  type TruthTapListener,
 } from './types.ts';
 
 export type HandlerErrorListener = (node: string, error: unknown) => void;
@@ -36,7 +37,8 @@ const DROP_COUNTER: Record<DropReason, keyof NetworkStats> = {
  *    NAT picks the external source address (creating a mapping if needed);
  * 2. after the uplink's FIFO serialisation delay (size / uplinkBytesPerS behind everything queued), the datagram
  *    leaves onto the link: the tap sees (time, source host, target host, size), hosts named by node name (a
- *    symmetric NAT's per-destination mappings `n3:1`, `n3:2` are ports of host `n3`); then random loss applies;
+ *    symmetric NAT's per-destination mappings `n3:1`, `n3:2` are ports of host `n3`), and truth taps (the runner's
+ *    measuring observers, never Eve) the same plus whether it is noise (markNoise); then random loss applies;
  * 3. after the link latency (region-pair spec, drawn per datagram, so jitter may reorder) plus both nodes'
  *    access latency, it arrives: receiver down and the receiver's NAT filter drop; otherwise the receive
  *    handler gets a private copy of the bytes.
@@ -69,6 +71,9 @@ export class SimNetwork implements SendPort {
   private pairSpec: LatencySpec[][] = [];
   private readonly slab = new ByteSlab();
   private taps: TapListener[] = [];
+  private truthTaps: TruthTapListener[] = [];
+  /** Datagrams (the sender's buffers, by identity) that are cover traffic: ground truth for truth taps only. */
+  private readonly noise = new WeakSet<Uint8Array>();
   private handlerErrorListeners: HandlerErrorListener[] = [];
   /** Datagrams waiting in an uplink queue / travelling on a link right now (counted on their own, not derived). */
   private queuedNow = 0;
@@ -134,6 +139,22 @@ export class SimNetwork implements SendPort {
     };
   }
 
+  /** Registers a ground-truth link observer (TruthTapListener: the tap's row plus whether it is noise). */
+  onTruthTap(listener: TruthTapListener): () => void {
+    this.truthTaps = [...this.truthTaps, listener];
+    return () => {
+      this.truthTaps = this.truthTaps.filter((l) => l !== listener);
+    };
+  }
+
+  /**
+   * Marks `bytes` (the buffer a node is about to send) as cover traffic, for truth taps. Called by the runner's
+   * wiring when a session layer seals a NOISE frame; it changes nothing about how the datagram travels.
+   */
+  markNoise(bytes: Uint8Array): void {
+    this.noise.add(bytes);
+  }
+
   /** Called when a receive handler throws (after it is counted and traced). Returns a remover. */
   onHandlerError(listener: HandlerErrorListener): () => void {
     this.handlerErrorListeners = [...this.handlerErrorListeners, listener];
@@ -191,19 +212,20 @@ export class SimNetwork implements SendPort {
     if (trace.enabled) trace.record('net.send', now, src.name, source, to, size);
     // Copy now: the datagram's content is fixed at send time, and the receiver gets a buffer of its own.
     const copy = this.slab.copy(bytes);
-    if (departMs === now) this.transmit(src, src.epoch, source, dst, to, copy);
+    const noise = this.truthTaps.length > 0 && this.noise.has(bytes);
+    if (departMs === now) this.transmit(src, src.epoch, source, dst, to, copy, noise);
     else {
       const epoch = src.epoch;
       this.queuedNow++;
       this.sim.at(departMs, () => {
         this.queuedNow--;
-        this.transmit(src, epoch, source, dst, to, copy);
+        this.transmit(src, epoch, source, dst, to, copy, noise);
       });
     }
   }
 
   /** The datagram leaves the sender's uplink onto the link. */
-  private transmit(src: SimNode, epoch: number, source: string, dst: SimNode, to: string, bytes: Uint8Array): void {
+  private transmit(src: SimNode, epoch: number, source: string, dst: SimNode, to: string, bytes: Uint8Array, noise: boolean): void {
     const size = bytes.length;
     if (src.epoch !== epoch) return this.drop('down', source, to, size);
     const stats = this.stats;
@@ -213,6 +235,8 @@ export class SimNetwork implements SendPort {
     const taps = this.taps;
     // Hosts, not NAT mappings: the tap and its ground truth name the same addresses (sim/eve/README.md).
     for (let i = 0; i < taps.length; i++) taps[i](now, src.name, dst.name, size);
+    const truthTaps = this.truthTaps;
+    for (let i = 0; i < truthTaps.length; i++) truthTaps[i](now, src.name, dst.name, size, noise);
     const lossRate = this.config.lossRate;
     if (lossRate > 0 && this.rng.uniform() < lossRate) return this.drop('loss', source, to, size);
     const linkMs = sampleLatencyMs(this.pairSpec[src.regionIndex][dst.regionIndex], this.rng);

@@ -59,6 +59,13 @@ export interface SimNodeOptions {
  */
 export type TapListener = (timeMs: number, source: string, target: string, bytes: number) => void;
 
+/**
+ * The same moment with ground truth the adversary's tap does not have: whether the datagram is cover traffic
+ * (a NOISE frame sealed by the session layer, SimNetwork.markNoise). For the runner's measuring observers (the
+ * report's traffic series); never for Eve.
+ */
+export type TruthTapListener = (timeMs: number, source: string, target: string, bytes: number, noise: boolean) => void;
+
 /** Counters of the network; a plain object of numbers. Extend, never rename. */
 export interface NetworkStats {
   /** send() calls. */

@@ -47,6 +47,7 @@ import { DhtPopulation } from './dht/population.ts';
 import { StoreMeter } from './dht/store-meter.ts';
 import type { DriverContext, DriverFactory, DriverResult, ProtocolDriver } from './driver.ts';
 import { sumSessionStats } from './session-stats.ts';
+import { populationFacts } from './dht/population-facts.ts';
 import { eclipseHooks } from '../adversary/eclipse-hooks.ts';
 import { checkParts } from '../observers/accounting.ts';
 
@@ -113,11 +114,17 @@ function buildDriver(ctx: DriverContext, table: DhtHooksTable): ProtocolDriver {
   });
 
   return {
+    networkFacts: () =>
+      populationFacts(population, ctx.names, {
+        malicious: all.flatMap((h) => h.malicious?.() ?? []),
+        extra: all.flatMap((h) => h.extraNodes?.() ?? []),
+      }),
     mayChurn: (i) => population.mayChurn(i),
     start: (i) => population.start(i),
     stop: (i) => population.stop(i),
     finish(): DriverResult {
       const measured = lookups.measured;
+      lookups.timeUnfinished();
       const issued = lookups.accountLookups();
       checkParts('lookups issued', issued.issued, issued.parts);
       const absent = lookups.accountNonExistent();

@@ -6,6 +6,8 @@ import type { Sample } from '../metrics/quantiles.ts';
 import type { MessageOutcomes, Report } from '../report/report.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { Conversation } from '../tap/tap-writer.ts';
+import type { MessageTimeline } from '../observers/traffic-series.ts';
+import type { NetworkFacts } from './network-facts.ts';
 
 /** Everything a protocol driver needs to build its nodes inside a simulated run. */
 export interface DriverContext {
@@ -16,6 +18,8 @@ export interface DriverContext {
   transports: SimTransport[];
   names: string[];
   suite: CryptoSuite;
+  /** Where the driver tells when each message it counts was sent and delivered (traffic.series); absent in tests. */
+  timeline?: MessageTimeline;
 }
 
 export interface DriverResult {
@@ -51,6 +55,8 @@ export interface ProtocolDriver {
   finish(): DriverResult;
   /** Whether churn may take node i down (e.g. entry nodes and conversation users may not); default: every node. */
   mayChurn?(index: number): boolean;
+  /** The network at the end, for the report's `network` view (called after finish()); absent: no view. */
+  networkFacts?(): NetworkFacts;
   /** true: a node still holding timers after stop(), or an exception out of a receive path, fails the run (InvariantError); false: only counted. */
   readonly strictStop?: boolean;
 }

@@ -23,6 +23,8 @@ import { DEFAULT_ACCOUNT_CONFIG } from '../../protocol/account/config.ts';
 import { DEFAULT_MAILBOX_CONFIG } from '../../protocol/mailbox/constants.ts';
 import { scheduleOfflineWindow } from '../workloads/offline-window.ts';
 import { RelayAdversary } from '../adversary/malicious-relays.ts';
+import { CircuitLog } from './network-facts.ts';
+import { populationFacts } from './dht/population-facts.ts';
 
 /** What traffic.messagesSent / outcomes count in a messenger run (written into the report beside them). */
 export const MESSENGER_MESSAGE_UNIT =
@@ -42,6 +44,8 @@ export function messengerDriver(ctx: DriverContext): ProtocolDriver {
       ? new RelayAdversary(sim.rng('adversary/relays'), candidates.filter((i) => !isUser.has(i)), names, scenario.eve.maliciousRelayFraction)
       : null;
   const messengerInit = messengerInitOf(scenario);
+  /** The users' most recent circuits, for the report's network view. */
+  const circuits = new CircuitLog();
   const hooks: DhtScenarioHooks = {
     nodeInit: () => ({ messenger: messengerInit }),
     onJoined: (i, node, result) => {
@@ -49,13 +53,21 @@ export function messengerDriver(ctx: DriverContext): ProtocolDriver {
       const workload = refs.workload!;
       workload.attach(i, node.useAccount(workload.accounts.get(i)!));
       if (relayAdversary) node.onion?.events.on('circuit-built', (e) => relayAdversary.circuitBuilt(i, e.path));
+      node.onion?.events.on('circuit-built', (e) => circuits.record(names[i], e.path));
     },
   };
   const population = new DhtPopulation(ctx, [hooks], []);
   refs.population = population;
   const serviceOf = (i: number) => (population.isJoined(i) ? population.node(i)?.conversations : undefined);
-  refs.workload = new ConversationsWorkload(sim, scenario, names, drawn.users, drawn.pairs, serviceOf, (i) =>
-    suite.generateKeyPair(sim.rng(`account/${names[i]}`)),
+  refs.workload = new ConversationsWorkload(
+    sim,
+    scenario,
+    names,
+    drawn.users,
+    drawn.pairs,
+    serviceOf,
+    (i) => suite.generateKeyPair(sim.rng(`account/${names[i]}`)),
+    ctx.timeline,
   );
   const workload = refs.workload;
   const window = conv.offlineWindow;
@@ -72,6 +84,12 @@ export function messengerDriver(ctx: DriverContext): ProtocolDriver {
         );
 
   return {
+    networkFacts: () =>
+      populationFacts(population, names, {
+        role: (i) => (isUser.has(i) ? 'user' : undefined),
+        malicious: relayAdversary ? [...relayAdversary.malicious].sort() : [],
+        circuits: circuits.circuits,
+      }),
     strictStop: true,
     mayChurn: (i) => i >= entryCount && (conv.usersChurn || !isUser.has(i)),
     start: (i) => population.start(i),

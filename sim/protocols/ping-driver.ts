@@ -22,6 +22,7 @@ export function pingDriver(ctx: DriverContext): ProtocolDriver {
   const conversations = new Map<string, Conversation>();
   const observer = {
     pingSent(source: string, target: string, atMs: number) {
+      ctx.timeline?.sent(atMs);
       const key = `${source}>${target}`;
       const c = conversations.get(key);
       if (c) c.endMs = Math.max(c.endMs, atMs);
@@ -29,6 +30,7 @@ export function pingDriver(ctx: DriverContext): ProtocolDriver {
     },
     pingReceived(_s: string, _t: string, ms: number) {
       oneWay.add(ms);
+      ctx.timeline?.delivered(sim.now());
     },
     pongReceived(source: string, target: string, ms: number) {
       rtt.add(ms);
@@ -40,8 +42,10 @@ export function pingDriver(ctx: DriverContext): ProtocolDriver {
   const sessions: SessionManager[] = [];
   const secure = scenario.ping.secure ? secureChannels(ctx, sessions) : undefined;
   const channels: PingChannel[] = secure?.channels ?? transports;
+  const peersOf = new Map<string, string[]>();
   const nodes = transports.map((_, i) => {
     const peers = samplePeers(peerRng, names.length, i, scenario.ping.peersPerNode).map((j) => names[j]);
+    peersOf.set(names[i], peers);
     return new PingNode(
       { channel: channels[i], clock: sim.clock(names[i]), rng: sim.rng(`node/${names[i]}/ping`), self: names[i], observer },
       { intervalMs: scenario.ping.intervalMs, timeoutMs: scenario.ping.timeoutMs, peers },
@@ -49,6 +53,12 @@ export function pingDriver(ctx: DriverContext): ProtocolDriver {
   });
 
   return {
+    // Every node pings its peers: those are its links (with `secure`, the same pairs hold the sessions).
+    networkFacts: () => ({
+      nodes: names.map((id) => ({ id, role: 'peer', malicious: false })),
+      peersOf: (id) => peersOf.get(id) ?? [],
+      circuits: [],
+    }),
     start: (i) => {
       secure?.reopen(i);
       nodes[i].start();

@@ -3,10 +3,11 @@ import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import type { Simulator } from '../engine/simulator.ts';
 import type { SimNetwork } from '../network/sim-network.ts';
 import type { WireObserver } from '../observers/wire-observer.ts';
+import type { TrafficSeries } from '../observers/traffic-series.ts';
 import type { DriverResult } from '../protocols/driver.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { DatagramAccount } from '../network/types.ts';
-import { REPORT_FORMAT_VERSION, type DatagramFigures, type Report } from './report.ts';
+import { REPORT_FORMAT_VERSION, type DatagramFigures, type NetworkView, type Report } from './report.ts';
 
 export interface ReportParts {
   scenario: Scenario;
@@ -14,6 +15,10 @@ export interface ReportParts {
   network: SimNetwork;
   suite: CryptoSuite;
   wire: WireObserver;
+  /** traffic.series; absent: no series in the report. */
+  series?: TrafficSeries;
+  /** report.network; absent: none. */
+  networkView?: NetworkView;
   result: DriverResult;
   /** Where every datagram ended (taken once, after the end-of-run checks passed on it). */
   datagrams: DatagramAccount;
@@ -80,8 +85,11 @@ export function assembleReport(p: ReportParts): Report {
       outcomes: result.outcomes,
       messageUnit: result.messageUnit,
       datagrams: datagramFigures(p.datagrams),
+      ...(p.series ? { series: p.series.view(result.noisePackets ?? 0) } : {}),
+      latencyCdf: result.latencyMs.cdf(),
     },
     attacks: { eve: null, eclipse: null, ...result.attacks },
+    ...(p.networkView ? { network: p.networkView } : {}),
     protocol: { ...result.figures, ...p.runFigures },
     reproduce: p.reproduce,
   };

@@ -68,6 +68,31 @@ export interface TrafficSection {
    * (checked at the end of every run; a run that violates it fails).
    */
   datagrams: DatagramFigures;
+  /** Extension (issue 13): traffic over time, for the dashboard (sim/observers/traffic-series.ts). */
+  series?: TrafficSeriesView;
+  /**
+   * Extension (issue 13): the distribution behind latencyMs, as <= 101 points: ms[i] is the fraction[i] quantile
+   * (nearest rank, i / 100, like p50/p95/p99). null when nothing was delivered.
+   */
+  latencyCdf?: { ms: number[]; fraction: number[] } | null;
+}
+
+/**
+ * traffic.series: per bucket of `bucketMs` starting at t[i] (ms), datagrams on the wire (tap rows) split into real
+ * and noise (cover traffic sealed by the session layer), and the workload's messages. Totals equal
+ * traffic.wirePackets, wireBytes, messagesSent, messagesDelivered; noise = traffic.noisePackets - noiseNotOnWire.
+ */
+export interface TrafficSeriesView {
+  bucketMs: number;
+  t: number[];
+  realPackets: number[];
+  noisePackets: number[];
+  realBytes: number[];
+  noiseBytes: number[];
+  messagesSent: number[];
+  messagesDelivered: number[];
+  /** Extension: noise datagrams counted in traffic.noisePackets that never left an uplink (dropped, queued at the end). */
+  noiseNotOnWire: number;
 }
 
 /** traffic.datagrams (SimNetwork.datagramAccount, plus the dropped total). */
@@ -93,6 +118,33 @@ export interface EclipseSection {
   flaggedEntries: number;
   adversarialCircuitFraction: number | null;
   victimHarm: VictimHarm;
+  /** Extension (issue 13): figures per victim, <= 1000 (an even stride when there are more), in arrival order. */
+  perVictim?: VictimView[];
+}
+
+/** One victim of an eclipse attack (attacks.eclipse.perVictim; definitions as victimHarm's, sim/metrics/eclipse.ts). */
+export interface VictimView {
+  /** Malicious share of its routing table at the end (1 when its join failed). */
+  maliciousTableShare: number;
+  /** Malicious entries it knew. */
+  maliciousEntriesKnown: number;
+  joined: boolean;
+  /** Lookups that found their target / lookups planned; null when none were planned. */
+  lookupSuccess: number | null;
+}
+
+/**
+ * report.network (issue 13): a deterministic sample of the network at the end of the run (sim/observers/
+ * network-view.ts). ids are tap addresses (hosts: `n3`, `victim0`), as in the tap and Eve's rankings.
+ */
+export interface NetworkView {
+  totalNodes: number;
+  /** <= 100 nodes. */
+  nodes: Array<{ id: string; role: string; malicious: boolean }>;
+  /** <= 400 session links between sampled nodes (undirected, each once). */
+  links: Array<{ source: string; target: string }>;
+  /** <= 10 of the most recent circuits users built (messenger runs); user and hops are all in `nodes`. */
+  circuits: Array<{ id: string; user: string; hops: string[] }>;
 }
 
 /** Per-victim harm of an eclipse attack (design.md: attacks.eclipse.victimHarm; definitions in sim/metrics/eclipse.ts). */
@@ -127,6 +179,8 @@ export interface Report {
     /** Extension: a bounded sample of targets with Eve's top candidates per attack, the true partner marked. */
     eveTargets?: unknown[];
   };
+  /** Extension (issue 13): a sample of the network for the dashboard; absent when the driver gives no view. */
+  network?: NetworkView;
   /** Extension: protocol-specific figures (e.g. ping round trips, DHT hop histogram). */
   protocol: Record<string, unknown>;
   /** Extension: the command that reproduces this run. */

@@ -1,7 +1,8 @@
 /**
  * Runs one scenario, composed in stages: build (simulator, network, crypto back end, one transport per node)
  * -> population and workloads (the protocol driver: ping, dht, or messenger with its conversations)
- * -> churn (only nodes the driver lets churn) -> observers (wire tap, stop check, accounting invariants)
+ * -> churn (only nodes the driver lets churn) -> observers (wire tap, traffic series, stop check, accounting
+ * invariants, network view)
  * -> report (sim/report/assemble-report.ts).
  */
 import { performance } from 'node:perf_hooks';
@@ -15,6 +16,8 @@ import type { Report } from '../report/report.ts';
 import { assembleReport } from '../report/assemble-report.ts';
 import { enforceRunAccounting, HandlerErrorCheck, StopCheck } from '../observers/accounting.ts';
 import { WireObserver } from '../observers/wire-observer.ts';
+import { TrafficSeries } from '../observers/traffic-series.ts';
+import { networkView } from '../observers/network-view.ts';
 import { runEve } from '../eve/run-eve.ts';
 import { pingDriver } from '../protocols/ping-driver.ts';
 import { dhtDriver } from '../protocols/dht-driver.ts';
@@ -74,6 +77,7 @@ function runWithinBudget(scenario: Scenario, opts: RunOptions): Report {
   const suite = pickSuite(scenario.crypto.backend);
   const eveOn = scenario.protocol === 'messenger' && scenario.eve.enabled;
   const wire = new WireObserver(network, opts.tapFile, eveOn);
+  const series = new TrafficSeries(network, scenario.durationS * 1000);
   const handlerErrors = new HandlerErrorCheck();
   network.onHandlerError((node, e) => handlerErrors.note(node, sim.now(), e));
   const topo = sim.rng('topology');
@@ -82,7 +86,7 @@ function runWithinBudget(scenario: Scenario, opts: RunOptions): Report {
   const transports = names.map((name) => network.addNode(name, { region: pickWeighted(topo, scenario.regions), nat: pickWeighted<NatType>(topo, nats) }));
 
   // population and workloads
-  const driver = (opts.driver ?? DRIVERS[scenario.protocol])({ sim, network, scenario, transports, names, suite });
+  const driver = (opts.driver ?? DRIVERS[scenario.protocol])({ sim, network, scenario, transports, names, suite, timeline: series });
   names.forEach((_, i) => driver.start(i));
 
   // churn, with the stop check: a stopped node must have closed its own timers
@@ -115,6 +119,7 @@ function runWithinBudget(scenario: Scenario, opts: RunOptions): Report {
   const result = driver.finish();
   const datagrams = network.datagramAccount();
   enforceRunAccounting({ strict: driver.strictStop ?? false, stopCheck, handlerErrors, messagesSent: result.messagesSent, outcomes: result.outcomes, datagrams });
+  const view = driver.networkFacts ? networkView(driver.networkFacts()) : undefined;
   const truth = { conversations: result.conversations, malicious: result.malicious ?? [], nodes: names };
   const columns = wire.tapColumns();
   if (columns && truth.conversations.length > 0) {
@@ -129,6 +134,8 @@ function runWithinBudget(scenario: Scenario, opts: RunOptions): Report {
     network,
     suite,
     wire,
+    series,
+    networkView: view,
     result,
     datagrams,
     wallSeconds,

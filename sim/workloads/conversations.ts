@@ -18,6 +18,7 @@ import { Sample } from '../metrics/quantiles.ts';
 import type { MessageOutcomes } from '../report/report.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { Conversation } from '../tap/tap-writer.ts';
+import type { MessageTimeline } from '../observers/traffic-series.ts';
 
 export interface ConversationPair {
   readonly a: number;
@@ -95,6 +96,8 @@ export class ConversationsWorkload {
     /** The user's service, when its node is up, joined and serving the account. */
     private readonly serviceOf: (index: number) => ConversationService | undefined,
     makeAccount: (index: number) => KeyPair,
+    /** Told when each message was written and when a delivered one's outcome came back (traffic.series). */
+    private readonly timeline?: MessageTimeline,
   ) {
     for (const u of users) {
       const account = makeAccount(u);
@@ -148,6 +151,7 @@ export class ConversationsWorkload {
   private resolve(id: string, outcome: OutcomeEvent['outcome']): void {
     const m = this.inFlight.get(id);
     if (!m || !this.pendingIds.delete(id)) return;
+    if (outcome.kind === 'delivered') this.timeline?.delivered(this.sim.now());
     if (outcome.kind === 'delivered' && outcome.offline) this.outcomes.deliveredOffline++;
     else if (outcome.kind === 'delivered') this.outcomes.delivered++;
     else this.outcomes.failed[outcome.reason] = (this.outcomes.failed[outcome.reason] ?? 0) + 1;
@@ -221,6 +225,7 @@ export class ConversationsWorkload {
     this.figures.written++;
     this.payloadBytes += size;
     const now = this.sim.now();
+    this.timeline?.sent(now);
     this.pendingIds.add(id);
     this.inFlight.set(id, { sentAtMs: now, pair: p, received: false });
     const early = this.early.get(id);

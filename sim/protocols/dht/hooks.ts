@@ -8,6 +8,7 @@ import type { BootstrapResult } from '../../../protocol/dht/dht-node.ts';
 import type { PeerRef } from '../../../protocol/dht/types.ts';
 import type { Report } from '../../report/report.ts';
 import type { DriverContext } from '../driver.ts';
+import type { ExtraNode } from './population-facts.ts';
 
 /** 'entry': nodes 0 .. entryNodes-1, up from t = 0 and never churned; 'peer': everyone else. */
 export type DhtRole = 'entry' | 'peer';
@@ -47,6 +48,8 @@ export interface DhtScenarioHooks {
   finish?(): Partial<Report['attacks']>;
   /** Addresses of the nodes this section made malicious, for the tap's ground truth (`--tap` truth.json). */
   malicious?(): string[];
+  /** Nodes this section added beside the population (colluders, victims), for the report's `network` view. */
+  extraNodes?(): ExtraNode[];
 }
 
 /** Builds a section's hooks once per run, before any node exists. */

@@ -39,6 +39,7 @@ interface Pending {
   sourceIndex: number;
   target: number;
   targetNode: ParatoxNode;
+  startMs: number;
 }
 
 export class LookupMeter {
@@ -89,6 +90,13 @@ export class LookupMeter {
     let n = 0;
     for (const p of this.pending) if (this.population.node(p.sourceIndex) === p.source && this.targetUp(p)) n++;
     return n;
+  }
+
+  /** At the end: tells the timeline when the unfinished (measured, failed) lookups were sent. Call once. */
+  timeUnfinished(): void {
+    const timeline = this.ctx.timeline;
+    if (!timeline) return;
+    for (const p of this.pending) if (this.population.node(p.sourceIndex) === p.source && this.targetUp(p)) timeline.sent(p.startMs);
   }
 
   /** Lookups whose target left: finished after it left, or still running from an up originator when it had. */
@@ -158,10 +166,10 @@ export class LookupMeter {
       return;
     }
     const targetNode = this.population.node(target)!;
-    const p: Pending = { source, sourceIndex: i, target, targetNode };
+    const startMs = this.ctx.sim.now();
+    const p: Pending = { source, sourceIndex: i, target, targetNode, startMs };
     this.pending.add(p);
     this.issued++;
-    const startMs = this.ctx.sim.now();
     source.dht.findNode(targetNode.dht.key, (r) => {
       this.pending.delete(p);
       if (!this.targetUp(p)) {
@@ -169,12 +177,15 @@ export class LookupMeter {
         return;
       }
       this.lookups++;
+      // Measured now that its target is known to be up: a message of traffic.messagesSent, sent at its start.
+      this.ctx.timeline?.sent(startMs);
       this.messages += r.messages;
       const found = r.found;
       const ok =
         found !== undefined && found.address === this.ctx.names[target] && bytesEqual(found.nodePub, targetNode.identity.publicKey);
       if (!ok) return;
       this.succeeded++;
+      this.ctx.timeline?.delivered(this.ctx.sim.now());
       this.hops.set(r.hops, (this.hops.get(r.hops) ?? 0) + 1);
       this.latencyMs.add(this.ctx.sim.now() - startMs);
     });

@@ -188,6 +188,8 @@ export class DhtPopulation {
     slot.node = node;
     slot.joined = false;
     this.everyNode.push(node);
+    // Ground truth for the traffic series: the datagrams counted in traffic.noisePackets are the ones marked noise.
+    node.sessions.events.on('noise-sealed', (e) => this.ctx.network.markNoise(e.packet));
     this.counts.nodesBuilt++;
     return node;
   }
