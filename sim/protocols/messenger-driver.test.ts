@@ -10,8 +10,11 @@ import { describe, expect, it } from 'vitest';
 import { loadScenario, parseScenario } from '../scenario/load-scenario.ts';
 import { runScenario } from '../scenario/run-scenario.ts';
 import type { Report } from '../report/report.ts';
+import { cachedRun } from '../testing/cached-run.ts';
 
 const small = loadScenario('scenarios/messenger-small.json');
+/** 90 s of messenger-small with 20 % malicious relays, seed 3: the malicious-relay test's run, rerun by the reproducibility test. */
+const maliciousRelays = parseScenario({ ...small, durationS: 90, conversations: { ...small.conversations, drainS: 30 }, eve: { maliciousRelayFraction: 0.2 } });
 
 function failedSum(r: Report): number {
   return Object.values(r.traffic.outcomes!.failed).reduce((a, b) => a + b, 0);
@@ -52,8 +55,7 @@ describe('messenger driver (scenarios/messenger-small.json)', () => {
   }, 120_000);
 
   it('malicious relays (20 %) see part of about half the user circuits and both ends of a few; honest behaviour unchanged', () => {
-    const short = parseScenario({ ...small, durationS: 90, conversations: { ...small.conversations, drainS: 30 }, eve: { maliciousRelayFraction: 0.2 } });
-    const r = runScenario(short, { seed: 3 });
+    const r = cachedRun(maliciousRelays, { seed: 3 });
     const f = r.attacks.relays!;
     expect(f.maliciousRelays).toBe(Math.round(0.2 * (60 - 4 - 12)));
     expect(f.userCircuits).toBeGreaterThan(20);
@@ -66,18 +68,23 @@ describe('messenger driver (scenarios/messenger-small.json)', () => {
   }, 120_000);
 
   it('is reproducible: equal seeds give equal traces and outcomes', () => {
-    const short = parseScenario({ ...small, durationS: 70, conversations: { ...small.conversations, drainS: 20 } });
-    const a = runScenario(short, { seed: 5 });
-    const b = runScenario(short, { seed: 5 });
+    // One fresh run compared with the malicious-relay test's (shared through cachedRun), instead of running a
+    // third variant twice: the same check at half the cost, on a run that also exercises malicious relays.
+    const a = cachedRun(maliciousRelays, { seed: 3 });
+    const b = runScenario(maliciousRelays, { seed: 3 });
+    expect(a.traceHash).toMatch(/^[0-9a-f]{64}$/);
     expect(b.traceHash).toBe(a.traceHash);
     expect(b.traffic.outcomes).toEqual(a.traffic.outcomes);
+    expect(b.attacks.relays).toEqual(a.attacks.relays);
     expect(a.traffic.messagesSent).toBeGreaterThan(0);
   }, 120_000);
 
   it('users that churn come back with a new NodeID and the same account; nothing goes unaccounted', () => {
+    // 100 s (it was 150 s; two thirds of the CPU): seeds 1 / 2 / 3 give notWritten 5 / 14 / 5, delivered
+    // 18 / 22 / 14 of 26 / 35 / 31, 25 rejoins each.
     const s = parseScenario({
       ...small,
-      durationS: 150,
+      durationS: 100,
       churn: { meanUptimeS: 90, meanDowntimeS: 15, fraction: 0.6 },
       conversations: { ...small.conversations, usersChurn: true, arrival: 'onoff', meanOnS: 20, meanOffS: 10, messagesPerMin: 12, drainS: 30 },
     });
