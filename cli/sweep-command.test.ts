@@ -14,16 +14,10 @@ import { manifestOf, prepareOutDir } from '../sim/sweep/out-dir.ts';
 import { runSweep } from '../sim/sweep/run-sweep.ts';
 import type { SweepSummary } from '../sim/sweep/summary.ts';
 import { captureOutput } from './testing/capture-output.ts';
+import { TINY_DHT_NOISE } from './testing/tiny-dht-noise.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'paratox-sweep-'));
-const base = {
-  name: 'tiny-dht-noise',
-  nodes: 8,
-  durationS: 3,
-  protocol: 'dht',
-  dht: { k: 4, bootstrapRefreshes: 0, entryNodes: 3, entriesPerNewcomer: 2, joinSpreadS: 1, lookupsPerNodePerMin: 6, stores: 1, nonExistentLookups: 2, drainS: 1 },
-  noise: { policy: 'poisson', ratePerS: 1 },
-};
+const base = TINY_DHT_NOISE;
 writeFileSync(join(dir, 'tiny.json'), JSON.stringify(base));
 const sweepFile = join(dir, 'noise-padding.yaml');
 writeFileSync(sweepFile, 'scenario: tiny.json\nseeds: { from: 1, count: 5 }\ngrid:\n  noise.ratePerS: [1, 5]\n  packet.paddingMode: [fixed, variable]\n');

@@ -10,19 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { main } from './program.ts';
 import type { TuneResult } from '../sim/tune/run-tune.ts';
 import { captureOutput } from './testing/capture-output.ts';
+import { TINY_DHT_NOISE } from './testing/tiny-dht-noise.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'paratox-tune-'));
-writeFileSync(
-  join(dir, 'tiny.json'),
-  JSON.stringify({
-    name: 'tiny-dht-noise',
-    nodes: 8,
-    durationS: 3,
-    protocol: 'dht',
-    dht: { k: 4, bootstrapRefreshes: 0, entryNodes: 3, entriesPerNewcomer: 2, joinSpreadS: 1, lookupsPerNodePerMin: 6, stores: 1, nonExistentLookups: 2, drainS: 1 },
-    noise: { policy: 'poisson', ratePerS: 1 },
-  }),
-);
+writeFileSync(join(dir, 'tiny.json'), JSON.stringify(TINY_DHT_NOISE));
 const tuneText = (search: string, floor = 60) =>
   `name: tiny-tune\nscenario: tiny.json\nseeds: { from: 1, count: 2 }\nspace: { noise.ratePerS: [0.5, 1, 2, 5] }\n` +
   `targets: [{ metric: traffic.noisePackets, min: ${floor} }]\nbenefit: traffic.noisePackets\nsearch: ${search}\n`;
