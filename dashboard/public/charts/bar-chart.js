@@ -7,7 +7,7 @@ export function barChart(bars, { xLabel, testid, highlightNote = '' } = {}) {
   const height = Math.max(140, 40 + bars.length * 24);
   const x = d3.scaleLinear().domain([0, d3.max(bars, (b) => b.value) || 1]).nice();
   const y = d3.scaleBand().domain(bars.map((b) => b.label)).padding(0.2);
-  const f = frame({ x, y, xLabel, height, testid });
+  const f = frame({ x, y, xLabel, height, testid, margin: { right: 80 } });
   f.g.selectAll('rect.bar')
     .data(bars)
     .join('rect')

@@ -7,8 +7,8 @@ export const COLORS = ['#2f6fde', '#c62828', '#2e7d32', '#b26a00', '#7b1fa2', '#
  * frame({ width, height, x: scale, y: scale, xLabel, yLabel }) -> { svg, g, x, y, innerWidth, innerHeight }.
  * Scales come without ranges; the frame sets them.
  */
-export function frame({ width = 440, height = 260, x, y, xLabel = '', yLabel = '', xFormat, yFormat, testid }) {
-  const m = { top: 12, right: 16, bottom: 40, left: 52 };
+export function frame({ width = 440, height = 260, x, y, xLabel = '', yLabel = '', xFormat, yFormat, testid, margin = {} }) {
+  const m = { top: 12, right: 16, bottom: 40, left: 62, ...margin };
   const innerWidth = width - m.left - m.right;
   const innerHeight = height - m.top - m.bottom;
   x.range([0, innerWidth]);
@@ -21,7 +21,7 @@ export function frame({ width = 440, height = 260, x, y, xLabel = '', yLabel = '
   g.append('g').attr('class', 'axis').attr('transform', `translate(0,${innerHeight})`).call(xAxis);
   g.append('g').attr('class', 'axis').call(d3.axisLeft(y).ticks(5, yFormat));
   svg.append('text').attr('x', m.left + innerWidth / 2).attr('y', height - 6).attr('text-anchor', 'middle').text(xLabel);
-  svg.append('text').attr('transform', `translate(12,${m.top + innerHeight / 2}) rotate(-90)`).attr('text-anchor', 'middle').text(yLabel);
+  svg.append('text').attr('transform', `translate(11,${m.top + innerHeight / 2}) rotate(-90)`).attr('text-anchor', 'middle').text(yLabel);
   return { svg, g, x, y, innerWidth, innerHeight };
 }
 
