@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../server/start-server.ts';
 import { runScenario, tinyEclipse, tinyMessenger, tinyPing, tinySweep, withSyntheticExtensions, writeReport } from './fixtures.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
+/** Debian's chromium; PARATOX_CHROMIUM points elsewhere (and lets one check the missing-browser behaviour). */
+const CHROMIUM = process.env.PARATOX_CHROMIUM ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 const required = process.env.CI_REQUIRE_BROWSER === '1';
 const SHOTS = fileURLToPath(new URL('../../.ci/out/screenshots/', import.meta.url));

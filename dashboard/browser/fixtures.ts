@@ -17,12 +17,12 @@ import { runSweep } from '../../sim/sweep/run-sweep.ts';
 
 const SCENARIOS = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
-/** messenger-noise-tiny shrunk to ~2 s: 14 nodes, 3 conversations, Poisson noise, Eve on. */
+/** messenger-noise-tiny shrunk to ~1 s: 10 nodes, 3 conversations over 26 s, Poisson noise, Eve on. */
 export function tinyMessenger(): Scenario {
   const raw = JSON.parse(JSON.stringify(loadScenario(join(SCENARIOS, 'sweeps/messenger-noise-tiny.json'))));
-  Object.assign(raw, { name: 'messenger-tiny', nodes: 14, durationS: 36 });
-  Object.assign(raw.conversations, { startS: 8, drainS: 8, messagesPerMin: 12 });
-  raw.dht.joinSpreadS = 4;
+  Object.assign(raw, { name: 'messenger-tiny', nodes: 10, durationS: 26 });
+  Object.assign(raw.conversations, { count: 3, startS: 6, drainS: 6, messagesPerMin: 12 });
+  Object.assign(raw.dht, { joinSpreadS: 3, entryNodes: 3 });
   return parseScenario(raw);
 }
 

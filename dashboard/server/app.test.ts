@@ -245,6 +245,26 @@ describe('dashboard API: starting runs', () => {
     });
   }
 
+  it('POST /api/jobs refuses a body not declared as JSON (a cross-site form or text/plain fetch) with 415', async () => {
+    const res = await fetch(new URL('/api/jobs', base), { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ scenario: 'ping-small' }) });
+    expect(res.status).toBe(415);
+    expect(server.queue.list()).toEqual([]);
+  });
+
+  it('refuses a foreign Host header (DNS rebinding) with 403', async () => {
+    const url = new URL(base);
+    const res = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest({ host: url.hostname, port: url.port, path: '/api/runs', headers: { host: 'evil.example:8080' } }, (r) => {
+        r.resume();
+        resolve(r.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(res).toBe(403);
+    expect((await raw('/api/runs')).status).toBe(200);
+  });
+
   it('POST /api/jobs refuses a body over the size limit with 413', async () => {
     const { status } = await post({ scenario: 'ping-small', set: { description: 'x'.repeat(20_000) } });
     expect(status).toBe(413);
@@ -258,7 +278,7 @@ describe('dashboard API: starting runs', () => {
     };
     const small = await startServer({ reportsDir: reports, port: 0, startRun: never, maxQueued: 2 });
     try {
-      const submit = () => fetch(new URL('/api/jobs', small.url), { method: 'POST', body: JSON.stringify({ scenario: 'ping-small' }) });
+      const submit = () => fetch(new URL('/api/jobs', small.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenario: 'ping-small' }) });
       const statuses = [];
       for (let i = 0; i < 4; i++) statuses.push((await submit()).status);
       // One running, two waiting, the fourth refused.

@@ -36,6 +36,11 @@ export interface AppOptions {
   startRun?: StartRun;
   /** Largest request body (default 16 KiB: a run request is a few hundred bytes). */
   bodyLimitBytes?: number;
+  /**
+   * Host header names accepted (lower case, without port); undefined accepts any. startServer sets the loopback
+   * names when bound to loopback, so a web page elsewhere cannot reach the API through DNS rebinding.
+   */
+  allowedHosts?: readonly string[];
 }
 
 export interface Dashboard {
@@ -79,11 +84,17 @@ export function createApp(opts: AppOptions): Dashboard {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use((_req, res, next) => {
+  app.use((req, res, next) => {
     res.set(SECURITY_HEADERS);
+    if (opts.allowedHosts && !opts.allowedHosts.includes(hostName(req.headers.host))) return next(new HttpError(403, 'unexpected Host header'));
     next();
   });
-  app.use('/api', express.json({ limit: opts.bodyLimitBytes ?? 16 * 1024, strict: true, type: () => true }));
+  // Only declared JSON is read: a cross-site form or a no-preflight fetch (text/plain) cannot start runs.
+  app.use('/api', (req, _res, next) => {
+    if (req.method === 'POST' && !req.is('application/json')) return next(new HttpError(415, 'send the body as Content-Type: application/json'));
+    next();
+  });
+  app.use('/api', express.json({ limit: opts.bodyLimitBytes ?? 16 * 1024, strict: true }));
 
   app.get('/api/runs', (_req, res) => {
     const runs = index.list();
@@ -163,6 +174,13 @@ export function createApp(opts: AppOptions): Dashboard {
   });
 
   return { app, queue, index };
+}
+
+/** "localhost:8080" -> "localhost", "[::1]:80" -> "::1"; lower case. */
+function hostName(header: string | undefined): string {
+  const h = (header ?? '').toLowerCase();
+  const m = /^\[([^\]]*)\]/.exec(h);
+  return m ? m[1] : h.replace(/:\d+$/, '');
 }
 
 /** The fields the New-run form edits, with the scenario's values as defaults. */

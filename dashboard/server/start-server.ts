@@ -18,9 +18,12 @@ export interface RunningServer extends Dashboard {
   close(): Promise<void>;
 }
 
+const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
+
 export function startServer(opts: ServerOptions): Promise<RunningServer> {
-  const dashboard = createApp(opts);
   const host = opts.host ?? DEFAULT_HOST;
+  const loopback = LOOPBACK.includes(host) || host.startsWith('127.');
+  const dashboard = createApp({ allowedHosts: loopback ? [...LOOPBACK, host] : undefined, ...opts });
   return new Promise((resolve, reject) => {
     const server = dashboard.app.listen(opts.port ?? DEFAULT_PORT, host);
     server.once('error', reject);
