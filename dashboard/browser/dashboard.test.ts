@@ -125,6 +125,9 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
     expect(report.attacks.eclipse.perVictim.length).toBe(report.attacks.eclipse.victims);
     expect(await page.locator('[data-panel="eve-ranking"] .absent').textContent()).toBe('not in this report');
     expect(await page.locator('[data-panel="roc"] .absent').count()).toBe(1);
+    // A DHT run measures no message latencies: latencyCdf is null, and the panel says so.
+    expect(report.traffic.latencyCdf).toBeNull();
+    expect(await page.locator('[data-panel="latency-cdf"] .absent').count()).toBe(1);
     await shot('run-eclipse');
   });
 

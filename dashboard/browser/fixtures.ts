@@ -56,8 +56,11 @@ export function withSyntheticExtensions(report: Report, nodeCount = Math.min(rep
     messagesSent: Array.from({ length: buckets }, (_, i) => share(report.traffic.messagesSent, i)),
     messagesDelivered: Array.from({ length: buckets }, (_, i) => share(report.traffic.messagesDelivered, i)),
   };
-  const p50 = report.traffic.latencyMs.p50 ?? 100;
-  r.traffic.latencyCdf ??= { ms: Array.from({ length: 21 }, (_, i) => Math.round(p50 * 0.2 * i)), fraction: Array.from({ length: 21 }, (_, i) => Math.min(1, 1 - Math.exp(-i / 5))) };
+  const p50 = report.traffic.latencyMs.p50;
+  // The agreed shape: null when the run measured no latencies.
+  if (r.traffic.latencyCdf === undefined) {
+    r.traffic.latencyCdf = p50 === null ? null : { ms: Array.from({ length: 21 }, (_, i) => Math.round(p50 * 0.2 * i)), fraction: Array.from({ length: 21 }, (_, i) => Math.min(1, 1 - Math.exp(-i / 5))) };
+  }
   if (r.attacks.eclipse && !r.attacks.eclipse.perVictim) {
     r.attacks.eclipse.perVictim = Array.from({ length: r.attacks.eclipse.victims }, (_, i) => ({ maliciousTableShare: (i * 37 % 100) / 100, maliciousEntriesKnown: i % 3, joined: true, lookupSuccess: i % 2 ? 1 : 0.5 }));
   }

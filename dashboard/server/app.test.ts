@@ -4,7 +4,7 @@
  * queue, and one real run through the queue on a worker thread with its server-sent events.
  */
 import { request as httpRequest } from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,6 +106,17 @@ describe('dashboard API: runs', () => {
     expect(byPath['runs/no-traffic.json'].broken).toMatch(/traffic: missing/);
     expect(json.broken).toBe(2);
     expect(JSON.stringify(json)).not.toContain(SECRET);
+  });
+
+  it('GET /api/runs re-reads a file whose mtime or size changed and forgets a removed one (the index cache)', async () => {
+    const report = JSON.parse(readFileSync(join(reports, 'runs/a.json'), 'utf8'));
+    const seedOf = async () => (await getJson('/api/runs')).json.runs.find((r: any) => r.path === 'runs/changing.json')?.seed;
+    writeJson('runs/changing.json', report);
+    expect(await seedOf()).toBe(1);
+    writeJson('runs/changing.json', { ...report, seed: 12345, scenario: { ...report.scenario, name: 'renamed' } });
+    expect(await seedOf()).toBe(12345);
+    rmSync(join(reports, 'runs/changing.json'));
+    expect(await seedOf()).toBeUndefined();
   });
 
   it('GET /api/runs/<path> returns the report; a broken one 422, a missing one 404, a non-JSON one 400', async () => {

@@ -32,8 +32,10 @@ export function histogram(values, { lo = 0, hi = 1, bins = 10, xLabel, yLabel = 
   const bin = d3.bin().domain([lo, hi]).thresholds(d3.range(lo, hi, (hi - lo) / bins).slice(1));
   const groups = bin(values);
   const x = d3.scaleLinear().domain([lo, hi]);
-  const y = d3.scaleLinear().domain([0, d3.max(groups, (g) => g.length) || 1]).nice();
-  const f = frame({ x, y, xLabel, yLabel, testid });
+  const most = d3.max(groups, (g) => g.length) || 1;
+  const y = d3.scaleLinear().domain([0, most]).nice();
+  // Counts: whole-number ticks only.
+  const f = frame({ x, y, xLabel, yLabel, testid, yTicks: Math.min(5, most), yFormat: 'd' });
   f.g.selectAll('rect.bar')
     .data(groups)
     .join('rect')
