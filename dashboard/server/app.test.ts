@@ -323,6 +323,8 @@ describe('dashboard API: starting runs', () => {
     expect(done.report).toMatch(/^runs\/ping-small-seed7-\d{8}-\d{6}-\d{3}\.json$/);
     const report = JSON.parse(readFileSync(join(reports, done.report), 'utf8'));
     expect(report).toMatchObject({ seed: 7, sim: { nodes: 16, simulatedSeconds: 4 } });
+    // The overrides are in the command that reproduces the run.
+    expect(report.reproduce).toBe('npx paratox seeds scenarios/ping-small.json --seeds 1 --first 7 --set nodes=16 --set durationS=4');
     const runs = (await getJson('/api/runs')).json.runs;
     expect(runs.find((r: any) => r.path === done.report)).toMatchObject({ scenario: 'ping-small', seed: 7, nodes: 16 });
   });

@@ -9,12 +9,15 @@ import { dirname } from 'node:path';
 import { runScenario } from '../../sim/scenario/run-scenario.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
 import { writeFileAtomic } from '../../sim/sweep/out-dir.ts';
+import { reproduceCell } from '../../sim/sweep/run-cell.ts';
 
 export interface RunJobTask {
   scenario: Scenario;
   seed: number;
   scenarioFile: string;
   reportFile: string;
+  /** The form's `--set` overrides (field path -> value), for the report's `reproduce` line. */
+  overrides?: Record<string, unknown>;
 }
 
 export type RunJobMessage =
@@ -29,8 +32,11 @@ export function runJob(task: RunJobTask, post: (m: RunJobMessage) => void): void
       scenarioFile: task.scenarioFile,
       onProgress: (p) => post({ type: 'progress', percent: p.durationMs > 0 ? Math.min(100, (100 * p.simulatedMs) / p.durationMs) : 0, simulatedMs: p.simulatedMs, events: p.events }),
     });
+    // With overrides, `paratox run` cannot reproduce it; `paratox seeds --seeds 1 --set ...` can (as for sweep cells).
+    const overrides = task.overrides ?? {};
+    const reproduce = Object.keys(overrides).length === 0 ? report.reproduce : reproduceCell({ scenarioFile: task.scenarioFile, seed: task.seed, params: overrides });
     mkdirSync(dirname(task.reportFile), { recursive: true });
-    writeFileAtomic(task.reportFile, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileAtomic(task.reportFile, `${JSON.stringify({ ...report, reproduce }, null, 2)}\n`);
     post({ type: 'done', reportFile: task.reportFile, traceHash: report.traceHash, wallSeconds: report.sim.wallSeconds });
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));

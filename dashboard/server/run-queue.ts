@@ -146,7 +146,7 @@ export class RunQueue {
     const relative = this.reportName(request);
     this.update(job, { status: 'running', startedAt: this.opts.now().toISOString() });
     job.handle = this.opts.startRun(
-      { scenario: request.scenario, seed: request.seed, scenarioFile: request.scenarioFile, reportFile: join(this.opts.reportsDir, relative) },
+      { scenario: request.scenario, seed: request.seed, scenarioFile: request.scenarioFile, reportFile: join(this.opts.reportsDir, relative), overrides: request.overrides },
       (m) => this.onMessage(job, m, relative),
     );
   }

@@ -4,7 +4,7 @@
  * id is the file's path relative to the scenarios directory ("ping-small.json", "sweeps/messenger-noise-tiny.json").
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { loadScenario } from '../../sim/scenario/load-scenario.ts';
 import { isScenarioFileName } from '../../sim/scenario/scenario-files.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
@@ -27,7 +27,10 @@ export function loadScenarios(dir: string): Array<{ entry: ScenarioEntry; scenar
     const d = sub === '' ? dir : join(dir, sub);
     if (!existsSync(d)) continue;
     for (const name of readdirSync(d).filter(isScenarioFileName).sort()) {
-      const file = join(d, name);
+      const full = join(d, name);
+      // Relative to the working directory when inside it, so a report's `reproduce` line works elsewhere.
+      const rel = relative(process.cwd(), full);
+      const file = rel.startsWith('..') || isAbsolute(rel) ? full : rel;
       let scenario: Scenario;
       try {
         scenario = loadScenario(file);
