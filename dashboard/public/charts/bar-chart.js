@@ -6,7 +6,8 @@ const d3 = window.d3;
 export function barChart(bars, { xLabel, testid, highlightNote = '' } = {}) {
   const height = Math.max(140, 40 + bars.length * 24);
   const x = d3.scaleLinear().domain([0, d3.max(bars, (b) => b.value) || 1]).nice();
-  const y = d3.scaleBand().domain(bars.map((b) => b.label)).padding(0.2);
+  // The frame's y range runs bottom-up: reversed, so the first bar (Eve's top candidate) is at the top.
+  const y = d3.scaleBand().domain(bars.map((b) => b.label).reverse()).padding(0.2);
   const f = frame({ x, y, xLabel, height, testid, margin: { right: 80 } });
   f.g.selectAll('rect.bar')
     .data(bars)
