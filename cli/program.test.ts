@@ -46,9 +46,10 @@ describe('paratox run: malformed scenarios exit 2 with one line naming the field
     expect(io.stderr).toMatch(/--seed must be an integer/);
   });
 
-  it('says which commands are not built yet instead of pretending', async () => {
-    expect(await main(['serve'])).toBe(2);
-    expect(io.stderr).toMatch(/not built yet/);
+  it('serve refuses a missing reports directory in one line', async () => {
+    expect(await main(['serve', '--reports', join(dir, 'no-such-dir'), '--port', '0'])).toBe(2);
+    expect(io.stderr).toMatch(/--reports .*no-such-dir.*: no such directory/);
+    expect(io.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
 

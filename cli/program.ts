@@ -15,10 +15,6 @@ import { seedsCommand } from './seeds-command.ts';
 /** Exit code an action asks for without an error (compare: 1 on a regression); main returns it. */
 let requestedExit = 0;
 
-function notYetBuilt(what: string, issue: string): never {
-  throw new UsageError(`${what} is not built yet (arrives with ${issue})`);
-}
-
 export function buildProgram(): Command {
   const program = new Command('paratox')
     .description('paratox: anonymous messenger protocol and deterministic network simulator / adversary testbed')
@@ -91,8 +87,10 @@ export function buildProgram(): Command {
   program
     .command('serve')
     .description('serve the web dashboard over reports/')
-    .option('--port <p>', 'TCP port', parseIntArg('--port', 1, 65535), 8080)
-    .action(() => notYetBuilt('paratox serve', 'the dashboard issue'));
+    .option('--port <p>', 'TCP port (0 = any free port)', parseIntArg('--port', 0, 65535), 8080)
+    .option('--host <ip>', 'interface to bind (default 127.0.0.1: the dashboard can start runs)', '127.0.0.1')
+    .option('--reports <dir>', 'reports directory to serve (new runs are written to DIR/runs)', 'reports')
+    .action(async (opts) => (await import('./serve-command.ts')).serveCommand(opts));
 
   program
     .command('eve')
