@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../server/start-server.ts';
-import { runScenario, tinyEclipse, tinyMessenger, tinyPing, tinySweep, withSyntheticExtensions, writeReport } from './fixtures.ts';
+import { runScenario, tinyEclipse, tinyMessenger, tinyPing, tinySweep, tinyTune, withSyntheticExtensions, writeReport } from './fixtures.ts';
 
 /** Debian's chromium; PARATOX_CHROMIUM points elsewhere (and lets one check the missing-browser behaviour). */
 const CHROMIUM = process.env.PARATOX_CHROMIUM ?? '/usr/bin/chromium';
@@ -60,6 +60,7 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
     writeReport(reports, 'runs/ping-tiny-seed1.json', runScenario(tinyPing()));
     writeReport(reports, 'runs/broken.json', '{ "paratox": 1, "scen');
     await sweep;
+    await tinyTune(reports, work);
     server = await startServer({ reportsDir: reports, port: 0 });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -147,6 +148,22 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
     expect(await page.locator('[data-testid="param-svg"] circle.param-point').count()).toBe(2);
     expect(await page.locator('[data-testid="param-svg"] line.ci').count()).toBe(2);
     await shot('sweep');
+  });
+
+  it('Tunes: a tune opens with one point per setting, its frontier table and the chosen setting', async () => {
+    await go('#/sweeps', 'sweeps');
+    await page.click('tr[data-tune="tiny-tune"]');
+    await page.waitForSelector('[data-testid="tune-view"]');
+    const tune = JSON.parse(readFileSync(join(reports, 'tune/tiny-tune/tune.json'), 'utf8'));
+    expect(tune.candidates).toHaveLength(3);
+    expect(await page.locator('[data-testid="tradeoff-svg"] circle.point').count()).toBe(3);
+    expect(await page.locator('[data-testid="tradeoff-svg"] circle.point.on-frontier').count()).toBe(tune.frontier.length);
+    expect(await page.locator('[data-testid="tune-frontier"] tbody tr').count()).toBe(tune.frontier.length);
+    expect(await page.locator('[data-testid="tune-best"]').textContent()).toMatch(tune.best === null ? /No setting meets/ : /Cheapest setting meeting every target/);
+    await shot('tune');
+    // The tune's cell reports are not runs.
+    await go('#/runs', 'runs');
+    expect(await page.locator('tr[data-path^="tune/"]').count()).toBe(0);
   });
 
   it('Compare highlights what regressed', async () => {

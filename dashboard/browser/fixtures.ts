@@ -14,6 +14,7 @@ import type { Report } from '../../sim/report/report.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
 import { loadSweepPlan } from '../../sim/sweep/plan.ts';
 import { runSweep } from '../../sim/sweep/run-sweep.ts';
+import { runTune } from '../../sim/tune/run-tune.ts';
 
 const SCENARIOS = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
@@ -87,6 +88,23 @@ export async function tinySweep(reportsDir: string, workDir: string): Promise<vo
   writeFileSync(sweepFile, JSON.stringify({ name: 'tiny-noise', scenario: 'messenger-tiny.json', seeds: [1, 2], grid: { 'noise.ratePerS': [0.5, 2] } }));
   const outcome = await runSweep(loadSweepPlan(sweepFile), { outDir: join(reportsDir, 'sweeps', 'tiny-noise'), workers: 2 });
   if (outcome.failures.length > 0 || !outcome.summary) throw new Error(`tiny sweep failed: ${outcome.failures.map((f) => f.message).join('; ')}`);
+}
+
+/** A real `paratox tune` over the same tiny messenger: 3 noise rates x 1 seed on the full grid (3 runs). */
+export async function tinyTune(reportsDir: string, workDir: string): Promise<void> {
+  const scenarioFile = join(workDir, 'messenger-tiny.json');
+  writeFileSync(scenarioFile, JSON.stringify(tinyMessenger()));
+  const tuneFile = join(workDir, 'tiny-tune.json');
+  const spec = {
+    name: 'tiny-tune',
+    scenario: 'messenger-tiny.json',
+    seeds: [1],
+    space: { 'noise.ratePerS': [0.5, 1, 2] },
+    targets: [{ metric: 'traffic.deliveryRatio', min: 0.5 }],
+    search: { method: 'grid', minSeeds: 1 },
+  };
+  writeFileSync(tuneFile, JSON.stringify(spec));
+  await runTune(tuneFile, { outDir: join(reportsDir, 'tune', 'tiny-tune'), workers: 2 });
 }
 
 export { runScenario };

@@ -1,9 +1,10 @@
-// Hash router: #/runs, #/run/<path>, #/sweeps, #/sweep/<name>, #/compare?a=&b=, #/new. Each view renders into
+// Hash router: #/runs, #/run/<path>, #/sweeps, #/sweep/<name>, #/tune/<name>, #/compare?a=&b=, #/new. Each view renders into
 // <main id="view"> and sets data-view when its data has loaded (the browser tests wait for it).
 import { el } from './format.js';
 import { runsView } from './views/runs.js';
 import { runView } from './views/run.js';
 import { sweepsView, sweepView } from './views/sweeps.js';
+import { tuneView } from './views/tune.js';
 import { compareView } from './views/compare.js';
 import { newRunView } from './views/new-run.js';
 
@@ -11,6 +12,7 @@ const ROUTES = [
   [/^#\/run\/(.+)$/, (m) => runView(decodeURIComponent(m[1])), 'runs'],
   [/^#\/sweeps\/?$/, () => sweepsView(), 'sweeps'],
   [/^#\/sweep\/(.+)$/, (m) => sweepView(decodeURIComponent(m[1])), 'sweeps'],
+  [/^#\/tune\/(.+)$/, (m) => tuneView(decodeURIComponent(m[1])), 'sweeps'],
   [/^#\/compare(?:\?(.*))?$/, (m) => compareView(new URLSearchParams(m[1] ?? '')), 'compare'],
   [/^#\/new\/?$/, () => newRunView(), 'new'],
   [/^.*$/, () => runsView(), 'runs'],

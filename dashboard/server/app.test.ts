@@ -76,6 +76,10 @@ beforeAll(async () => {
   });
   writeJson('sweeps/s1/sweep.json', { paratoxSweep: 1, name: 's1', grid: { 'noise.ratePerS': [0, 1, 2] }, cells: [{}, {}, {}, {}, {}, {}] });
   writeJson('sweeps/s1/summary.json', { paratoxSweep: 1, name: 's1', points: [point(0, 1, 0.5), point(1, 3, 0.4), point(2, 5, 0.9)] });
+  // A tune (sim/tune/run-tune.ts TuneResult shape) with a cell report that must not be listed as a run, and a broken one.
+  writeJson('tune/t1/tune.json', { paratoxTune: 1, name: 't1', cost: 'traffic.bandwidthOverhead', benefit: 'attacks.eve.degreeOfAnonymity', runs: 5, gridRuns: 9, best: 0, candidates: [{}, {}, {}], frontier: [0, 2] });
+  writeJson('tune/t1/cells/0123456789abcdef.json', a);
+  writeJson('tune/t2/tune.json', { paratoxTune: 1, candidates: 'oops' });
   // Outside the reports directory, reachable only through symlinks planted inside it.
   mkdirSync(outside, { recursive: true });
   writeFileSync(join(outside, 'secret.json'), JSON.stringify({ paratox: 1, scenario: { name: SECRET }, traffic: {} }));
@@ -153,6 +157,9 @@ describe('dashboard API: paths cannot leave the reports directory', () => {
     '/api/compare?a=runs/a.json&b=' + encodeURIComponent(join(outside, 'secret.json')),
     '/api/sweeps/..%2foutside',
     '/api/sweeps/%2e%2e',
+    '/api/tunes/..%2foutside',
+    '/api/tunes/%2e%2e',
+    '/api/tunes/linked-dir',
   ];
   for (const path of attempts) {
     it(`refuses ${path}`, async () => {
@@ -184,6 +191,25 @@ describe('dashboard API: sweeps, compare, scenarios, schema', () => {
     expect(json.frontier).toEqual([0, 2]);
     expect((await getJson('/api/sweeps/nope')).status).toBe(404);
     expect((await getJson('/api/sweeps/bad%20name')).status).toBe(400);
+  });
+
+  it('GET /api/tunes lists tunes (a broken tune.json with its reason); their cells are not runs', async () => {
+    const { json } = await getJson('/api/tunes');
+    expect(json.tunes).toEqual([
+      expect.objectContaining({ name: 't1', candidates: 3, runs: 5, gridRuns: 9, best: 0 }),
+      expect.objectContaining({ name: 't2', broken: expect.stringMatching(/^tune\.json: candidates and frontier must be lists/) }),
+    ]);
+    const runs = await getJson('/api/runs');
+    expect(runs.json.runs.some((r: any) => r.path.startsWith('tune/'))).toBe(false);
+  });
+
+  it('GET /api/tunes/<name> gives tune.json; broken 422, missing 404, bad name 400', async () => {
+    const { status, json } = await getJson('/api/tunes/t1');
+    expect(status).toBe(200);
+    expect(json.frontier).toEqual([0, 2]);
+    expect((await getJson('/api/tunes/t2')).status).toBe(422);
+    expect((await getJson('/api/tunes/nope')).status).toBe(404);
+    expect((await getJson('/api/tunes/bad%20name')).status).toBe(400);
   });
 
   it('GET /api/compare flags a regression by the tolerances of paratox compare', async () => {

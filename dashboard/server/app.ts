@@ -16,6 +16,7 @@ import { RunQueue, type JobView } from './run-queue.ts';
 import { resolveUnder } from './safe-path.ts';
 import { loadScenarios } from './scenarios.ts';
 import { listSweeps, loadSweep } from './sweeps.ts';
+import { listTunes, loadTune } from './tunes.ts';
 import { startWorkerRun, type StartRun } from './worker-runner.ts';
 
 export const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
@@ -120,6 +121,14 @@ export function createApp(opts: AppOptions): Dashboard {
 
   app.get('/api/sweeps/:name', (req, res) => {
     res.json(loadSweep(reportsDir, req.params.name, stringQuery(req, 'cost'), stringQuery(req, 'benefit')));
+  });
+
+  app.get('/api/tunes', (_req, res) => {
+    res.json({ tunes: listTunes(reportsDir) });
+  });
+
+  app.get('/api/tunes/:name', (req, res) => {
+    res.json(loadTune(reportsDir, req.params.name));
   });
 
   app.get('/api/compare', (req, res) => {

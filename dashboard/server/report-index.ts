@@ -1,6 +1,6 @@
 /**
- * The Runs list: every run report under the reports directory (except sweeps/, whose cells the Sweeps view
- * shows), with its head and key figures. Parsing a report is the expensive part, so heads are cached by
+ * The Runs list: every run report under the reports directory (except sweeps/ and tune/, whose cells the Sweeps
+ * view shows), with its head and key figures. Parsing a report is the expensive part, so heads are cached by
  * (path, mtime, size): a second listing of 1,000 reports only stats the files. Files that do not parse, or
  * claim to be reports but lack a part, are listed as broken with the reason; JSON that is not a report at all
  * (tolerances.json, bench results, sweep manifests) is left out. Symlinks are not followed while walking.
@@ -27,7 +27,7 @@ interface Cached {
 }
 
 /** Directories under the root not listed as runs. */
-const SKIPPED_TOP_DIRS = new Set(['sweeps']);
+const SKIPPED_TOP_DIRS = new Set(['sweeps', 'tune']);
 const MAX_DEPTH = 6;
 
 export class ReportIndex {

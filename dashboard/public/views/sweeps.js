@@ -5,9 +5,23 @@ import { date, el } from '../format.js';
 import { meaning } from '../glossary.js';
 import { metricVsParamChart, tradeoffChart } from '../charts/scatter.js';
 
+/** `paratox tune` results: one row per tune, a click opens it (views/tune.js). */
+function tunesTable(tunes) {
+  if (tunes.length === 0) return el('p', { class: 'muted' }, 'No tunes yet: `npx paratox tune scenarios/tune/noise.yaml` writes reports/tune/<name>/tune.json.');
+  return el('table', { 'data-testid': 'tunes-table' },
+    el('thead', {}, el('tr', {}, ['tune', 'settings', 'runs used', 'full grid', 'result', 'date'].map((h) => el('th', {}, h)))),
+    el('tbody', {}, tunes.map((t) =>
+      el('tr', { class: 'run-row', 'data-tune': t.name, onclick: () => (location.hash = `#/tune/${encodeURIComponent(t.name)}`) },
+        el('td', {}, t.name), el('td', { class: 'num' }, t.candidates ?? '–'), el('td', { class: 'num' }, t.runs ?? '–'), el('td', { class: 'num' }, t.gridRuns ?? '–'),
+        el('td', { class: t.broken ? 'error' : '' }, t.broken ?? (t.best === null ? 'no setting meets the targets' : 'a setting meets the targets')), el('td', {}, date(t.date))),
+    )),
+  );
+}
+
 export async function sweepsView() {
-  const { sweeps } = await getJson('/api/sweeps');
-  if (sweeps.length === 0) return el('section', {}, el('h2', {}, 'Sweeps'), el('p', { class: 'muted' }, 'No sweeps yet: `npx paratox sweep scenarios/sweeps/noise-padding.yaml` writes reports/sweeps/<name>/.'));
+  const [{ sweeps }, { tunes }] = await Promise.all([getJson('/api/sweeps'), getJson('/api/tunes')]);
+  const tunesPart = [el('h2', {}, 'Tunes'), tunesTable(tunes)];
+  if (sweeps.length === 0) return el('section', {}, el('h2', {}, 'Sweeps'), el('p', { class: 'muted' }, 'No sweeps yet: `npx paratox sweep scenarios/sweeps/noise-padding.yaml` writes reports/sweeps/<name>/.'), ...tunesPart);
   return el(
     'section',
     {},
@@ -19,10 +33,11 @@ export async function sweepsView() {
           el('td', {}, s.name), el('td', { class: 'num' }, s.cells ?? '–'), el('td', { class: 'num' }, s.finishedCells), el('td', {}, s.broken ?? (s.hasSummary ? 'yes' : 'not yet')), el('td', {}, date(s.date))),
       )),
     ),
+    ...tunesPart,
   );
 }
 
-function label(params) {
+export function label(params) {
   const parts = Object.entries(params).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
   return parts.join(' ') || '(base scenario)';
 }
