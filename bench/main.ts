@@ -15,6 +15,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const selected = wanted.length ? wanted : [...MODULES];
+  // The machine's load beside the figures: a loaded 2-core box reads 2-3x slower (issue 14).
+  const loadavgBefore = os.loadavg().map((l) => Math.round(l * 100) / 100);
   const results: Record<string, unknown> = {};
   for (const name of selected) {
     process.stderr.write(`bench: ${name} ...\n`);
@@ -23,7 +25,15 @@ async function main(): Promise<void> {
   }
   const doc = {
     date: new Date().toISOString(),
-    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryBytes: os.totalmem(), node: process.version },
+    machine: {
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.cpus().length,
+      memoryBytes: os.totalmem(),
+      node: process.version,
+      /** 1, 5 and 15 minute load averages when the bench started and when it ended. */
+      loadavgBefore,
+      loadavgAfter: os.loadavg().map((l) => Math.round(l * 100) / 100),
+    },
     results,
   };
   const text = `${JSON.stringify(doc, null, 2)}\n`;
