@@ -50,13 +50,6 @@ export function dataNonce(label: Uint8Array, seq: number): Uint8Array {
   return nonce;
 }
 
-function encodeHeader(connId: Uint8Array, seq: number): Uint8Array {
-  const header = new Uint8Array(DATA_HEADER_BYTES);
-  header.set(connId, 0);
-  writeU64(header, CONN_ID_BYTES, seq);
-  return header;
-}
-
 /** Encrypts an already encoded inner plaintext. Throws PacketEncodeError on a bad key, connId or seq. */
 export function sealDataPacket(
   suite: CryptoSuite,
@@ -70,10 +63,11 @@ export function sealDataPacket(
   if (!Number.isSafeInteger(header.seq) || header.seq < 0 || header.seq > MAX_SEQ) {
     throw new PacketEncodeError('seq-exhausted', `seq ${header.seq} outside [0, ${MAX_SEQ}]`);
   }
-  const head = encodeHeader(header.connId, header.seq);
-  const sealed = suite.aeadSeal(key, dataNonce(label, header.seq), inner, head);
-  const out = new Uint8Array(DATA_HEADER_BYTES + sealed.length);
-  out.set(head, 0);
+  // The header is written into the datagram itself and authenticated from there: one buffer, no header copy.
+  const out = new Uint8Array(DATA_HEADER_BYTES + inner.length + AEAD_TAG_BYTES);
+  out.set(header.connId, 0);
+  writeU64(out, CONN_ID_BYTES, header.seq);
+  const sealed = suite.aeadSeal(key, dataNonce(label, header.seq), inner, out.subarray(0, DATA_HEADER_BYTES));
   out.set(sealed, DATA_HEADER_BYTES);
   return out;
 }
