@@ -28,3 +28,10 @@ export function setFieldPath(raw: Record<string, unknown>, path: string, value: 
   }
   obj[keys[keys.length - 1]] = value;
 }
+
+/** The value at a dot path ("traffic.latencyMs.p95") of any JSON value; undefined where the path leads nowhere (own keys only). */
+export function getFieldPath(value: unknown, path: string): unknown {
+  let v = value;
+  for (const k of path.split('.')) v = v !== null && typeof v === 'object' && Object.hasOwn(v, k) ? (v as Record<string, unknown>)[k] : undefined;
+  return v;
+}

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { getFieldPath as at } from '../scenario/field-path.ts';
 import { numericLeaves, summariseSeeds, type SeedStat } from '../metrics/seed-stats.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { cellFile, writeFileAtomic, type SweepManifest } from './out-dir.ts';
@@ -27,12 +28,6 @@ export interface SweepSummary extends Omit<SweepManifest, 'metrics' | 'cells'> {
     cells: Array<{ cellId: string; seed: number; traceHash: string | null }>;
     metrics: Record<string, SeedStat>;
   }>;
-}
-
-function at(report: unknown, path: string): unknown {
-  let v = report;
-  for (const k of path.split('.')) v = v !== null && typeof v === 'object' && Object.hasOwn(v, k) ? (v as Record<string, unknown>)[k] : undefined;
-  return v;
 }
 
 /** The numbers a report holds under each metric path, as "a.b.c" -> value. */

@@ -4,6 +4,7 @@
  * holds iff it holds for the attack that does best on that figure. `top1OverChance` is top1 x candidates: 1 is
  * guessing, 2 is "twice chance".
  */
+import { getFieldPath as at } from '../scenario/field-path.ts';
 
 /** Figure -> whether a higher value is better for Eve (then the worst case is the maximum over attacks). */
 const EVE_WORST: Record<string, 'max' | 'min'> = {
@@ -27,12 +28,6 @@ export function tuneMetricProblem(path: string): string | null {
     return `unknown Eve figure; eveWorst. takes one of ${EVE_WORST_FIGURES.join(', ')}`;
   }
   return null;
-}
-
-function at(report: unknown, path: string): unknown {
-  let v = report;
-  for (const k of path.split('.')) v = v !== null && typeof v === 'object' && Object.hasOwn(v, k) ? (v as Record<string, unknown>)[k] : undefined;
-  return v;
 }
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
