@@ -7,8 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { describeParams } from '../sim/sweep/plan.ts';
-import { planTune, runTune, TuneInterrupted, type CandidateSummary, type TuneResult } from '../sim/tune/run-tune.ts';
-import { loadTuneFile } from '../sim/tune/tune-file.ts';
+import { prepareTune, runTune, TuneInterrupted, type CandidateSummary, type TuneResult } from '../sim/tune/run-tune.ts';
 import { formatNumber } from '../sim/compare/format-comparison.ts';
 import { duration, sweepProgress } from './sweep-command.ts';
 
@@ -63,8 +62,8 @@ export function formatTune(r: TuneResult): string {
 }
 
 export async function tuneCommand(file: string, opts: TuneCommandOptions): Promise<number> {
-  const spec = loadTuneFile(file);
-  const plan = planTune(spec, file); // validates every setting before anything runs
+  const prepared = prepareTune(file); // validates every setting before anything runs
+  const { spec, plan } = prepared;
   const outDir = opts.outDir ?? `reports/tune/${spec.name}`;
   const quiet = opts.quiet ?? false;
   const abort = new AbortController();
@@ -87,7 +86,7 @@ export async function tuneCommand(file: string, opts: TuneCommandOptions): Promi
         progress.start(s.toRun);
       },
       onProgress: (p) => progress.update(p),
-    });
+    }, prepared);
   } catch (err) {
     if (err instanceof TuneInterrupted) {
       log(`interrupted after ${duration(err.outcome.wallSeconds)}: finished runs are kept in ${outDir}; rerun the same command to resume`);

@@ -123,13 +123,18 @@ function parseYamlText(text: string, source: string): unknown {
   }
 }
 
-/** Reads and validates a sweep file. */
-export function loadSweepFile(file: string): SweepSpec {
+/** Reads a sweep or tune file through the scenario loader's byte guards and parses it with `parse`. */
+export function loadDataFile<T>(file: string, parse: (text: string, source: string) => T): T {
   try {
-    return parseSweepText(decodeScenarioBytes(readScenarioBytes(file), file), file);
+    return parse(decodeScenarioBytes(readScenarioBytes(file), file), file);
   } catch (err) {
-    // The scenario loader's byte and JSON guards throw ScenarioError; here they are about a sweep file.
+    // The scenario loader's byte and JSON guards throw ScenarioError; here they are about a sweep or tune file.
     if (err instanceof ScenarioError && !(err instanceof SweepError)) throw new SweepError(err.message);
     throw err;
   }
+}
+
+/** Reads and validates a sweep file. */
+export function loadSweepFile(file: string): SweepSpec {
+  return loadDataFile(file, parseSweepText);
 }

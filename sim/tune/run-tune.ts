@@ -85,9 +85,15 @@ export class TuneInterrupted extends Error {
   }
 }
 
-export async function runTune(tuneFile: string, opts: TuneRunOptions): Promise<TuneResult> {
+/** A tune file read and planned (every setting's scenario validated): what runTune runs. */
+export function prepareTune(tuneFile: string): { spec: TuneSpec; plan: SweepPlan } {
   const spec = loadTuneFile(tuneFile);
-  const plan = planTune(spec, tuneFile);
+  return { spec, plan: planTune(spec, tuneFile) };
+}
+
+/** `prepared`: the caller's prepareTune(tuneFile), so the file is read and every scenario validated once. */
+export async function runTune(tuneFile: string, opts: TuneRunOptions, prepared = prepareTune(tuneFile)): Promise<TuneResult> {
+  const { spec, plan } = prepared;
   const paths = [...new Set([...spec.targets.map((t) => t.metric), spec.cost, spec.benefit, spec.latency])];
   const cellOf = new Map(plan.cells.map((c) => [`${c.point}/${c.seed}`, c]));
   let rung = 0;

@@ -12,10 +12,8 @@
  * (a sweep grid's): a tune runs a sweep's cells, a rung at a time.
  */
 import { z } from 'zod';
-import { ScenarioError } from '../scenario/scenario-error.ts';
-import { decodeScenarioBytes, readScenarioBytes } from '../scenario/scenario-text.ts';
 import { SweepError } from '../sweep/sweep-error.ts';
-import { checked, gridProblems, MAX_SWEEP_CELLS, parseDataText, seedsOf } from '../sweep/sweep-file.ts';
+import { checked, gridProblems, loadDataFile, MAX_SWEEP_CELLS, parseDataText, seedsOf } from '../sweep/sweep-file.ts';
 import { tuneMetricProblem } from './tune-metrics.ts';
 
 const metric = z.string().min(1).max(200);
@@ -105,10 +103,5 @@ export function parseTuneText(text: string, source: string): TuneSpec {
 
 /** Reads and validates a tune file. */
 export function loadTuneFile(file: string): TuneSpec {
-  try {
-    return parseTuneText(decodeScenarioBytes(readScenarioBytes(file), file), file);
-  } catch (err) {
-    if (err instanceof ScenarioError && !(err instanceof SweepError)) throw new SweepError(err.message);
-    throw err;
-  }
+  return loadDataFile(file, parseTuneText);
 }
