@@ -398,7 +398,7 @@ export class DhtNode {
 
   /** The contact (with its locally derived key) of a peer. */
   contactOf(peer: PeerRef): Contact {
-    return { key: this.keys.keyOf(peer.nodePub), nodePub: this.keys.pubOf(peer.nodePub), address: peer.address, lastSeenMs: 0 };
+    return { key: this.keys.keyOf(peer.nodePub), nodePub: peer.nodePub, address: peer.address, lastSeenMs: 0 };
   }
 
   // --- inbound ---------------------------------------------------------------------------------------------
@@ -466,7 +466,6 @@ export class DhtNode {
     const lookup = new Lookup(
       {
         keyOf: (pub) => this.keys.keyOf(pub),
-        pubOf: (pub) => this.keys.pubOf(pub),
         query: (contact, done) => this.query(contact, target, mode, recordType, done),
         onResponse: (contact) => this.admit(contact, 'reply'),
         onFailure: (contact) => this.table.markFailed(contact.key),

@@ -89,17 +89,4 @@ describe('keys', () => {
       expect(cache.keyOf(pub)).toEqual(dhtKeyOf(nobleSuite, pub));
     }
   });
-
-  // Guards issue 14: contacts decoded from NODES replies each carried their own copy of a peer's nodePub; the
-  // cache hands back one shared copy so tables keep one per peer (a missing pubOf failed this).
-  it('NodeKeyCache.pubOf returns one shared copy per nodePub, with equal bytes, and its key', () => {
-    const pub = nobleSuite.generateKeyPair(new SeededRng('pub')).publicKey;
-    const cache = new NodeKeyCache(nobleSuite);
-    const first = cache.pubOf(pub.slice());
-    const again = cache.pubOf(pub.slice());
-    expect(again).toBe(first);
-    expect(first).toEqual(pub);
-    expect(cache.keyOf(pub.slice())).toEqual(dhtKeyOf(nobleSuite, pub));
-    expect(cache.pubOf(nobleSuite.generateKeyPair(new SeededRng('other')).publicKey)).not.toBe(first);
-  });
 });

@@ -112,12 +112,10 @@ export function shortKey(key: Uint8Array): string {
 /**
  * Memoised `keyOfNodePub`: every NODES reply carries up to k contacts whose keys we must derive, mostly the same
  * few hundred peers again and again. Bounded; cleared wholesale when full (cheap and good enough). Returned keys
- * are shared: treat them as immutable, as all DHT code does. `pubOf` shares nodePubs the same way: each decoded
- * contact brings its own 33-byte copy (~230 B of heap with its ArrayBuffer), and tables held dozens of copies of
- * the same peer (issue 14).
+ * are shared: treat them as immutable, as all DHT code does.
  */
 export class NodeKeyCache {
-  private readonly map = new Map<string, { readonly nodePub: Uint8Array; readonly key: DhtKey }>();
+  private readonly map = new Map<string, DhtKey>();
 
   constructor(
     private readonly suite: Pick<CryptoSuite, 'sha256'>,
@@ -125,22 +123,13 @@ export class NodeKeyCache {
   ) {}
 
   keyOf(nodePub: Uint8Array): DhtKey {
-    return this.entryOf(nodePub).key;
-  }
-
-  /** The first-seen copy of `nodePub` (equal bytes), to keep instead of each new copy. */
-  pubOf(nodePub: Uint8Array): Uint8Array {
-    return this.entryOf(nodePub).nodePub;
-  }
-
-  private entryOf(nodePub: Uint8Array): { readonly nodePub: Uint8Array; readonly key: DhtKey } {
     const id = String.fromCharCode.apply(null, nodePub as unknown as number[]);
-    let entry = this.map.get(id);
-    if (entry === undefined) {
-      entry = { nodePub, key: keyOfNodePub(this.suite, nodePub) };
+    let key = this.map.get(id);
+    if (key === undefined) {
+      key = keyOfNodePub(this.suite, nodePub);
       if (this.map.size >= this.maxEntries) this.map.clear();
-      this.map.set(id, entry);
+      this.map.set(id, key);
     }
-    return entry;
+    return key;
   }
 }

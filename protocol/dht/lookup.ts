@@ -33,8 +33,6 @@ export type QueryOutcome =
 export interface LookupComponents {
   /** SHA-256 of a nodePub: contacts' keys are always derived locally. */
   keyOf(nodePub: Uint8Array): DhtKey;
-  /** A shared copy of `nodePub` to keep in contacts (NodeKeyCache.pubOf); the decoded copy when absent. */
-  pubOf?(nodePub: Uint8Array): Uint8Array;
   /** Sends FIND_NODE or FIND_VALUE for the lookup's target to `contact`; `cb` must run exactly once. */
   query(contact: Contact, cb: (outcome: QueryOutcome) => void): void;
   /** Called for every contact that answered (the node adds it to its routing table). */
@@ -177,8 +175,7 @@ export class Lookup {
     } else {
       for (const peer of outcome.contacts) {
         const key = this.components.keyOf(peer.nodePub);
-        const nodePub = this.components.pubOf?.(peer.nodePub) ?? peer.nodePub;
-        this.consider({ key, nodePub, address: peer.address, lastSeenMs: 0 }, cand.depth + 1);
+        this.consider({ key, nodePub: peer.nodePub, address: peer.address, lastSeenMs: 0 }, cand.depth + 1);
       }
     }
     this.pump();
