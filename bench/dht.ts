@@ -4,13 +4,21 @@
  * (~6-8 ms of CPU here, most of the run: a node makes ~13 handshakes to join and ~5 per lookup of a random id),
  * so the run is sized to the bench budget (~20 s): 120 nodes by default. PARATOX_BENCH_DHT_NODES=500 gives the
  * ~500-node figure (about 90 s).
+ *
+ * Memory per DHT node (issue 14: <= 100 KiB each for 100,000 nodes): RSS and the live heap after a full GC, taken at
+ * the last progress point (every node and session still alive) minus the same figures taken before the run.
+ * PARATOX_BENCH_DHT_LOOKUPS_PER_MIN (default 8) lowers the lookup rate so that 1,000-2,000 nodes fit in ~2 min.
  */
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parseScenario } from '../sim/scenario/load-scenario.ts';
 import { runScenario } from '../sim/scenario/run-scenario.ts';
 
 export async function run(): Promise<Record<string, unknown>> {
   const nodes = Number(process.env.PARATOX_BENCH_DHT_NODES ?? 120);
+  const lookupsPerNodePerMin = Number(process.env.PARATOX_BENCH_DHT_LOOKUPS_PER_MIN ?? 8);
   const joinSpreadS = 8;
   const scenario = parseScenario({
     name: 'bench-dht',
@@ -19,13 +27,17 @@ export async function run(): Promise<Record<string, unknown>> {
     durationS: 30,
     protocol: 'dht',
     network: { latency: { meanMs: 40, jitterMs: 10 } },
-    dht: { k: 8, alpha: 3, bootstrapRefreshes: 0, entryNodes: 8, joinSpreadS, lookupsPerNodePerMin: 8, stores: 5, nonExistentLookups: 20, drainS: 10 },
+    dht: { k: 8, alpha: 3, bootstrapRefreshes: 0, entryNodes: 8, joinSpreadS, lookupsPerNodePerMin, stores: 5, nonExistentLookups: 20, drainS: 10 },
   });
   // Wall clock when simulated time first reaches the measurement phase (the runner reports progress 100 times).
   let measureWallStart: number | undefined;
+  const loadAverage1mBefore = loadavg()[0];
+  const before = memoryAfterGc();
+  let atEnd: { rssBytes: number; heapUsedBytes: number } | undefined;
   const report = runScenario(scenario, {
     onProgress: (p) => {
       if (measureWallStart === undefined && p.simulatedMs >= joinSpreadS * 1000) measureWallStart = performance.now();
+      if (p.simulatedMs >= p.durationMs) atEnd = memoryAfterGc();
     },
   });
   const end = performance.now();
@@ -45,6 +57,20 @@ export async function run(): Promise<Record<string, unknown>> {
     handshakes: dht.sessions.handshakesStarted,
     wallMsPerHandshake: Math.round((report.sim.wallSeconds * 1000 * 100) / Math.max(1, dht.sessions.handshakesStarted)) / 100,
     peakRssBytes: report.sim.peakRssBytes,
+    lookupsPerNodePerMin,
+    // Grown since before the run, per node, with every node alive (the last progress point).
+    rssBytesPerNode: atEnd ? Math.round((atEnd.rssBytes - before.rssBytes) / nodes) : null,
+    liveHeapBytesPerNode: atEnd ? Math.round((atEnd.heapUsedBytes - before.heapUsedBytes) / nodes) : null,
+    loadAverage1mBefore: Math.round(loadAverage1mBefore * 100) / 100,
+    loadAverage1mAfter: Math.round(loadavg()[0] * 100) / 100,
     cryptoBackend: report.sim.cryptoBackend,
   };
+}
+
+/** Full GC (through V8's own `gc`, exposed at run time so the bench needs no node flag), then RSS and heap used. */
+function memoryAfterGc(): { rssBytes: number; heapUsedBytes: number } {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+  const m = process.memoryUsage();
+  return { rssBytes: m.rss, heapUsedBytes: m.heapUsed };
 }

@@ -12,8 +12,9 @@
  */
 import type { Clock } from '../runtime/clock.ts';
 import { hostOf } from './address-host.ts';
+import { hexKey } from '../runtime/hex-key.ts';
 import { KeyedTokenBuckets } from '../runtime/keyed-token-buckets.ts';
-import { keyToHex, type DhtKey } from './keys.ts';
+import type { DhtKey } from './keys.ts';
 import type { RoutingTable } from './routing-table.ts';
 import type { PeerRef } from './types.ts';
 
@@ -80,5 +81,5 @@ export class FirstContactGate {
 }
 
 function peerId(peer: PeerRef & { readonly key: DhtKey }): string {
-  return `${peer.address}#${keyToHex(peer.key)}`;
+  return hexKey(peer.key, `${peer.address}#`);
 }

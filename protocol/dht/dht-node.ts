@@ -12,13 +12,14 @@
  */
 import type { CryptoSuite } from '../crypto/suite.ts';
 import type { Clock, TimerId } from '../runtime/clock.ts';
+import { hexKey } from '../runtime/hex-key.ts';
 import type { Rng } from '../runtime/rng.ts';
 import { bindingValidator, decodeBinding, encodeBinding, signBinding, type Binding } from './binding.ts';
 import { resolveConfig, type DhtConfig } from './config.ts';
 import { FIRST_CONTACT_HEARD_MS, FIRST_CONTACT_PEERS, RECORD_TYPE_BINDING } from './constants.ts';
 import { capPerHost, FirstContactGate } from './contact-limits.ts';
 import { createHandlers, dispatch, type HandlerComponents, type HandlerTable } from './handlers/index.ts';
-import { bucketIndex, bytesEqual, compareDistance, keyOfNodePub, keyToHex, NodeKeyCache, randomKeyInBucket, type DhtKey } from './keys.ts';
+import { bucketIndex, bytesEqual, compareDistance, keyOfNodePub, NodeKeyCache, randomKeyInBucket, type DhtKey } from './keys.ts';
 import { Lookup, type LookupResult, type QueryOutcome } from './lookup.ts';
 import { isRequest, MessageCodec, type DhtMessage, type RequestId, type StoreStatus } from './messages.ts';
 import { EventBus } from '../messenger/event-bus.ts';
@@ -319,12 +320,12 @@ export class DhtNode {
 
   /** `store`, and republish every republishIntervalMs as the original publisher (§2.5) until `unpublish`. */
   publish(key: DhtKey, record: DhtRecord, cb: (result: StoreResult) => void = () => {}): void {
-    this.publisher.add(`${keyToHex(key)}/${record.recordType}`, () => ({ key, record }));
+    this.publisher.add(hexKey(key, '', `/${record.recordType}`), () => ({ key, record }));
     this.store(key, record, cb);
   }
 
   unpublish(key: DhtKey, recordType: number): boolean {
-    return this.publisher.remove(`${keyToHex(key)}/${recordType}`);
+    return this.publisher.remove(hexKey(key, '', `/${recordType}`));
   }
 
   /**

@@ -9,6 +9,7 @@
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { CryptoSuite } from '../crypto/suite.ts';
+import { hexKey } from '../runtime/hex-key.ts';
 import type { Rng } from '../runtime/rng.ts';
 import { KEY_BITS, KEY_BYTES } from './constants.ts';
 
@@ -90,8 +91,9 @@ export function randomKeyInBucket(selfKey: DhtKey, index: number, rng: Rng): Dht
   return key;
 }
 
+/** The key's lowercase hex, flat (protocol/runtime/hex-key.ts): tables keep many of these. */
 export function keyToHex(key: Uint8Array): string {
-  return bytesToHex(key);
+  return hexKey(key);
 }
 
 /** Parses a 64-character hex key; undefined on any other input (never throws). */

@@ -17,8 +17,9 @@
  * table. The store never touches the network.
  */
 import type { Clock, TimerId } from '../runtime/clock.ts';
+import { hexKey } from '../runtime/hex-key.ts';
 import { MAX_RECORDS, REPLICATE_INTERVAL_MS } from './constants.ts';
-import { bytesEqual, compareDistance, keyToHex, type DhtKey } from './keys.ts';
+import { bytesEqual, compareDistance, type DhtKey } from './keys.ts';
 import type { RecordRejection, ValidatorRegistry } from './record-validator.ts';
 import { SourceQuota, type QuotaRefusal, type RecordSource, type SourceQuotaInit } from './source-quota.ts';
 import type { DhtRecord } from './types.ts';
@@ -53,7 +54,7 @@ export interface RecordStoreInit extends SourceQuotaInit {
 }
 
 function slot(key: DhtKey, recordType: number): string {
-  return `${keyToHex(key)}/${recordType}`;
+  return hexKey(key, '', `/${recordType}`);
 }
 
 export class RecordStore {

@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { SeededRng } from '../runtime/seeded-rng.ts';
 import { bucketIndex, compareDistance, keyToHex, randomKeyInBucket, type DhtKey } from './keys.ts';
@@ -253,4 +255,26 @@ describe('RoutingTable', () => {
       );
     });
   });
+
+  // Guards issue 14: a table must not allocate its 256 buckets up front (~30 KB per DHT node, most of them never
+  // used); buckets are created on first write. A heap measurement, not a timing. Up front allocation failed this.
+  it('an empty table costs under 4 KB of heap, and a bucket written once reads as before', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const clock = new FakeClock(0);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const tables = Array.from({ length: 1000 }, () => new RoutingTable({ clock, ping: () => {} }, { selfKey: SELF }));
+    gc();
+    const perTable = (process.memoryUsage().heapUsed - before) / tables.length;
+    expect(perTable).toBeLessThan(4096);
+    const t = tables[0];
+    expect(t.bucketsNeedingRefresh(0)).toEqual([0]);
+    expect(t.update(contact(keysInBucket(5, 1)[0]))).toBe('added');
+    clock.advance(10);
+    expect(t.bucketsNeedingRefresh(10)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(t.bucketContacts(4)).toEqual([]);
+    expect(t.bucketContacts(5)).toHaveLength(1);
+  });
 });
+

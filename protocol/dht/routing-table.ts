@@ -62,7 +62,12 @@ export class RoutingTable {
   private readonly maxFailures: number;
   private readonly replacementCacheSize: number;
   private readonly livenessFreshMs: number;
-  private readonly buckets: Bucket[] = [];
+  /**
+   * Created on first write: a table of n nodes fills ~log2(n) of its 256 buckets, and 256 empty buckets were
+   * ~30 KB per DHT node (issue 14). A missing bucket reads as empty, last looked up at `bucketsBornMs`.
+   */
+  private readonly buckets: (Bucket | undefined)[] = new Array<Bucket | undefined>(KEY_BITS).fill(undefined);
+  private bucketsBornMs: number;
   private count = 0;
 
   constructor(
@@ -74,10 +79,14 @@ export class RoutingTable {
     this.maxFailures = init.maxFailures ?? MAX_FAILURES;
     this.replacementCacheSize = init.replacementCacheSize ?? REPLACEMENT_CACHE_SIZE;
     this.livenessFreshMs = init.livenessFreshMs ?? LIVENESS_FRESH_MS;
-    const now = components.clock.now();
-    for (let i = 0; i < KEY_BITS; i++) {
-      this.buckets.push({ entries: [], replacements: [], pinging: false, lastLookupMs: now });
-    }
+    this.bucketsBornMs = components.clock.now();
+  }
+
+  /** The bucket at `index`, created (empty, as every bucket starts) if missing. */
+  private bucketAt(index: number): Bucket {
+    let bucket = this.buckets[index];
+    if (bucket === undefined) this.buckets[index] = bucket = { entries: [], replacements: [], pinging: false, lastLookupMs: this.bucketsBornMs };
+    return bucket;
   }
 
   get size(): number {
@@ -97,8 +106,8 @@ export class RoutingTable {
    * a liveness ping in flight no longer touches the table.
    */
   rekey(newSelfKey: DhtKey): RekeyResult {
-    const entries = this.buckets.flatMap((b) => b.entries);
-    const replacements = this.buckets.flatMap((b) => b.replacements);
+    const entries = this.buckets.flatMap((b) => b?.entries ?? []);
+    const replacements = this.buckets.flatMap((b) => b?.replacements ?? []);
     const held = entries.length + replacements.length;
     this.self = newSelfKey;
     const now = this.components.clock.now();
@@ -112,10 +121,11 @@ export class RoutingTable {
     };
     for (const e of entries) slot(e.contact.key)?.entries.push(e);
     for (const c of replacements) slot(c.key)?.replacements.push(c);
-    for (let i = 0; i < KEY_BITS; i++) this.buckets[i] = { entries: [], replacements: [], pinging: false, lastLookupMs: now };
+    this.buckets.fill(undefined);
+    this.bucketsBornMs = now;
     const result: RekeyResult = { kept: 0, parked: 0, dropped: 0 };
     for (const [index, s] of byBucket) {
-      const bucket = this.buckets[index];
+      const bucket = this.bucketAt(index);
       // Stable sorts: ties keep the old table's order, so a rekey is deterministic.
       const ranked = [...s.entries].sort((a, b) => a.failures - b.failures || b.contact.lastSeenMs - a.contact.lastSeenMs);
       bucket.entries = ranked.slice(0, this.k).sort((a, b) => a.contact.lastSeenMs - b.contact.lastSeenMs);
@@ -126,7 +136,7 @@ export class RoutingTable {
       result.parked += overflow.filter((c) => bucket.replacements.includes(c)).length;
     }
     this.count = result.kept;
-    result.dropped = held - this.count - this.buckets.reduce((n, b) => n + b.replacements.length, 0);
+    result.dropped = held - this.count - this.buckets.reduce((n, b) => n + (b?.replacements.length ?? 0), 0);
     return result;
   }
 
@@ -137,7 +147,7 @@ export class RoutingTable {
   update(contact: Omit<Contact, 'lastSeenMs'>): UpdateResult {
     const index = bucketIndex(this.selfKey, contact.key);
     if (index < 0) return 'self';
-    const bucket = this.buckets[index];
+    const bucket = this.bucketAt(index);
     const fresh: Contact = { key: contact.key, nodePub: contact.nodePub, address: contact.address, lastSeenMs: this.components.clock.now() };
     const at = findEntry(bucket.entries, contact.key);
     if (at >= 0) {
@@ -161,6 +171,7 @@ export class RoutingTable {
     const index = bucketIndex(this.selfKey, key);
     if (index < 0) return false;
     const bucket = this.buckets[index];
+    if (bucket === undefined) return false;
     const at = findEntry(bucket.entries, key);
     if (at < 0) {
       removeContact(bucket.replacements, key);
@@ -176,6 +187,7 @@ export class RoutingTable {
     const index = bucketIndex(this.selfKey, key);
     if (index < 0) return false;
     const bucket = this.buckets[index];
+    if (bucket === undefined) return false;
     const at = findEntry(bucket.entries, key);
     if (at < 0) return removeContact(bucket.replacements, key);
     this.evict(bucket, at);
@@ -185,7 +197,8 @@ export class RoutingTable {
   get(key: DhtKey): Contact | undefined {
     const index = bucketIndex(this.selfKey, key);
     if (index < 0) return undefined;
-    const entries = this.buckets[index].entries;
+    const entries = this.buckets[index]?.entries;
+    if (entries === undefined) return undefined;
     const at = findEntry(entries, key);
     return at < 0 ? undefined : entries[at].contact;
   }
@@ -204,7 +217,7 @@ export class RoutingTable {
   /** Every contact, bucket by bucket (farthest bucket first). */
   contacts(): Contact[] {
     const out: Contact[] = [];
-    for (const bucket of this.buckets) for (const e of bucket.entries) out.push(e.contact);
+    for (const bucket of this.buckets) if (bucket !== undefined) for (const e of bucket.entries) out.push(e.contact);
     return out;
   }
 
@@ -219,14 +232,14 @@ export class RoutingTable {
 
   /** Highest non-empty bucket index, or -1 for an empty table. */
   deepestBucket(): number {
-    for (let i = KEY_BITS - 1; i >= 0; i--) if (this.buckets[i].entries.length > 0) return i;
+    for (let i = KEY_BITS - 1; i >= 0; i--) if ((this.buckets[i]?.entries.length ?? 0) > 0) return i;
     return -1;
   }
 
   /** Bucket refresh bookkeeping (§2.3): a lookup for `key` counts as a refresh of the bucket `key` falls in. */
   markLookup(key: DhtKey): void {
     const index = bucketIndex(this.selfKey, key);
-    if (index >= 0) this.buckets[index].lastLookupMs = this.components.clock.now();
+    if (index >= 0) this.bucketAt(index).lastLookupMs = this.components.clock.now();
   }
 
   /**
@@ -237,7 +250,7 @@ export class RoutingTable {
     const now = this.components.clock.now();
     const last = Math.min(KEY_BITS - 1, this.deepestBucket() + 1);
     const out: number[] = [];
-    for (let i = 0; i <= last; i++) if (now - this.buckets[i].lastLookupMs >= intervalMs) out.push(i);
+    for (let i = 0; i <= last; i++) if (now - (this.buckets[i]?.lastLookupMs ?? this.bucketsBornMs) >= intervalMs) out.push(i);
     return out;
   }
 
@@ -249,7 +262,7 @@ export class RoutingTable {
 
   /** Pings the head of a full bucket unless a ping is already out or the head was heard from recently. */
   private checkHead(index: number): void {
-    const bucket = this.buckets[index];
+    const bucket = this.bucketAt(index);
     const head = bucket.entries[0];
     if (bucket.pinging || head === undefined) return;
     if (this.components.clock.now() - head.contact.lastSeenMs < this.livenessFreshMs) return;

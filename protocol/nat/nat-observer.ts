@@ -6,7 +6,7 @@
  * address-dependent or port-restricted NAT cannot work without port prediction. Filtering behaviour is not
  * observable this way; the punch itself finds out.
  */
-import { toHex } from '../packet/bytes.ts';
+import { hexKey } from '../runtime/hex-key.ts';
 import type { Address } from '../runtime/transport.ts';
 import { BoundedMap } from './bounded-map.ts';
 import type { MappingBehaviour } from './messages.ts';
@@ -25,7 +25,7 @@ export class NatObserver {
   /** Records that `reporterPub` saw us at `observed` (empty reports are ignored). Returns the new behaviour. */
   report(reporterPub: Uint8Array, observed: Address, nowMs: number): MappingBehaviour {
     if (observed.length > 0) {
-      this.reports.set(toHex(reporterPub), observed, nowMs + this.ttlMs);
+      this.reports.set(hexKey(reporterPub), observed, nowMs + this.ttlMs);
       this.latest = observed;
     }
     return this.mapping(nowMs);

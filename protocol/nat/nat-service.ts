@@ -21,7 +21,8 @@
  */
 import { OFFLINE_PROTECTION } from '../crypto/message-security.ts';
 import { CryptoError, type CryptoSuite, type KeyPair } from '../crypto/suite.ts';
-import { equalBytes, toHex } from '../packet/bytes.ts';
+import { equalBytes } from '../packet/bytes.ts';
+import { hexKey } from '../runtime/hex-key.ts';
 import { maxBodyBytes } from '../packet/inner-codec.ts';
 import type { PayloadType } from '../packet/payload-type.ts';
 import type { Clock, TimerId } from '../runtime/clock.ts';
@@ -203,7 +204,7 @@ export class NatService implements Messenger {
         if (m.kind === 'refused') return cb({ ok: false, reason: m.reason });
         if (m.kind !== 'registered') return;
         const now = this.c.clock.now();
-        this.rendezvous.set(toHex(rendezvous.nodePub), copyPeer(rendezvous), now + m.ttlMs);
+        this.rendezvous.set(hexKey(rendezvous.nodePub), copyPeer(rendezvous), now + m.ttlMs);
         this.counters.registrations++;
         this.noteObserved(rendezvous.nodePub, m.observedAddress);
         cb({ ok: true, observedAddress: m.observedAddress, ttlMs: m.ttlMs });
@@ -224,7 +225,7 @@ export class NatService implements Messenger {
     if (this.connects.size >= this.config.maxConnects) return early('overloaded', `${this.connects.size} connects in progress`);
     if (!validKey(this.c.suite, target.nodePub)) return early('bad-peer-key', 'target key is not a P-256 point');
     const via = options.via !== undefined && !equalBytes(options.via.nodePub, target.nodePub) ? copyPeer(options.via) : undefined;
-    const targetHex = toHex(target.nodePub);
+    const targetHex = hexKey(target.nodePub);
     const c: Connect = { target: copyPeer(target), targetHex, via, startMs, cb, timers: [], phase: 'direct', punched: false, done: false };
     this.connects.add(c);
     this.connectByTarget.set(c.targetHex, c);
@@ -258,17 +259,17 @@ export class NatService implements Messenger {
 
   /** The route connect() (or a punch from the peer) found for `nodePub`, if still fresh. */
   routeOf(nodePub: Uint8Array): Route | undefined {
-    return this.routes.get(toHex(nodePub), this.c.clock.now());
+    return this.routes.get(hexKey(nodePub), this.c.clock.now());
   }
 
   /** Remembers that `introducer` told us about `contactPub` (a natural rendezvous for it). */
   noteIntroducer(contactPub: Uint8Array, introducer: Peer): void {
     if (equalBytes(contactPub, introducer.nodePub)) return;
-    this.introducers.set(toHex(contactPub), copyPeer(introducer));
+    this.introducers.set(hexKey(contactPub), copyPeer(introducer));
   }
 
   introducerOf(contactPub: Uint8Array): Peer | undefined {
-    return this.introducers.get(toHex(contactPub), this.c.clock.now());
+    return this.introducers.get(hexKey(contactPub), this.c.clock.now());
   }
 
   /** Records how `reporterPub` sees our address; a change of mapping behaviour is re-announced to rendezvous. */
@@ -362,7 +363,7 @@ export class NatService implements Messenger {
    */
   private probe(c: Connect, address: Address, kind: Probe['kind'], detail = ''): void {
     const requestId = this.freshId();
-    const hex = toHex(requestId);
+    const hex = hexKey(requestId);
     this.probes.set(hex, { connect: c, kind });
     const body = encodeNatMessage({ kind: 'probe', requestId });
     const type = this.config.payloadType as PayloadType;
@@ -442,7 +443,7 @@ export class NatService implements Messenger {
       case 'punch-ready':
         return this.onReply(from, m);
       case 'refused':
-        if (this.relayIds.delete(toHex(m.requestId))) return void this.counters.relayRefused++;
+        if (this.relayIds.delete(hexKey(m.requestId))) return void this.counters.relayRefused++;
         return this.onReply(from, m);
       case 'punch-notify':
         return this.onNotify(from, m);
@@ -456,7 +457,7 @@ export class NatService implements Messenger {
   }
 
   private onReply(from: Peer, m: Extract<NatMessage, { requestId: Uint8Array }>): void {
-    const hex = toHex(m.requestId);
+    const hex = hexKey(m.requestId);
     const req = this.requests.get(hex);
     if (req === undefined || !equalBytes(req.to.nodePub, from.nodePub) || !req.accepts.includes(m.kind)) {
       if (req === undefined && this.finished.has(hex, this.c.clock.now())) return void this.counters.lateReplies++;
@@ -470,12 +471,12 @@ export class NatService implements Messenger {
 
   private onNotify(from: Peer, m: NatMessageOf<'punch-notify'>): void {
     const now = this.c.clock.now();
-    const isRendezvous = this.rendezvous.has(toHex(from.nodePub), now) || this.c.acceptNotify?.(from) === true;
+    const isRendezvous = this.rendezvous.has(hexKey(from.nodePub), now) || this.c.acceptNotify?.(from) === true;
     if (!isRendezvous) return this.drop('not-rendezvous');
     if (equalBytes(m.requesterPub, this.c.identity().publicKey)) return this.drop('malformed');
-    const nonceHex = toHex(m.nonce);
+    const nonceHex = hexKey(m.nonce);
     if (this.recentNonces.has(nonceHex, now)) return this.drop('duplicate');
-    if (!this.notifyLimit.allow(toHex(from.nodePub), now)) return this.drop('rate-limited');
+    if (!this.notifyLimit.allow(hexKey(from.nodePub), now)) return this.drop('rate-limited');
     this.recentNonces.set(nonceHex, true, now + this.config.rateWindowMs);
     if (this.mapping === 'address-dependent' && m.requesterMapping === 'address-dependent') {
       this.counters.notifiesAccepted++;
@@ -496,7 +497,7 @@ export class NatService implements Messenger {
   }
 
   private onProbeAck(from: Peer, m: NatMessageOf<'probe-ack'>, via: Peer | undefined): void {
-    const hex = toHex(m.requestId);
+    const hex = hexKey(m.requestId);
     const p = this.probes.get(hex);
     if (p === undefined) {
       if (this.finished.has(hex, this.c.clock.now())) return void this.counters.lateProbeAcks++;
@@ -535,7 +536,7 @@ export class NatService implements Messenger {
 
   private onHandshakeTimeout(peer: Peer, timeouts: number, givingUp: boolean): void {
     if (this.stopped) return;
-    const hex = toHex(peer.nodePub);
+    const hex = hexKey(peer.nodePub);
     const route = this.routeOf(peer.nodePub);
     if (givingUp && route?.kind === 'address' && route.address === peer.address) this.routes.delete(hex);
     if (!this.config.autoPunch || timeouts !== 1 || route !== undefined || this.connectByTarget.has(hex)) return;
@@ -552,7 +553,7 @@ export class NatService implements Messenger {
     peerAddress: Address,
     events: { onHeard: (address: Address) => void; onEnd: (heard: boolean) => void },
   ): boolean {
-    const nonceHex = toHex(nonce);
+    const nonceHex = hexKey(nonce);
     if (this.exchanges.size >= this.config.maxPunches || this.exchanges.has(nonceHex)) {
       this.drop('overloaded');
       return false;
@@ -605,7 +606,7 @@ export class NatService implements Messenger {
       return false;
     }
     const requestId = this.freshId();
-    this.relayIds.set(toHex(requestId), true);
+    this.relayIds.set(hexKey(requestId), true);
     this.counters.relayedSent++;
     this.sendNat(via, { kind: 'relay', requestId, targetPub, sealed });
     return true;
@@ -620,7 +621,7 @@ export class NatService implements Messenger {
     onTimeout: () => void,
   ): void {
     const requestId = this.freshId();
-    const hex = toHex(requestId);
+    const hex = hexKey(requestId);
     const msg = build(requestId);
     const req: PendingRequest = { to: copyPeer(to), accepts, onReply };
     this.requests.set(hex, req);
@@ -645,12 +646,12 @@ export class NatService implements Messenger {
 
   /** A session delivered from this peer: a relay route to it is no longer needed. */
   private sawSession(from: Peer): void {
-    const hex = toHex(from.nodePub);
+    const hex = hexKey(from.nodePub);
     if (this.routes.get(hex, this.c.clock.now())?.kind === 'relay') this.routes.delete(hex);
   }
 
   private setRoute(nodePub: Uint8Array, route: Route): void {
-    this.routes.set(toHex(nodePub), route, this.c.clock.now() + this.config.routeTtlMs);
+    this.routes.set(hexKey(nodePub), route, this.c.clock.now() + this.config.routeTtlMs);
   }
 
   private addressFor(peer: Peer): Address {

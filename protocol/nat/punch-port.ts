@@ -5,7 +5,7 @@
  * Ids are 64-bit values derived from a fresh nonce, so a collision with a session connId is negligible; a
  * datagram matching no id goes to the session layer, which counts it like any other unknown packet.
  */
-import { toHex } from '../packet/bytes.ts';
+import { hexKey } from '../runtime/hex-key.ts';
 import type { Address, ReceiveHandler, Transport } from '../runtime/transport.ts';
 import { PUNCH_ID_BYTES } from './punch-datagram.ts';
 
@@ -42,7 +42,7 @@ export class PunchPort implements Transport {
 
   /** Routes datagrams starting with `id` to `handler` until the returned function is called. */
   expect(id: Uint8Array, handler: PunchHandler): () => void {
-    const key = toHex(id);
+    const key = hexKey(id);
     this.expected.set(key, handler);
     return () => {
       if (this.expected.get(key) === handler) this.expected.delete(key);
@@ -56,7 +56,7 @@ export class PunchPort implements Transport {
 
   private receive(from: Address, bytes: Uint8Array): void {
     if (this.expected.size > 0 && bytes.length >= PUNCH_ID_BYTES) {
-      const handler = this.expected.get(toHex(bytes.subarray(0, PUNCH_ID_BYTES)));
+      const handler = this.expected.get(hexKey(bytes.subarray(0, PUNCH_ID_BYTES)));
       if (handler !== undefined) {
         this.intercepted++;
         return handler(from, bytes);

@@ -5,7 +5,8 @@
  * learns the punch MAC key (punch-datagram.ts) nor a relayed body (relay-seal.ts).
  * Everything is bounded: registrations, per-requester request and relay budgets per window.
  */
-import { equalBytes, toHex } from '../packet/bytes.ts';
+import { equalBytes } from '../packet/bytes.ts';
+import { hexKey } from '../runtime/hex-key.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { Rng } from '../runtime/rng.ts';
 import type { Peer } from '../session/session.ts';
@@ -52,7 +53,7 @@ export class Rendezvous {
   onRegister(from: Peer, m: NatMessageOf<'register'>): void {
     const now = this.c.clock.now();
     const ttlMs = this.c.config.registrationTtlMs;
-    this.registered.set(toHex(from.nodePub), { peer: from, mapping: m.mapping }, now + ttlMs);
+    this.registered.set(hexKey(from.nodePub), { peer: from, mapping: m.mapping }, now + ttlMs);
     this.c.counters.registrationsServed++;
     this.c.send(from, { kind: 'registered', requestId: m.requestId, ttlMs, observedAddress: from.address });
   }
@@ -62,7 +63,7 @@ export class Rendezvous {
     const refusal = this.check(from, m.targetPub, this.requestLimit, now);
     if (refusal !== undefined) return this.refuse(from, m.requestId, refusal);
     const target = this.locate(m.targetPub, now)!;
-    this.recent.set(toHex(from.nodePub), { peer: from, mapping: m.mapping }, now + this.c.config.registrationTtlMs);
+    this.recent.set(hexKey(from.nodePub), { peer: from, mapping: m.mapping }, now + this.c.config.registrationTtlMs);
     const nonce = this.c.rng.bytes(NONCE_BYTES);
     this.c.counters.punchRequestsServed++;
     this.c.counters.notifiesSent++;
@@ -90,20 +91,20 @@ export class Rendezvous {
     const refusal = this.check(from, m.targetPub, this.relayLimit, now);
     if (refusal !== undefined) return this.refuse(from, m.requestId, refusal);
     const target = this.locate(m.targetPub, now)!;
-    this.recent.set(toHex(from.nodePub), { peer: from, mapping: 'unknown' }, now + this.c.config.registrationTtlMs);
+    this.recent.set(hexKey(from.nodePub), { peer: from, mapping: 'unknown' }, now + this.c.config.registrationTtlMs);
     this.c.counters.relaysForwarded++;
     this.c.send(target.peer, { kind: 'relayed', sourcePub: from.nodePub, sealed: m.sealed });
   }
 
   private check(from: Peer, targetPub: Uint8Array, limit: RateLimiter, now: number): RefusalReason | undefined {
     if (equalBytes(from.nodePub, targetPub)) return 'self';
-    if (!limit.allow(toHex(from.nodePub), now)) return 'rate-limited';
+    if (!limit.allow(hexKey(from.nodePub), now)) return 'rate-limited';
     if (this.locate(targetPub, now) === undefined) return 'unknown-target';
     return undefined;
   }
 
   private locate(pub: Uint8Array, now: number): Client | undefined {
-    const hex = toHex(pub);
+    const hex = hexKey(pub);
     const found = this.registered.get(hex, now) ?? this.recent.get(hex, now);
     if (found !== undefined) return found;
     const known = this.c.knownPeer?.(pub);

@@ -20,7 +20,8 @@
  */
 import { SESSION_PROTECTION, type MessageProtection } from '../crypto/message-security.ts';
 import { CryptoError, type CryptoSuite, type KeyPair } from '../crypto/suite.ts';
-import { equalBytes, toHex } from '../packet/bytes.ts';
+import { equalBytes } from '../packet/bytes.ts';
+import { hexKey } from '../runtime/hex-key.ts';
 import { CONN_ID_BYTES, DATA_HEADER_BYTES } from '../packet/constants.ts';
 import { DIRECTION_LABEL, MIN_DATA_PACKET_BYTES } from '../packet/data-packet.ts';
 import { PacketEncodeError, type DecodeResult } from '../packet/errors.ts';
@@ -265,7 +266,7 @@ export class SessionManager implements Messenger {
    */
   probe(bytes: Uint8Array, from?: Address): DatagramKind {
     if (bytes.length < MIN_PROTECTED_PACKET_BYTES) return { kind: 'init' };
-    const connIdHex = toHex(toggleHeaderMask(this.ctx.suite, this.headerKey, bytes).subarray(0, CONN_ID_BYTES));
+    const connIdHex = hexKey(toggleHeaderMask(this.ctx.suite, this.headerKey, bytes).subarray(0, CONN_ID_BYTES));
     const session = this.byConnId.get(connIdHex);
     if (session) return { kind: session.state === 'initiating' ? 'response' : 'data', connIdHex };
     if (from === undefined) return { kind: 'init' };
@@ -310,7 +311,7 @@ export class SessionManager implements Messenger {
     const size = checkWireSize(bytes.length, this.config.wireSize, this.config.paddingMode, MIN_DATA_PACKET_BYTES);
     if (!size.ok) return this.reject(size);
     const clear = toggleHeaderMask(this.ctx.suite, this.headerKey, bytes);
-    const connIdHex = toHex(clear.subarray(0, CONN_ID_BYTES));
+    const connIdHex = hexKey(clear.subarray(0, CONN_ID_BYTES));
     const session = this.byConnId.get(connIdHex);
     if (session?.state === 'initiating') return this.handleResponse(session, clear);
     if (session) return this.handleSessionPacket(session, clear);
@@ -349,7 +350,7 @@ export class SessionManager implements Messenger {
     const now = this.components.clock.now();
     // Keyed by the encoding as sent: a retransmission repeats it; a re-encoding of the same point fails the
     // AEAD (the encoding is its AAD), so no second key needs the (costlier) decoded point.
-    const ephemeralHex = toHex(field.value);
+    const ephemeralHex = hexKey(field.value);
     const halfOpen = this.halfOpen.get(ephemeralHex);
     if (halfOpen) return this.handleRepeatedInit(halfOpen, bytes);
     if (this.replays.has(ephemeralHex, now)) return this.drop('replay');
@@ -426,7 +427,7 @@ export class SessionManager implements Messenger {
     const { keys } = response.value;
     const now = this.components.clock.now();
     const peer: Peer = { address: from, nodePub: init.initiatorStaticPub };
-    const session = new Session('responder', peer, peerKey(peer), localConnId, toHex(localConnId), now);
+    const session = new Session('responder', peer, peerKey(peer), localConnId, hexKey(localConnId), now);
     session.responder = response.value;
     session.send = new SendCipher(this.ctx.suite, keys.responderToInitiator, DIRECTION_LABEL.responderToInitiator, init.initiatorConnId, init.initiatorHeaderKey, this.config.maxPacketsPerKey);
     session.receive = new ReceiveCipher(this.ctx.suite, keys.initiatorToResponder, DIRECTION_LABEL.initiatorToResponder, this.config.replayWindow);
@@ -501,7 +502,7 @@ export class SessionManager implements Messenger {
     session.send = new SendCipher(this.ctx.suite, keys.initiatorToResponder, DIRECTION_LABEL.initiatorToResponder, result.remoteConnId, result.remoteHeaderKey, this.config.maxPacketsPerKey);
     session.receive = new ReceiveCipher(this.ctx.suite, keys.responderToInitiator, DIRECTION_LABEL.responderToInitiator, this.config.replayWindow);
     session.confirmTag = result.confirmTag;
-    session.responderEphemeralHex = toHex(result.responderEphemeralField);
+    session.responderEphemeralHex = hexKey(result.responderEphemeralField);
     session.initiator?.ephemeral.privateKey.fill(0); // Z is derived: erase the ephemeral secret (PFS)
     session.initiator = undefined;
     keys.confirmInitiator.fill(0);
@@ -552,7 +553,7 @@ export class SessionManager implements Messenger {
     // msg2 again (clear form): its ES field equals the one we accepted; a data packet matches with prob 2^-512.
     if (bytes.length < EPHEMERAL_FIELD.offset + EPHEMERAL_FIELD.length) return false;
     const field = bytes.subarray(EPHEMERAL_FIELD.offset, EPHEMERAL_FIELD.offset + EPHEMERAL_FIELD.length);
-    return toHex(field) === session.responderEphemeralHex;
+    return hexKey(field) === session.responderEphemeralHex;
   }
 
   private onInitiatorFrame(session: Session, frame: Frame): void {
@@ -625,7 +626,7 @@ export class SessionManager implements Messenger {
       this.dropQueue(ps, 'bad-peer-key');
       return this.forgetIfIdle(ps);
     }
-    const session = new Session('initiator', ps.peer, peerKey(ps.peer), localConnId, toHex(localConnId), now);
+    const session = new Session('initiator', ps.peer, peerKey(ps.peer), localConnId, hexKey(localConnId), now);
     session.initiator = initiator;
     ps.initiating = session;
     this.addSession(session);
@@ -791,7 +792,7 @@ export class SessionManager implements Messenger {
   private freshConnId(): Uint8Array {
     for (;;) {
       const id = this.components.rng.bytes(CONN_ID_BYTES);
-      if (!this.byConnId.has(toHex(id))) return id;
+      if (!this.byConnId.has(hexKey(id))) return id;
     }
   }
 
@@ -860,5 +861,5 @@ function hasSeqZero(clear: Uint8Array): boolean {
 }
 
 function peerKey(peer: Peer): string {
-  return `${peer.address}|${toHex(peer.nodePub)}`;
+  return hexKey(peer.nodePub, `${peer.address}|`);
 }

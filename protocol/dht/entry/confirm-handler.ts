@@ -14,7 +14,7 @@
  * no answer), and MAX_PENDING_CONFIRMS / MAX_PENDING_RESOLVES bound the work in flight across all requesters.
  * So one requester causes at most (burst + elapsed / refill) * maxResolvesPerConfirm lookups.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { hexKey } from '../../runtime/hex-key.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import { hostOf } from '../address-host.ts';
 import type { HandlerComponents, RequestHandler } from '../handlers/types.ts';
@@ -75,7 +75,7 @@ export function confirmHandler(components: ConfirmComponents, init: ConfirmInit 
       return undefined;
     }
     const requester = keyToHex(from.key);
-    const id = `${requester}/${bytesToHex(msg.requestId)}`;
+    const id = `${requester}/${hexKey(msg.requestId)}`;
     const known = answers.get(id);
     if (known === 'pending') return undefined;
     if (known !== undefined) return { kind: 'confirmed', statuses: known };

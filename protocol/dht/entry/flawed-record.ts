@@ -25,7 +25,7 @@ import type { DhtKey } from '../keys.ts';
 import { keysEqual } from '../keys.ts';
 import type { RecordCheck, RecordValidator } from '../record-validator.ts';
 import type { DhtRecord } from '../types.ts';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { hexKey } from '../../runtime/hex-key.ts';
 import { ByteReader, ByteWriter, utf8, WireError } from '../wire.ts';
 import { FLAWED_REPORT_TTL_MS, MAX_FLAWED_REPORTS, MAX_FLAWED_REPORT_TTL_MS, RECORD_TYPE_FLAWED_ENTRY } from './constants.ts';
 
@@ -141,7 +141,7 @@ export function checkOneReport(suite: Suite, key: DhtKey, report: FlawedReport, 
 export function checkFlawedReport(suite: Suite, key: DhtKey, value: Uint8Array, nowMs: number): RecordCheck & { reports?: FlawedReport[] } {
   const reports = decodeFlawedReports(value);
   if (reports === undefined || reports.length > MAX_FLAWED_REPORTS) return { ok: false, reason: 'malformed' };
-  const reporters = new Set(reports.map((r) => bytesToHex(r.reporterPub)));
+  const reporters = new Set(reports.map((r) => hexKey(r.reporterPub)));
   if (reporters.size !== reports.length) return { ok: false, reason: 'malformed' };
   let expiresAtMs = 0;
   let version = 0;

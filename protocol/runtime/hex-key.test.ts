@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { toHex } from '../crypto/bytes.ts';
+import { SeededRng } from './seeded-rng.ts';
+import { hexKey } from './hex-key.ts';
+
+function heapUsedAfterGc(): number {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+  return process.memoryUsage().heapUsed;
+}
+
+describe('hexKey', () => {
+  it('hexKey(bytes, prefix, suffix) equals prefix + toHex(bytes) + suffix for every length and byte', () => {
+    const rng = new SeededRng(7);
+    for (let len = 0; len < 70; len++) {
+      const bytes = rng.bytes(len);
+      expect(hexKey(bytes)).toBe(toHex(bytes));
+      expect(hexKey(bytes, '10.0.0.1:9|', '/7')).toBe(`10.0.0.1:9|${toHex(bytes)}/7`);
+    }
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    expect(hexKey(all)).toBe(toHex(all));
+  });
+
+  it('hexKey of input longer than one fromCharCode call still equals toHex', () => {
+    const bytes = new SeededRng(3).bytes(10_000);
+    expect(hexKey(bytes, 'p', 's')).toBe(`p${toHex(bytes)}s`);
+  });
+
+  // Guards issue 14: a 33-byte key held in a table must cost ~88 bytes (a flat string), not the ~1.6 KB rope of
+  // `toHex`'s `+=` (which failed this: keys were 38 % of a DHT node's heap). A heap measurement, not a timing.
+  it('a kept 33-byte hexKey costs under 200 bytes of heap', () => {
+    const rng = new SeededRng(11);
+    const inputs = Array.from({ length: 20_000 }, () => rng.bytes(33));
+    const before = heapUsedAfterGc();
+    const kept = inputs.map((b) => hexKey(b));
+    const perKey = (heapUsedAfterGc() - before) / kept.length;
+    expect(kept.length).toBe(20_000);
+    expect(perKey).toBeLessThan(200);
+  });
+});
