@@ -22,10 +22,15 @@ export function writeU64(out: Uint8Array, offset: number, value: number): void {
 /** Reads 8 bytes big-endian; returns -1 when the value exceeds MAX_SEQ (not exactly representable). */
 export function readU64(bytes: Uint8Array, offset: number): number {
   if (offset < 0 || offset + 8 > bytes.length) throw new RangeError(`readU64: offset ${offset} outside ${bytes.length} bytes`);
-  const u32 = (at: number): number => ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
-  const high = u32(offset);
+  const high = readU32(bytes, offset);
   if (high >= 2 ** 21) return -1;
-  return high * 2 ** 32 + u32(offset + 4);
+  return high * 2 ** 32 + readU32(bytes, offset + 4);
+}
+
+// A module-level function, not a closure per call: tsx/esbuild's keepNames wraps every closure creation in a
+// __name() call, which showed in the open path's profile (issue 14).
+function readU32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
 }
 
 // The generic helpers live once, in crypto/bytes.ts; the wire codecs import them from here under their names.
