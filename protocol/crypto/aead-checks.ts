@@ -13,6 +13,13 @@ export function assertAeadParams(key: Uint8Array, nonce: Uint8Array): void {
   if (nonce.length !== AEAD_NONCE_BYTES) throw new CryptoError('bad-length', `AES-GCM nonce must be 12 bytes`);
 }
 
+/** aeadSealInto's destination must hold exactly the ciphertext and its tag. */
+export function assertSealOutput(plaintext: Uint8Array, out: Uint8Array): void {
+  if (out.length !== plaintext.length + AEAD_TAG_BYTES) {
+    throw new CryptoError('bad-length', `AES-GCM output of ${out.length} bytes for ${plaintext.length} bytes of plaintext`);
+  }
+}
+
 export function assertHkdfLength(length: number): void {
   if (!Number.isSafeInteger(length) || length < 0 || length > HKDF_MAX_BYTES) {
     throw new CryptoError('bad-length', `HKDF length must be an integer in [0, ${HKDF_MAX_BYTES}]`);

@@ -14,6 +14,7 @@ function scriptedRng(queue: Uint8Array[]): Rng {
   const base = new SeededRng('scripted');
   return {
     bytes: (n) => queue.shift() ?? base.bytes(n),
+    fillBytes: (out) => (out.set(queue.shift() ?? base.bytes(out.length)), out),
     uniform: () => base.uniform(),
     int: (m) => base.int(m),
     exponential: (m) => base.exponential(m),

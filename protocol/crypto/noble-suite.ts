@@ -8,7 +8,7 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { Rng } from '../runtime/rng.ts';
-import { AEAD_TAG_BYTES, assertAeadParams, assertHkdfLength } from './aead-checks.ts';
+import { AEAD_TAG_BYTES, assertAeadParams, assertHkdfLength, assertSealOutput } from './aead-checks.ts';
 import { bigIntToBytes } from './bytes.ts';
 import {
   SCALAR_BYTES,
@@ -72,6 +72,12 @@ function aeadSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad
   return gcm(key, nonce, aad).encrypt(plaintext);
 }
 
+// Seal, then copy: the result is complete before `out` (which may overlap plaintext) is written.
+function aeadSealInto(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, out: Uint8Array, aad?: Uint8Array): void {
+  assertSealOutput(plaintext, out);
+  out.set(aeadSeal(key, nonce, plaintext, aad));
+}
+
 function aeadOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array | null {
   assertAeadParams(key, nonce);
   if (sealed.length < AEAD_TAG_BYTES) return null;
@@ -117,6 +123,7 @@ export const nobleSuite: CryptoSuite = {
   sign,
   verify,
   aeadSeal,
+  aeadSealInto,
   aeadOpen,
   aesCtr,
   aesEcbEncryptBlock,

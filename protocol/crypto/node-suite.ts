@@ -10,7 +10,7 @@
  */
 import type * as NodeCrypto from 'node:crypto';
 import type { Rng } from '../runtime/rng.ts';
-import { AEAD_TAG_BYTES, assertAeadParams, assertHkdfLength } from './aead-checks.ts';
+import { AEAD_TAG_BYTES, assertAeadParams, assertHkdfLength, assertSealOutput } from './aead-checks.ts';
 import { bigIntToBytes, bytesToBigInt, concatBytes } from './bytes.ts';
 import { nobleSuite } from './noble-suite.ts';
 import {
@@ -185,28 +185,46 @@ function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Arra
   }
 }
 
+// One options object for every GCM context, not a fresh literal per packet.
+const GCM_OPTIONS = { authTagLength: AEAD_TAG_BYTES } as const;
+
 function aeadSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array {
+  const out = new Uint8Array(plaintext.length + AEAD_TAG_BYTES);
+  aeadSealInto(key, nonce, plaintext, out, aad);
+  return out;
+}
+
+/**
+ * OpenSSL's GCM is a stream mode: update() returns the whole ciphertext (a fresh buffer, read before `out` is
+ * written, so `out` may overlap plaintext) and final() nothing; the tag follows it.
+ */
+function aeadSealInto(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, out: Uint8Array, aad?: Uint8Array): void {
   assertAeadParams(key, nonce);
-  const c = lib().createCipheriv('aes-256-gcm', key, nonce, { authTagLength: AEAD_TAG_BYTES });
+  assertSealOutput(plaintext, out);
+  const c = lib().createCipheriv('aes-256-gcm', key, nonce, GCM_OPTIONS);
   if (aad) c.setAAD(aad);
-  const body = c.update(plaintext);
-  const tail = c.final();
-  return concatBytes(body, tail, c.getAuthTag());
+  out.set(c.update(plaintext));
+  const tail = c.final(); // empty for GCM; kept general
+  if (tail.length) out.set(tail, plaintext.length - tail.length);
+  out.set(c.getAuthTag(), plaintext.length);
 }
 
 function aeadOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array | null {
   assertAeadParams(key, nonce);
   if (sealed.length < AEAD_TAG_BYTES) return null;
   const split = sealed.length - AEAD_TAG_BYTES;
-  const d = lib().createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: AEAD_TAG_BYTES });
+  const d = lib().createDecipheriv('aes-256-gcm', key, nonce, GCM_OPTIONS);
   d.setAuthTag(sealed.subarray(split));
   if (aad) d.setAAD(aad);
   const body = d.update(sealed.subarray(0, split));
+  let tail: Buffer;
   try {
-    return concatBytes(body, d.final()); // final() throws when the tag does not verify
+    tail = d.final(); // throws when the tag does not verify
   } catch {
     return null;
   }
+  // GCM's final() adds no bytes: hand back update()'s own fresh buffer as a plain Uint8Array view, no copy.
+  return tail.length ? concatBytes(body, tail) : new Uint8Array(body.buffer, body.byteOffset, body.length);
 }
 
 // OpenSSL's aes-256-ctr increments the whole 16-byte IV as one big-endian counter (CRYPTO_ctr128), as
@@ -263,6 +281,7 @@ export const nodeSuite: CryptoSuite = {
   sign: (privateKey, message) => nobleSuite.sign(privateKey, message),
   verify,
   aeadSeal,
+  aeadSealInto,
   aeadOpen,
   aesCtr,
   aesEcbEncryptBlock: (key, block) => aesEcbBlock('encrypt', key, block),

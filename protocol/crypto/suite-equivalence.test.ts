@@ -54,6 +54,26 @@ describe('nobleSuite and nodeSuite return identical bytes', () => {
     );
   });
 
+  // Guards the seal-in-place path data packets use (issue 14): it must be aeadSeal byte for byte.
+  it('aeadSealInto equals aeadSeal, into a separate buffer and in place over the plaintext', () => {
+    fc.assert(
+      fc.property(bytes(32, 32), bytes(12, 12), bytes(0, 1300), fc.option(bytes(0, 40), { nil: undefined }), (key, nonce, pt, aad) => {
+        const expected = toHex(noble.aeadSeal(key, nonce, pt, aad));
+        for (const s of [noble, node]) {
+          const out = new Uint8Array(pt.length + 16).fill(0xaa);
+          s.aeadSealInto(key, nonce, pt, out, aad);
+          expect(toHex(out), s.name).toBe(expected);
+          const datagram = new Uint8Array(3 + pt.length + 16);
+          datagram.set(pt, 3);
+          s.aeadSealInto(key, nonce, datagram.subarray(3, 3 + pt.length), datagram.subarray(3), aad);
+          expect(toHex(datagram.subarray(3)), `${s.name} in place`).toBe(expected);
+          expect(cryptoOutcome(() => s.aeadSealInto(key, nonce, pt, new Uint8Array(pt.length + 15), aad))).toBe('bad-length');
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('aead rejects wrong key/nonce lengths alike and returns null for short input', () => {
     for (const s of [noble, node]) {
       expect(cryptoOutcome(() => s.aeadSeal(new Uint8Array(16), new Uint8Array(12), new Uint8Array(1)))).toBe('bad-length');

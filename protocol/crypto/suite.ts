@@ -46,6 +46,12 @@ export interface CryptoSuite {
 
   /** AES-256-GCM, 12-byte nonce, 16-byte tag appended. */
   aeadSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array;
+  /**
+   * aeadSeal written into `out` (exactly plaintext.length + 16 bytes) instead of a new array, so a packet is
+   * sealed inside its datagram. `out` may overlap `plaintext`: out = plaintext's bytes plus 16 seals in place.
+   * Throws CryptoError('bad-length') on a wrong key, nonce or `out` length.
+   */
+  aeadSealInto(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, out: Uint8Array, aad?: Uint8Array): void;
   /** Returns null when authentication fails (tampered, wrong key, wrong nonce/aad). */
   aeadOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array | null;
 

@@ -4,9 +4,10 @@ import { nobleSuite } from '../crypto/noble-suite.ts';
 import { nodeSuite } from '../crypto/node-suite.ts';
 import { SeededRng } from '../runtime/seeded-rng.ts';
 import { DEFAULT_WIRE_SIZE, MIN_WIRE_SIZE } from './constants.ts';
-import { DIRECTION_LABEL, openDataFrame, parseDataHeader, sealDataFrame, sealDataPacket } from './data-packet.ts';
+import { concatBytes, writeU64 } from './bytes.ts';
+import { DIRECTION_LABEL, dataNonce, openDataFrame, parseDataHeader, sealDataFrame, sealDataPacket } from './data-packet.ts';
 import { PacketEncodeError } from './errors.ts';
-import { maxBodyBytes } from './inner-codec.ts';
+import { encodeInner, maxBodyBytes } from './inner-codec.ts';
 import { PayloadType } from './payload-type.ts';
 import { changed, mutate, mutationArb } from './testing/mutations.ts';
 
@@ -36,6 +37,25 @@ describe.each([nobleSuite, nodeSuite])('data packet ($name)', (suite) => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+
+  // Guards the one-buffer seal (issue 14): the datagram built in place is the composition it replaced, byte
+  // for byte (header || aeadSeal(encodeInner(frame)) with AAD = header), drawing the same padding.
+  it('sealDataFrame equals header || aeadSeal(encodeInner(frame)) in both padding modes (property)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('fixed', 'variable'), fc.constantFrom(...TYPES), fc.nat(), fc.nat(2 ** 53 - 1), fc.string(), (paddingMode, type, lengthSeed, seq, seed) => {
+        const frame = { type, body: rng.bytes(lengthSeed % (maxBodyBytes(DEFAULT_WIRE_SIZE) + 1)) };
+        const options = { wireSize: DEFAULT_WIRE_SIZE, paddingMode } as const;
+        const header = new Uint8Array(16);
+        header.set(connId);
+        writeU64(header, 8, seq);
+        const inner = encodeInner(frame, { ...options, rng: new SeededRng(seed) });
+        const reference = concatBytes(header, suite.aeadSeal(key, dataNonce(label, seq), inner, header));
+        expect(sealDataFrame(suite, key, label, { connId, seq }, frame, { ...options, rng: new SeededRng(seed) })).toEqual(reference);
+        expect(sealDataPacket(suite, key, label, { connId, seq }, inner)).toEqual(reference);
+      }),
+      { numRuns: 40 },
     );
   });
 

@@ -19,7 +19,7 @@ import {
 } from './constants.ts';
 import { decoded, PacketEncodeError, rejected, type DecodeResult } from './errors.ts';
 import type { Frame } from './frame.ts';
-import { decodeInner, encodeInner } from './inner-codec.ts';
+import { decodeInner, encodeInnerInto, innerLength } from './inner-codec.ts';
 import { checkWireSize } from './wire-size.ts';
 
 /** The nonce's fixed field per direction. Each direction also has its own key; the label guards reflection. */
@@ -58,21 +58,16 @@ export function sealDataPacket(
   header: DataHeader,
   inner: Uint8Array,
 ): Uint8Array {
-  if (key.length !== AEAD_KEY_BYTES) throw new PacketEncodeError('bad-key', `AEAD key of ${key.length} bytes`);
-  if (header.connId.length !== CONN_ID_BYTES) throw new PacketEncodeError('bad-conn-id', `connId of ${header.connId.length} bytes`);
-  if (!Number.isSafeInteger(header.seq) || header.seq < 0 || header.seq > MAX_SEQ) {
-    throw new PacketEncodeError('seq-exhausted', `seq ${header.seq} outside [0, ${MAX_SEQ}]`);
-  }
-  // The header is written into the datagram itself and authenticated from there: one buffer, no header copy.
-  const out = new Uint8Array(DATA_HEADER_BYTES + inner.length + AEAD_TAG_BYTES);
-  out.set(header.connId, 0);
-  writeU64(out, CONN_ID_BYTES, header.seq);
-  const sealed = suite.aeadSeal(key, dataNonce(label, header.seq), inner, out.subarray(0, DATA_HEADER_BYTES));
-  out.set(sealed, DATA_HEADER_BYTES);
-  return out;
+  const datagram = new Uint8Array(DATA_HEADER_BYTES + inner.length + AEAD_TAG_BYTES);
+  datagram.set(inner, DATA_HEADER_BYTES);
+  sealInPlace(suite, key, label, header, datagram);
+  return datagram;
 }
 
-/** encodeInner + sealDataPacket: a frame in, a datagram of exactly the wire size ('fixed') out. */
+/**
+ * encodeInner + sealDataPacket: a frame in, a datagram of exactly the wire size ('fixed') out. Built in one
+ * buffer: the inner plaintext (padding included) is written at its place in the datagram and sealed there.
+ */
 export function sealDataFrame(
   suite: CryptoSuite,
   key: Uint8Array,
@@ -81,7 +76,28 @@ export function sealDataFrame(
   frame: Frame,
   options: DataPacketOptions & { readonly rng: Rng },
 ): Uint8Array {
-  return sealDataPacket(suite, key, label, header, encodeInner(frame, options));
+  const innerBytes = innerLength(frame.body.length, options);
+  const datagram = new Uint8Array(DATA_HEADER_BYTES + innerBytes + AEAD_TAG_BYTES);
+  encodeInnerInto(frame, options, datagram.subarray(DATA_HEADER_BYTES, DATA_HEADER_BYTES + innerBytes));
+  sealInPlace(suite, key, label, header, datagram);
+  return datagram;
+}
+
+/**
+ * `datagram` = header slot (16) || inner plaintext || tag slot (16): writes the header and seals the inner
+ * plaintext where it lies, AAD = the header as written (no header buffer, no ciphertext copy).
+ */
+function sealInPlace(suite: CryptoSuite, key: Uint8Array, label: Uint8Array, header: DataHeader, datagram: Uint8Array): void {
+  if (key.length !== AEAD_KEY_BYTES) throw new PacketEncodeError('bad-key', `AEAD key of ${key.length} bytes`);
+  if (header.connId.length !== CONN_ID_BYTES) throw new PacketEncodeError('bad-conn-id', `connId of ${header.connId.length} bytes`);
+  if (!Number.isSafeInteger(header.seq) || header.seq < 0 || header.seq > MAX_SEQ) {
+    throw new PacketEncodeError('seq-exhausted', `seq ${header.seq} outside [0, ${MAX_SEQ}]`);
+  }
+  datagram.set(header.connId, 0);
+  writeU64(datagram, CONN_ID_BYTES, header.seq);
+  const sealed = datagram.subarray(DATA_HEADER_BYTES);
+  const plaintext = datagram.subarray(DATA_HEADER_BYTES, datagram.length - AEAD_TAG_BYTES);
+  suite.aeadSealInto(key, dataNonce(label, header.seq), plaintext, sealed, datagram.subarray(0, DATA_HEADER_BYTES));
 }
 
 /** Reads the cleartext header after the length gate. Never throws. */

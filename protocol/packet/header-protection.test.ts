@@ -6,7 +6,7 @@ import { toHex } from './bytes.ts';
 import { DEFAULT_WIRE_SIZE } from './constants.ts';
 import { DIRECTION_LABEL, openDataFrame, parseDataHeader, sealDataFrame } from './data-packet.ts';
 import { PacketEncodeError } from './errors.ts';
-import { toggleHeaderMask } from './header-protection.ts';
+import { toggleHeaderMask, toggleHeaderMaskInPlace } from './header-protection.ts';
 import { PayloadType } from './payload-type.ts';
 
 const label = DIRECTION_LABEL.initiatorToResponder;
@@ -18,6 +18,15 @@ describe.each([nobleSuite, nodeSuite])('header protection ($name)', (suite) => {
   const headerKey = rng.bytes(32);
   const connId = rng.bytes(8);
   const seal = (seq: number) => sealDataFrame(suite, key, label, { connId, seq }, { type: PayloadType.DATA, body: new Uint8Array(3) }, { ...options, rng });
+
+  it('toggleHeaderMaskInPlace changes the packet itself into what toggleHeaderMask returns', () => {
+    const clear = seal(2);
+    const wire = toggleHeaderMask(suite, headerKey, clear);
+    const packet = clear.slice();
+    toggleHeaderMaskInPlace(suite, headerKey, packet);
+    expect(packet).toEqual(wire);
+    expect(() => toggleHeaderMaskInPlace(suite, headerKey, new Uint8Array(31))).toThrow(PacketEncodeError);
+  });
 
   it('masking twice is the identity, and touches only the first 16 bytes', () => {
     const clear = seal(1);

@@ -28,10 +28,23 @@ export const MIN_PROTECTED_PACKET_BYTES = HP_SAMPLE_OFFSET + HP_SAMPLE_BYTES;
  * (callers gate lengths first: every paratox packet is at least MIN_PROTECTED_PACKET_BYTES).
  */
 export function toggleHeaderMask(suite: CryptoSuite, headerKey: Uint8Array, packet: Uint8Array): Uint8Array {
+  checkMaskInput(headerKey, packet);
+  const out = packet.slice();
+  toggleHeaderMaskInPlace(suite, headerKey, out);
+  return out;
+}
+
+/**
+ * toggleHeaderMask on `packet` itself, for a sender masking the datagram it just built (no 1232-byte copy,
+ * issue 14). Never on received bytes: the caller's buffer is not ours to change.
+ */
+export function toggleHeaderMaskInPlace(suite: CryptoSuite, headerKey: Uint8Array, packet: Uint8Array): void {
+  checkMaskInput(headerKey, packet);
+  const mask = suite.aesEcbEncryptBlock(headerKey, packet.subarray(HP_SAMPLE_OFFSET, HP_SAMPLE_OFFSET + HP_SAMPLE_BYTES));
+  for (let i = 0; i < PROTECTED_HEADER_BYTES; i++) packet[i] ^= mask[i];
+}
+
+function checkMaskInput(headerKey: Uint8Array, packet: Uint8Array): void {
   if (headerKey.length !== HEADER_KEY_BYTES) throw new PacketEncodeError('bad-key', `header key of ${headerKey.length} bytes`);
   if (packet.length < MIN_PROTECTED_PACKET_BYTES) throw new PacketEncodeError('too-short', `packet of ${packet.length} bytes has no header-protection sample`);
-  const mask = suite.aesEcbEncryptBlock(headerKey, packet.subarray(HP_SAMPLE_OFFSET, HP_SAMPLE_OFFSET + HP_SAMPLE_BYTES));
-  const out = packet.slice();
-  for (let i = 0; i < PROTECTED_HEADER_BYTES; i++) out[i] ^= mask[i];
-  return out;
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SeededRng } from '../runtime/seeded-rng.ts';
 import { DEFAULT_WIRE_SIZE, INNER_HEADER_BYTES, MIN_WIRE_SIZE } from './constants.ts';
 import { PacketEncodeError } from './errors.ts';
-import { decodeInner, encodeInner, innerSize, maxBodyBytes } from './inner-codec.ts';
+import { decodeInner, encodeInner, encodeInnerInto, innerSize, maxBodyBytes } from './inner-codec.ts';
 import { isPayloadType, PayloadType } from './payload-type.ts';
 
 const TYPES = Object.values(PayloadType);
@@ -28,6 +28,16 @@ describe('inner codec', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('encodeInnerInto writes encodeInner\'s bytes into a view and rejects a view of the wrong length', () => {
+    const options = (seed: string) => ({ wireSize: MIN_WIRE_SIZE, paddingMode: 'fixed', rng: new SeededRng(seed) }) as const;
+    const frame = { type: PayloadType.DATA, body: Uint8Array.of(1, 2, 3) };
+    const datagram = new Uint8Array(innerSize(MIN_WIRE_SIZE) + 4).fill(0xee);
+    encodeInnerInto(frame, options('into'), datagram.subarray(2, 2 + innerSize(MIN_WIRE_SIZE)));
+    expect(datagram.subarray(2, 2 + innerSize(MIN_WIRE_SIZE))).toEqual(encodeInner(frame, options('into')));
+    expect([...datagram.subarray(0, 2), ...datagram.subarray(-2)]).toEqual([0xee, 0xee, 0xee, 0xee]);
+    expect(() => encodeInnerInto(frame, options('into'), new Uint8Array(innerSize(MIN_WIRE_SIZE) - 1))).toThrow(RangeError);
   });
 
   it('pads with fresh randomness: two encodings of one body differ only in the padding', () => {

@@ -25,8 +25,23 @@ export function maxBodyBytes(wireSize: number): number {
   return Math.min(innerSize(wireSize) - INNER_HEADER_BYTES, MAX_BODY_LENGTH_FIELD);
 }
 
+/** Length of the inner plaintext a body of `bodyLength` bytes encodes to: the whole inner size in 'fixed' mode. */
+export function innerLength(bodyLength: number, options: Pick<InnerEncodeOptions, 'wireSize' | 'paddingMode'>): number {
+  return options.paddingMode === 'fixed' ? innerSize(options.wireSize) : INNER_HEADER_BYTES + bodyLength;
+}
+
 /** Throws PacketEncodeError('body-too-large' | 'bad-type') for bodies or types the caller must not produce. */
 export function encodeInner(frame: Frame, options: InnerEncodeOptions): Uint8Array {
+  const out = new Uint8Array(innerLength(frame.body.length, options));
+  encodeInnerInto(frame, options, out);
+  return out;
+}
+
+/**
+ * encodeInner written into `out` (exactly innerLength bytes, e.g. a view into the datagram being built), the
+ * padding drawn straight into place: no intermediate arrays (issue 14). Same checks and throws as encodeInner.
+ */
+export function encodeInnerInto(frame: Frame, options: InnerEncodeOptions, out: Uint8Array): void {
   const { type, body } = frame;
   if (!isPayloadType(type)) throw new PacketEncodeError('bad-type', `unknown payload type ${payloadTypeName(type)}`);
   const max = maxBodyBytes(options.wireSize);
@@ -34,14 +49,14 @@ export function encodeInner(frame: Frame, options: InnerEncodeOptions): Uint8Arr
     throw new PacketEncodeError('body-too-large', `body of ${body.length} bytes exceeds ${max} at wire size ${options.wireSize}`);
   }
   const used = INNER_HEADER_BYTES + body.length;
-  const total = options.paddingMode === 'fixed' ? innerSize(options.wireSize) : used;
-  const out = new Uint8Array(total);
+  if (out.length !== innerLength(body.length, options)) {
+    throw new RangeError(`encodeInnerInto: ${out.length}-byte output for a ${innerLength(body.length, options)}-byte inner plaintext`);
+  }
   out[0] = type;
   out[1] = body.length >>> 8;
   out[2] = body.length & 0xff;
   out.set(body, INNER_HEADER_BYTES);
-  if (total > used) out.set(options.rng.bytes(total - used), used);
-  return out;
+  if (out.length > used) options.rng.fillBytes(out.subarray(used));
 }
 
 /** Never throws: malformed plaintexts come back as typed errors. */

@@ -1,10 +1,14 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomFillSync, randomInt } from 'node:crypto';
 import { RngBase } from './rng-base.ts';
 
 /** System CSPRNG for real nodes. Forks share the one OS source: there is no seed to keep apart. */
 export class CryptoRng extends RngBase {
   bytes(n: number): Uint8Array {
     return new Uint8Array(randomBytes(n));
+  }
+
+  override fillBytes(out: Uint8Array): Uint8Array {
+    return randomFillSync(out);
   }
 
   uniform(): number {

@@ -7,6 +7,12 @@ export abstract class RngBase implements Rng {
   abstract uniform(): number;
   abstract fork(name: string): Rng;
 
+  /** Default: draw, then copy. Implementations that can write in place override it. */
+  fillBytes(out: Uint8Array): Uint8Array {
+    out.set(this.bytes(out.length));
+    return out;
+  }
+
   int(maxExclusive: number): number {
     if (!Number.isSafeInteger(maxExclusive) || maxExclusive <= 0) {
       throw new RangeError(`Rng.int: maxExclusive must be a positive safe integer, got ${maxExclusive}`);

@@ -5,6 +5,11 @@
 export interface Rng {
   /** `n` random bytes. */
   bytes(n: number): Uint8Array;
+  /**
+   * Fills `out` with random bytes and returns it: the same bytes `bytes(out.length)` would have returned (and
+   * the same stream position after), written in place so a codec can pad inside its datagram without a copy.
+   */
+  fillBytes(out: Uint8Array): Uint8Array;
   /** Uniform float in [0, 1). */
   uniform(): number;
   /** Uniform integer in [0, maxExclusive); maxExclusive must be a positive safe integer. */

@@ -1,6 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import seedrandom from 'seedrandom';
 import { SeededRng } from './seeded-rng.ts';
+
+/** The reference: seedrandom's Alea as SeededRng used it before the step was inlined (issue 14). */
+function referenceDraws(seed: string, plan: readonly number[]): number[] {
+  const prng = seedrandom.alea(seed);
+  const out: number[] = [];
+  for (const n of plan) {
+    if (n < 0) {
+      out.push(prng.double());
+      continue;
+    }
+    for (let i = 0; i < n; i += 4) {
+      const v = prng.int32();
+      for (let k = 0; k < 4 && i + k < n; k++) out.push((v >>> (8 * k)) & 0xff);
+    }
+  }
+  return out;
+}
 
 describe('SeededRng', () => {
   it('reproduces the same stream from the same seed and differs for another seed', () => {
@@ -21,6 +39,28 @@ describe('SeededRng', () => {
     expect(used.fork('node/n3').bytes(32)).toEqual(fresh.bytes(32));
     expect(new SeededRng(1).fork('a').fork('b').bytes(8)).toEqual(new SeededRng(1).fork('a/b').bytes(8));
     expect(new SeededRng(1).fork('x').bytes(8)).not.toEqual(new SeededRng(1).fork('y').bytes(8));
+  });
+
+  // Guards the inlined Alea step: every seeded run (traceHashes, frozen vectors) depends on these exact numbers.
+  it('bytes(), fillBytes() and uniform() give seedrandom Alea\'s exact stream, in any interleaving', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.array(fc.integer({ min: -1, max: 70 }), { maxLength: 12 }), fc.boolean(), (seed, plan, inPlace) => {
+        const r = new SeededRng(seed);
+        const got: number[] = [];
+        for (const n of plan) {
+          if (n < 0) got.push(r.uniform());
+          else got.push(...(inPlace ? r.fillBytes(new Uint8Array(n)) : r.bytes(n)));
+        }
+        expect(got).toEqual(referenceDraws(seed, plan));
+      }),
+    );
+  });
+
+  it('fillBytes writes only inside the view it is given', () => {
+    const buf = new Uint8Array(20).fill(0xee);
+    new SeededRng(3).fillBytes(buf.subarray(5, 12));
+    expect([...buf.subarray(0, 5), ...buf.subarray(12)]).toEqual(new Array(13).fill(0xee));
+    expect(buf.subarray(5, 12)).toEqual(new SeededRng(3).bytes(7));
   });
 
   it('draws stay in range', () => {

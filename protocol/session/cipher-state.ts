@@ -7,7 +7,7 @@ import type { CryptoSuite } from '../crypto/suite.ts';
 import { openDataPacket, parseDataHeader, sealDataFrame, type DataPacketOptions } from '../packet/data-packet.ts';
 import { decoded, PacketEncodeError, rejected, type DecodeResult } from '../packet/errors.ts';
 import type { Frame } from '../packet/frame.ts';
-import { toggleHeaderMask } from '../packet/header-protection.ts';
+import { toggleHeaderMaskInPlace } from '../packet/header-protection.ts';
 import { decodeInner } from '../packet/inner-codec.ts';
 import type { Rng } from '../runtime/rng.ts';
 import { ReplayWindow } from './replay-window.ts';
@@ -41,7 +41,8 @@ export class SendCipher {
     if (this.exhausted()) throw new PacketEncodeError('seq-exhausted', `send key used ${this.nextSeq} times; rekey`);
     const packet = sealDataFrame(this.suite, this.key, this.label, { connId: this.remoteConnId, seq: this.nextSeq }, frame, options);
     this.nextSeq++;
-    return toggleHeaderMask(this.suite, this.remoteHeaderKey, packet);
+    toggleHeaderMaskInPlace(this.suite, this.remoteHeaderKey, packet); // a fresh datagram: mask it where it lies
+    return packet;
   }
 
   /** Overwrites the key: after this nothing sealed under it can be produced again by this process. */

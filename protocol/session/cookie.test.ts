@@ -15,6 +15,7 @@ function countingRng(seed: string): { rng: Rng; drawn: () => number } {
   let drawn = 0;
   const rng: Rng = {
     bytes: (n) => ((drawn += n), inner.bytes(n)),
+    fillBytes: (out) => ((drawn += out.length), inner.fillBytes(out)),
     uniform: () => inner.uniform(),
     int: (m) => inner.int(m),
     exponential: (m) => inner.exponential(m),
