@@ -142,6 +142,27 @@ describe('dhtDriver', () => {
     expect(population.joined.size).toBe(11);
   });
 
+  it('a node that stops while a failed join waits to retry leaves no timer behind', () => {
+    // Guards: the join retry timer stayed on the node's clock after stop, so a strict run (the messenger's)
+    // failed with "stop: nX held 1 timer(s) after stop" (found in a 500-node scale-10k run, issue 14).
+    // Both entry nodes' links are down: no join can complete, so each peer fails and schedules a retry.
+    const ctx = context({ seed: 3, nodes: 6, durationS: 60, protocol: 'dht', dht: { k: 4, bootstrapRefreshes: 0, entryNodes: 2, joinSpreadS: 1 } });
+    const { sim, names, network } = ctx;
+    const population = new DhtPopulation(ctx, [], [blobValidator(ctx.suite)]);
+    names.forEach((_, i) => population.start(i));
+    network.setUp(names[0], false);
+    network.setUp(names[1], false);
+    while (population.counts.joinsFailed < names.length - 2 && sim.now() < 60_000) sim.runUntil(sim.now() + 500);
+    expect(population.counts.joinsFailed).toBeGreaterThanOrEqual(names.length - 2);
+    expect(population.counts.joinsOk).toBe(0);
+    let leaked = 0;
+    for (let i = 2; i < names.length; i++) {
+      population.stop(i);
+      leaked += sim.cancelTimersOf(names[i]);
+    }
+    expect(leaked).toBe(0);
+  });
+
   it('runs the hooks of an active scenario section: node options, entries, exclusions, attack figures', () => {
     const seen = { nodeInit: 0, joinEntries: 0, onJoined: 0 };
     const eclipse: EclipseSection = {

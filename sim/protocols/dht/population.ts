@@ -14,7 +14,7 @@ import { ParatoxNode, type ParatoxNodeInit } from '../../../protocol/node/parato
 import type { BootstrapResult } from '../../../protocol/dht/dht-node.ts';
 import type { RecordValidator } from '../../../protocol/dht/record-validator.ts';
 import type { PeerRef } from '../../../protocol/dht/types.ts';
-import type { Clock } from '../../../protocol/runtime/clock.ts';
+import type { Clock, TimerId } from '../../../protocol/runtime/clock.ts';
 import type { Rng } from '../../../protocol/runtime/rng.ts';
 import type { DriverContext } from '../driver.ts';
 import type { DhtRole, DhtScenarioHooks } from './hooks.ts';
@@ -34,6 +34,8 @@ interface Slot {
   dead: boolean;
   /** Pending arrival (driver-owned event), cancelled if churn takes the node down first. */
   arrival?: number;
+  /** Pending join retry on the node's clock: cancelled when the node stops, so a stop leaves no timer behind. */
+  joinRetry?: TimerId;
 }
 
 export interface PopulationCounts {
@@ -231,6 +233,7 @@ export class DhtPopulation {
 
   private join(i: number, node: ParatoxNode, attempt: number): void {
     const slot = this.slots[i];
+    slot.joinRetry = undefined;
     if (slot.node !== node) return;
     this.counts.joinAttempts++;
     const entries = this.entriesFor(i);
@@ -251,7 +254,7 @@ export class DhtPopulation {
         this.counts.joinsAbandoned++;
         return;
       }
-      this.clockOf(i).setTimer(JOIN_RETRY_MS, () => this.join(i, node, attempt + 1));
+      slot.joinRetry = this.clockOf(i).setTimer(JOIN_RETRY_MS, () => this.join(i, node, attempt + 1));
     });
   }
 
@@ -266,6 +269,8 @@ export class DhtPopulation {
     const slot = this.slots[i];
     const node = slot.node;
     if (node === undefined) return;
+    if (slot.joinRetry !== undefined) this.clockOf(i).cancelTimer(slot.joinRetry);
+    slot.joinRetry = undefined;
     node.stop();
     slot.node = undefined;
     slot.joined = false;
