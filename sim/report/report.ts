@@ -185,4 +185,6 @@ export interface Report {
   protocol: Record<string, unknown>;
   /** Extension: the command that reproduces this run. */
   reproduce: string;
+  /** Extension (issue 14): why this run measured little of what it was built for (sim/report/run-health.ts); absent when none. */
+  warnings?: string[];
 }

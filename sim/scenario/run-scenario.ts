@@ -14,6 +14,7 @@ import { suiteByName, fastestSuite } from '../../protocol/crypto/select-suite.ts
 import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import type { Report } from '../report/report.ts';
 import { assembleReport } from '../report/assemble-report.ts';
+import { runHealthWarnings } from '../report/run-health.ts';
 import { enforceRunAccounting, HandlerErrorCheck, StopCheck } from '../observers/accounting.ts';
 import { WireObserver } from '../observers/wire-observer.ts';
 import { TrafficSeries } from '../observers/traffic-series.ts';
@@ -128,7 +129,7 @@ function runWithinBudget(scenario: Scenario, opts: RunOptions): Report {
   }
   const wallSeconds = (performance.now() - wallStart) / 1000;
   wire.close(truth);
-  return assembleReport({
+  const report = assembleReport({
     scenario,
     sim,
     network,
@@ -145,4 +146,7 @@ function runWithinBudget(scenario: Scenario, opts: RunOptions): Report {
     },
     reproduce: `npx paratox run ${opts.scenarioFile ?? '<scenario.json>'} --seed ${scenario.seed}`,
   });
+  const warnings = runHealthWarnings(report);
+  if (warnings.length > 0) report.warnings = warnings;
+  return report;
 }
