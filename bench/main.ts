@@ -1,11 +1,11 @@
 /**
  * `npm run bench`: runs every benchmark module and writes one JSON document (stdout and reports/bench/latest.json).
- * Usage: npm run bench [-- name ...]   (names: engine, crypto, packet, scenario, dht, onion, eve, messenger; default all)
+ * Usage: npm run bench [-- name ...]   (names: engine, crypto, packet, scenario, dht, onion, eve, messenger, scale; default all)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
-const MODULES = ['engine', 'crypto', 'packet', 'scenario', 'dht', 'onion', 'eve', 'messenger'] as const;
+const MODULES = ['engine', 'crypto', 'packet', 'scenario', 'dht', 'onion', 'eve', 'messenger', 'scale'] as const;
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => a !== '--');

@@ -1,0 +1,130 @@
+/**
+ * The scale scenario (scenarios/scale-10k.json: DHT + circuits + 100 conversations + 1/s noise per node, real
+ * crypto) at several node counts, each in its own child process so peak RSS is that run's alone: wall time,
+ * peak RSS, datagrams per wall second, link handshakes, and how cost grows with the node count.
+ *
+ * A full 10,000-node run takes far longer than a bench should (issue 14), so by default the bench measures smaller
+ * networks and fits wall = a · nodes^b (least squares on logs) to extrapolate 10k and 30k; the output marks every
+ * extrapolated figure as such. Knobs:
+ *   PARATOX_BENCH_SCALE_NODES      comma list of node counts (default 250,500: ~5 and ~15 min; 10000 runs the real thing, for hours)
+ *   PARATOX_BENCH_SCALE_DURATION_S simulated seconds (default the scenario's 600; conversations keep their times)
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { packetVsRawGcm } from './packet.ts';
+
+const SCENARIO = 'scenarios/scale-10k.json';
+
+export interface ScalePoint {
+  nodes: number;
+  simulatedSeconds: number;
+  wallSeconds: number;
+  peakRssBytes: number;
+  peakRssBytesPerNode: number;
+  events: number;
+  datagrams: number;
+  datagramsPerWallSecond: number;
+  /** Wall time per datagram over the raw node:crypto AES-256-GCM seal + open of 1232 bytes (same process, same load). */
+  wallPerDatagramOverRawGcm: number;
+  linkHandshakes: number;
+  linkHandshakesPerNode: number;
+  deliveryRatio: number | null;
+  traceHash: string | null;
+  loadAverage1mBefore: number;
+  loadAverage1mAfter: number;
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const counts = parseCounts(process.env.PARATOX_BENCH_SCALE_NODES ?? '250,500');
+  const durationS = process.env.PARATOX_BENCH_SCALE_DURATION_S === undefined ? undefined : Number(process.env.PARATOX_BENCH_SCALE_DURATION_S);
+  if (durationS !== undefined && !(durationS > 0)) throw new Error(`PARATOX_BENCH_SCALE_DURATION_S must be a positive number of seconds`);
+  const raw = packetVsRawGcm() as { rawSealUs: number; rawOpenUs: number };
+  const rawUs = raw.rawSealUs + raw.rawOpenUs;
+  const points: ScalePoint[] = [];
+  for (const nodes of counts) {
+    process.stderr.write(`bench scale: ${nodes} nodes ...\n`);
+    points.push(runPoint(nodes, durationS, rawUs));
+  }
+  return {
+    scenario: SCENARIO,
+    rawGcmSealOpenUs: rawUs,
+    points,
+    growth: growth(points),
+  };
+}
+
+function parseCounts(text: string): number[] {
+  const counts = text.split(',').map((s) => Number(s.trim()));
+  if (counts.length === 0 || counts.some((n) => !Number.isInteger(n) || n < 40)) {
+    throw new Error(`PARATOX_BENCH_SCALE_NODES must list node counts >= 40 (the scenario's 32 entries + users), got "${text}"`);
+  }
+  return counts;
+}
+
+function runPoint(nodes: number, durationS: number | undefined, rawUs: number): ScalePoint {
+  const base = JSON.parse(readFileSync(SCENARIO, 'utf8'));
+  const scenario = { ...base, name: `scale-${nodes}`, nodes, durationS: durationS ?? base.durationS };
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'paratox-bench-scale-'));
+  const file = path.join(dir, `scale-${nodes}.json`);
+  writeFileSync(file, JSON.stringify(scenario));
+  const out = path.join(dir, 'report.json');
+  const loadBefore = os.loadavg()[0];
+  execFileSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'run', file, '--out', out, '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const r = JSON.parse(readFileSync(out, 'utf8'));
+  const handshakes = r.protocol?.sessions?.handshakesStarted ?? 0;
+  const datagrams = r.traffic.wirePackets;
+  return {
+    nodes,
+    simulatedSeconds: r.sim.simulatedSeconds,
+    wallSeconds: r.sim.wallSeconds,
+    peakRssBytes: r.sim.peakRssBytes,
+    peakRssBytesPerNode: Math.round(r.sim.peakRssBytes / nodes),
+    events: r.sim.events,
+    datagrams,
+    datagramsPerWallSecond: Math.round(datagrams / r.sim.wallSeconds),
+    wallPerDatagramOverRawGcm: round2((r.sim.wallSeconds * 1e6) / datagrams / rawUs),
+    linkHandshakes: handshakes,
+    linkHandshakesPerNode: round2(handshakes / nodes),
+    deliveryRatio: r.traffic.deliveryRatio,
+    traceHash: r.traceHash,
+    loadAverage1mBefore: loadBefore,
+    loadAverage1mAfter: os.loadavg()[0],
+  };
+}
+
+/** wall = a · nodes^b and rss = c · nodes^d fitted on the measured points; 10k and 30k extrapolated. */
+function growth(points: readonly ScalePoint[]): Record<string, unknown> {
+  if (points.length < 2) return { note: 'growth needs at least two node counts' };
+  const wall = powerFit(points.map((p) => [p.nodes, p.wallSeconds]));
+  const rss = powerFit(points.map((p) => [p.nodes, p.peakRssBytes]));
+  const at = (n: number) => ({ nodes: n, extrapolated: !points.some((p) => p.nodes === n), wallSeconds: Math.round(wall.a * n ** wall.b), peakRssBytes: Math.round(rss.a * n ** rss.b) });
+  return {
+    wallExponent: round2(wall.b),
+    rssExponent: round2(rss.b),
+    table: [1_000, 3_000, 10_000, 30_000].map(at),
+    note: `fitted on ${points.map((p) => p.nodes).join(', ')} nodes; an exponent of 1 is linear growth`,
+  };
+}
+
+/** Least squares on (log x, log y): y = a · x^b. */
+export function powerFit(xy: ReadonlyArray<readonly [number, number]>): { a: number; b: number } {
+  const lx = xy.map(([x]) => Math.log(x));
+  const ly = xy.map(([, y]) => Math.log(y));
+  const n = xy.length;
+  const mx = lx.reduce((s, v) => s + v, 0) / n;
+  const my = ly.reduce((s, v) => s + v, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (lx[i] - mx) * (ly[i] - my);
+    sxx += (lx[i] - mx) ** 2;
+  }
+  const b = sxx === 0 ? 1 : sxy / sxx;
+  return { a: Math.exp(my - b * mx), b };
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
