@@ -218,6 +218,34 @@ describe('LinkShaper links and session lifetime', () => {
   });
 });
 
+describe('LinkShaper links, session lifetime and rekeying', () => {
+  it('noise alone never rekeys a session unless noiseKeepsAlive: the link idles out instead of living on fresh keys', () => {
+    // Guards: sealNoise started a rekey on a noise-only link, whose new session counted as fresh activity, so
+    // cover traffic kept every link alive for good and paid a handshake per link every rekey period (58,388 of
+    // a 500-node scale-10k run's 85,512 handshakes).
+    for (const noiseKeepsAlive of [false, true]) {
+      const net = new ShapedNet();
+      const noise = { policy: 'poisson', ratePerS: RATE } as const;
+      const session = { idleSessionMs: 3_000, rekeyAfterMs: 1_000, noiseKeepsAlive };
+      const [a, b] = ['a', 'b'].map((n) => net.add(n, noise, session));
+      connect(net, [[a, b]]);
+      net.clock.advance(10_000);
+      const end = net.clock.now();
+      const quiet = net.count('a', 'b', end - 2_000, end) + net.count('b', 'a', end - 2_000, end);
+      const rekeys = a.manager.stats().rekeys + b.manager.stats().rekeys;
+      if (noiseKeepsAlive) {
+        expect(quiet).toBeGreaterThan(RATE);
+        expect(rekeys).toBeGreaterThanOrEqual(8);
+      } else {
+        expect(rekeys).toBe(0);
+        expect(quiet).toBe(0);
+        expect(a.manager.stats().sessionsExpired).toBe(1);
+        expect(net.clock.pending()).toBe(0);
+      }
+    }
+  });
+});
+
 describe('LinkShaper accounting (randomised, fake session layer)', () => {
   it.each(['constant', 'poisson'] as const)('%s: every datagram ends passed, overflowed or dropped at stop; nothing spins; stop leaves no timer', (policy) => {
     for (let seed = 0; seed < 5; seed++) {

@@ -220,7 +220,8 @@ export class SessionManager implements Messenger {
    * One cover datagram for `address`: a PayloadType.NOISE frame with an empty body, sealed (and padded to the
    * wire size) under the next seq of the current session to that address, so on the wire it is one more
    * data packet. The caller sends it (the link shaper, in a slot of its own). undefined when no session to
-   * the address can send. Counted in packetsSent, noiseSent and noiseBytesSent; may start a rekey.
+   * the address can send, or (noiseKeepsAlive off) when its key is due for a rekey. Counted in packetsSent,
+   * noiseSent and noiseBytesSent; starts a rekey only when noiseKeepsAlive.
    */
   sealNoise(address: Address): Uint8Array | undefined {
     if (this.closed) return undefined;
@@ -228,12 +229,19 @@ export class SessionManager implements Messenger {
     for (const candidate of this.byAddress.get(address) ?? []) {
       if (candidate.current?.canSend()) ps = candidate;
     }
-    if (!ps?.current) return undefined;
+    if (!ps?.current?.send) return undefined;
+    // Cover traffic alone never buys a session a new key unless noise is activity (noiseKeepsAlive): a noise-only
+    // rekey would give the link a fresh session, fresh activity and another idle period, so noise would keep every
+    // link it ever covered alive for good (against noiseKeepsAlive: false) and pay a full handshake per link per
+    // rekey period. Past its rekey age such a key carries no more noise; the link goes quiet and idles out, and the
+    // next real send rekeys as usual.
+    const keepsAlive = this.config.noiseKeepsAlive;
+    if (!keepsAlive && this.rekeyCause(ps.current, ps.current.send.sent()) !== undefined) return undefined;
     const packet = this.seal(ps.current, { type: PayloadType.NOISE, body: new Uint8Array(0) });
     this.counters.packetsSent++;
     this.counters.bytesSent += packet.length;
     this.events.emit({ kind: 'noise-sealed', address, packet });
-    this.maybeRekey(ps);
+    if (keepsAlive) this.maybeRekey(ps);
     return packet;
   }
 
