@@ -50,14 +50,20 @@ function makePair(suite: CryptoSuite, aliceKey: KeyPair, bobKey: KeyPair, seed: 
   return pair;
 }
 
-function benchSuite(suite: CryptoSuite): Record<string, number> {
-  const rng = new SeededRng(`bench/packet/${suite.name}`);
+/** A session key, a 200-byte DATA frame and its sealed 1232-byte packet, drawn from a named SeededRng. */
+function dataPacketFixture(suite: CryptoSuite, rngName: string) {
+  const rng = new SeededRng(rngName);
   const key = rng.bytes(32);
   const connId = rng.bytes(8);
   const label = DIRECTION_LABEL.initiatorToResponder;
   const options = { wireSize: DEFAULT_WIRE_SIZE, paddingMode: 'fixed', rng } as const;
   const frame = { type: PayloadType.DATA, body: rng.bytes(200) };
   const packet = sealDataFrame(suite, key, label, { connId, seq: 0 }, frame, options);
+  return { rng, key, connId, label, options, frame, packet };
+}
+
+function benchSuite(suite: CryptoSuite): Record<string, number> {
+  const { rng, key, connId, label, options, frame, packet } = dataPacketFixture(suite, `bench/packet/${suite.name}`);
   const aliceKey = suite.generateKeyPair(rng);
   const bobKey = suite.generateKeyPair(rng);
   const body = rng.bytes(maxBodyBytes(DEFAULT_WIRE_SIZE));
@@ -108,13 +114,7 @@ const loadavg = (): number[] => os.loadavg().map(round2);
 
 /** The packet path against raw node:crypto GCM on the same bytes, in alternating rounds (see the header). */
 export function packetVsRawGcm(): Record<string, unknown> {
-  const rng = new SeededRng('bench/packet/raw-gcm');
-  const key = rng.bytes(32);
-  const connId = rng.bytes(8);
-  const label = DIRECTION_LABEL.initiatorToResponder;
-  const options = { wireSize: DEFAULT_WIRE_SIZE, paddingMode: 'fixed', rng } as const;
-  const frame = { type: PayloadType.DATA, body: rng.bytes(200) };
-  const packet = sealDataFrame(nodeSuite, key, label, { connId, seq: 0 }, frame, options);
+  const { rng, key, connId, label, options, frame, packet } = dataPacketFixture(nodeSuite, 'bench/packet/raw-gcm');
   const header = packet.subarray(0, 16);
   const plaintext = rng.bytes(DEFAULT_WIRE_SIZE - 32);
   const nonce = rng.bytes(12);
