@@ -59,6 +59,7 @@ import { KeyedTokenBuckets } from '../runtime/keyed-token-buckets.ts';
 import { EventBus, HandlerTable } from '../messenger/event-bus.ts';
 import type { Messenger, Unsubscribe } from '../messenger/messenger.ts';
 import { Session, type Peer } from './session.ts';
+import { keepInSlot } from './session-material.ts';
 import { countDrop, emptyStats, REKEY_COUNTER, type DropReason, type RekeyCause, type SendDropReason, type SessionStats } from './stats.ts';
 
 export interface SessionComponents {
@@ -100,7 +101,10 @@ export type SessionEvent =
 /** Per (address, nodePub): the session used for sending, our pending handshake, the send queue. */
 interface PeerState {
   readonly peer: Peer;
-  readonly sessions: Set<Session>;
+  /** Its key in `peers` (peerKey(peer)); its sessions share this string. */
+  readonly key: string;
+  /** Sessions of this peer in byConnId (a count: nothing iterates them). */
+  sessionCount: number;
   current?: Session;
   initiating?: Session;
   readonly queue: Frame[];
@@ -426,11 +430,10 @@ export class SessionManager implements Messenger {
     if (!response.ok) return this.reject(response);
     const { keys } = response.value;
     const now = this.components.clock.now();
-    const peer: Peer = { address: from, nodePub: init.initiatorStaticPub };
-    const session = new Session('responder', peer, peerKey(peer), localConnId, hexKey(localConnId), now);
+    const ps = this.peerState({ address: from, nodePub: init.initiatorStaticPub });
+    const session = new Session('responder', ps.peer, ps.key, localConnId, hexKey(localConnId), now);
     session.responder = response.value;
-    session.send = new SendCipher(this.ctx.suite, keys.responderToInitiator, DIRECTION_LABEL.responderToInitiator, init.initiatorConnId, init.initiatorHeaderKey, this.config.maxPacketsPerKey);
-    session.receive = new ReceiveCipher(this.ctx.suite, keys.initiatorToResponder, DIRECTION_LABEL.initiatorToResponder, this.config.replayWindow);
+    this.armCiphers(session, keys.responderToInitiator, keys.initiatorToResponder, init.initiatorConnId, init.initiatorHeaderKey);
     this.replays.add(ephemeralHex, now);
     this.halfOpen.set(ephemeralHex, { session, bodyHash: this.components.suite.sha256(initBody(bytes, init.layout)), layout: init.layout });
     session.initEphemeralHex = ephemeralHex;
@@ -499,10 +502,9 @@ export class SessionManager implements Messenger {
   private establishInitiator(session: Session, result: InitiatorResult): void {
     const { keys } = result;
     this.cancelTimer(session);
-    session.send = new SendCipher(this.ctx.suite, keys.initiatorToResponder, DIRECTION_LABEL.initiatorToResponder, result.remoteConnId, result.remoteHeaderKey, this.config.maxPacketsPerKey);
-    session.receive = new ReceiveCipher(this.ctx.suite, keys.responderToInitiator, DIRECTION_LABEL.responderToInitiator, this.config.replayWindow);
+    this.armCiphers(session, keys.initiatorToResponder, keys.responderToInitiator, result.remoteConnId, result.remoteHeaderKey);
     session.confirmTag = result.confirmTag;
-    session.responderEphemeralHex = hexKey(result.responderEphemeralField);
+    session.keepResponderEphemeral(result.responderEphemeralField);
     session.initiator?.ephemeral.privateKey.fill(0); // Z is derived: erase the ephemeral secret (PFS)
     session.initiator = undefined;
     keys.confirmInitiator.fill(0);
@@ -515,6 +517,23 @@ export class SessionManager implements Messenger {
     ps.current = session;
     this.sendConfirm(session);
     this.flushQueue(ps);
+  }
+
+  /**
+   * The session's two ciphers, their keys and the peer's connId and header key copied into the session's one
+   * buffer (session-material.ts); the handshake's copies of the traffic keys are erased at once.
+   */
+  private armCiphers(session: Session, sendKey: Uint8Array, receiveKey: Uint8Array, remoteConnId: Uint8Array, remoteHeaderKey: Uint8Array): void {
+    const m = session.material;
+    const initiator = session.role === 'initiator';
+    const sendLabel = initiator ? DIRECTION_LABEL.initiatorToResponder : DIRECTION_LABEL.responderToInitiator;
+    const receiveLabel = initiator ? DIRECTION_LABEL.responderToInitiator : DIRECTION_LABEL.initiatorToResponder;
+    const connId = keepInSlot(m, 'remoteConnId', remoteConnId);
+    const headerKey = keepInSlot(m, 'remoteHeaderKey', remoteHeaderKey);
+    session.send = new SendCipher(this.ctx.suite, keepInSlot(m, 'sendKey', sendKey), sendLabel, connId, headerKey, this.config.maxPacketsPerKey);
+    session.receive = new ReceiveCipher(this.ctx.suite, keepInSlot(m, 'receiveKey', receiveKey), receiveLabel, this.config.replayWindow);
+    sendKey.fill(0);
+    receiveKey.fill(0);
   }
 
   /** msg3, resent with a fresh seq until some authentic packet from the responder shows it arrived. */
@@ -536,7 +555,7 @@ export class SessionManager implements Messenger {
 
   /** A datagram (clear form: header unmasked) on an established (or responder half-open) session. */
   private handleSessionPacket(session: Session, bytes: Uint8Array): void {
-    if (session.responderEphemeralHex !== undefined && this.isDuplicateResponse(session, bytes)) return this.drop('duplicate-handshake');
+    if (session.hasResponderEphemeral && this.isDuplicateResponse(session, bytes)) return this.drop('duplicate-handshake');
     if (!session.receive) return this.drop('internal');
     // Another msg2 (forged, or a second answer): seq 0 like the responder's first data packet, but not
     // authentic under the session key. The handshake is over; counted apart from attacks on the data path.
@@ -553,7 +572,7 @@ export class SessionManager implements Messenger {
     // msg2 again (clear form): its ES field equals the one we accepted; a data packet matches with prob 2^-512.
     if (bytes.length < EPHEMERAL_FIELD.offset + EPHEMERAL_FIELD.length) return false;
     const field = bytes.subarray(EPHEMERAL_FIELD.offset, EPHEMERAL_FIELD.offset + EPHEMERAL_FIELD.length);
-    return hexKey(field) === session.responderEphemeralHex;
+    return session.isResponderEphemeral(field);
   }
 
   private onInitiatorFrame(session: Session, frame: Frame): void {
@@ -575,8 +594,9 @@ export class SessionManager implements Messenger {
     // Cover traffic is authentic but carries nothing: never held for a confirmation (it would fill the buffer).
     if (session.state === 'established' || frame.type === PayloadType.NOISE) return this.deliver(session, frame);
     // Authentic but not yet confirmed (msg3 lost or overtaken): hold it until msg3 arrives.
-    if (session.early.length >= this.config.maxQueuedMessages) return this.drop('unconfirmed');
-    session.early.push(frame);
+    const early = (session.early ??= []);
+    if (early.length >= this.config.maxQueuedMessages) return this.drop('unconfirmed');
+    early.push(frame);
   }
 
   private onConfirm(session: Session, tag: Uint8Array): void {
@@ -598,7 +618,9 @@ export class SessionManager implements Messenger {
     const ps = this.peerState(session.peer);
     ps.current = session;
     this.transmit(session, { type: PayloadType.HANDSHAKE_ACK, body: new Uint8Array(0) });
-    for (const frame of session.early.splice(0)) this.deliver(session, frame);
+    const early = session.early;
+    session.early = undefined;
+    for (const frame of early ?? []) this.deliver(session, frame);
     this.flushQueue(ps);
   }
 
@@ -626,7 +648,7 @@ export class SessionManager implements Messenger {
       this.dropQueue(ps, 'bad-peer-key');
       return this.forgetIfIdle(ps);
     }
-    const session = new Session('initiator', ps.peer, peerKey(ps.peer), localConnId, hexKey(localConnId), now);
+    const session = new Session('initiator', ps.peer, ps.key, localConnId, hexKey(localConnId), now);
     session.initiator = initiator;
     ps.initiating = session;
     this.addSession(session);
@@ -743,7 +765,7 @@ export class SessionManager implements Messenger {
     const key = peerKey(peer);
     let ps = this.peers.get(key);
     if (!ps) {
-      ps = { peer: { address: peer.address, nodePub: peer.nodePub.slice() }, sessions: new Set(), queue: [] };
+      ps = { peer: { address: peer.address, nodePub: peer.nodePub.slice() }, key, sessionCount: 0, queue: [] };
       this.peers.set(key, ps);
       const sameAddress = this.byAddress.get(peer.address) ?? new Set<PeerState>();
       this.byAddress.set(peer.address, sameAddress.add(ps));
@@ -752,8 +774,8 @@ export class SessionManager implements Messenger {
   }
 
   private forgetIfIdle(ps: PeerState): void {
-    if (ps.sessions.size > 0 || ps.queue.length > 0) return;
-    this.peers.delete(peerKey(ps.peer));
+    if (ps.sessionCount > 0 || ps.queue.length > 0) return;
+    this.peers.delete(ps.key);
     const sameAddress = this.byAddress.get(ps.peer.address);
     sameAddress?.delete(ps);
     if (sameAddress?.size === 0) this.byAddress.delete(ps.peer.address);
@@ -762,7 +784,7 @@ export class SessionManager implements Messenger {
   private addSession(session: Session): void {
     this.bornMs.set(session, this.components.clock.now());
     this.byConnId.set(session.localConnIdHex, session);
-    this.peerState(session.peer).sessions.add(session);
+    this.peerState(session.peer).sessionCount++;
     this.armSweep();
   }
 
@@ -771,11 +793,11 @@ export class SessionManager implements Messenger {
     this.leaveHalfOpen(session);
     if (session.state === 'initiating') this.retired.add(session.localConnIdHex, this.components.clock.now());
     // Frames held for a confirmation that never came: counted now, so each datagram ends in one drop.
-    if (session.early.length > 0) this.drop('unconfirmed', session.early.length);
-    this.byConnId.delete(session.localConnIdHex);
+    if (session.early?.length) this.drop('unconfirmed', session.early.length);
+    const wasOpen = this.byConnId.delete(session.localConnIdHex);
     const ps = this.peers.get(session.peerKey);
     if (ps) {
-      ps.sessions.delete(session);
+      if (wasOpen) ps.sessionCount--;
       if (ps.current === session) ps.current = undefined;
       if (ps.initiating === session) ps.initiating = undefined;
       this.forgetIfIdle(ps);
