@@ -107,7 +107,8 @@ interface PeerState {
   sessionCount: number;
   current?: Session;
   initiating?: Session;
-  readonly queue: Frame[];
+  /** Frames waiting for a session; absent while empty (an emptied array keeps its capacity, ~200 B per peer). */
+  queue?: Frame[];
 }
 
 /** A responder handshake waiting for msg3, by its init's ephemeral key (to answer a retransmitted init). */
@@ -203,8 +204,8 @@ export class SessionManager implements Messenger {
       ps.current = undefined;
       this.countRekey('key-exhausted');
     }
-    if (ps.queue.length >= this.config.maxQueuedMessages) return this.dropSend('queue-overflow');
-    ps.queue.push(frame);
+    if ((ps.queue?.length ?? 0) >= this.config.maxQueuedMessages) return this.dropSend('queue-overflow');
+    (ps.queue ??= []).push(frame);
     if (!ps.initiating) this.startHandshake(ps);
   }
 
@@ -682,9 +683,12 @@ export class SessionManager implements Messenger {
   }
 
   private flushQueue(ps: PeerState): void {
-    while (ps.queue.length > 0 && ps.current?.canSend()) this.transmit(ps.current, ps.queue.shift()!);
+    const queue = ps.queue;
+    if (queue === undefined) return;
+    while (ps.queue === queue && queue.length > 0 && ps.current?.canSend()) this.transmit(ps.current, queue.shift()!);
+    if (queue.length === 0 && ps.queue === queue) ps.queue = undefined;
     // A key that ran out mid-flush: the rest waits for a fresh handshake.
-    if (ps.queue.length > 0 && !ps.initiating) {
+    if (queue.length > 0 && !ps.initiating) {
       if (ps.current) {
         ps.current = undefined;
         this.countRekey('key-exhausted');
@@ -765,7 +769,7 @@ export class SessionManager implements Messenger {
     const key = peerKey(peer);
     let ps = this.peers.get(key);
     if (!ps) {
-      ps = { peer: { address: peer.address, nodePub: peer.nodePub.slice() }, key, sessionCount: 0, queue: [] };
+      ps = { peer: { address: peer.address, nodePub: peer.nodePub.slice() }, key, sessionCount: 0 };
       this.peers.set(key, ps);
       const sameAddress = this.byAddress.get(peer.address) ?? new Set<PeerState>();
       this.byAddress.set(peer.address, sameAddress.add(ps));
@@ -774,7 +778,7 @@ export class SessionManager implements Messenger {
   }
 
   private forgetIfIdle(ps: PeerState): void {
-    if (ps.sessionCount > 0 || ps.queue.length > 0) return;
+    if (ps.sessionCount > 0 || (ps.queue?.length ?? 0) > 0) return;
     this.peers.delete(ps.key);
     const sameAddress = this.byAddress.get(ps.peer.address);
     sameAddress?.delete(ps);
@@ -851,8 +855,8 @@ export class SessionManager implements Messenger {
   }
 
   private dropQueue(ps: PeerState, reason: SendDropReason): void {
-    if (ps.queue.length > 0) this.dropSend(reason, ps.queue.length);
-    ps.queue.length = 0;
+    if (ps.queue?.length) this.dropSend(reason, ps.queue.length);
+    ps.queue = undefined;
   }
 }
 

@@ -35,12 +35,18 @@ export function sessionMaterial(role: SessionRole): Uint8Array {
 
 /** Copies `value` (exactly the slot's length) into `slot` of `material` and returns the slot's view. */
 export function keepInSlot(material: Uint8Array, slot: SessionSlot, value: Uint8Array): Uint8Array {
-  const [offset, length] = SLOTS[slot];
+  const length = SLOTS[slot][1];
   if (value.length !== length) throw new RangeError(`session ${slot}: ${value.length} bytes, want ${length}`);
-  if (offset + length > material.length) throw new RangeError(`session ${slot}: no such slot in this session`);
-  const view = material.subarray(offset, offset + length);
+  const view = slotView(material, slot);
   view.set(value);
   return view;
+}
+
+/** A view of `slot` in `material`. */
+export function slotView(material: Uint8Array, slot: SessionSlot): Uint8Array {
+  const [offset, length] = SLOTS[slot];
+  if (offset + length > material.length) throw new RangeError(`session ${slot}: no such slot in this session`);
+  return material.subarray(offset, offset + length);
 }
 
 /** Whether `slot` of `material` holds exactly `value` (compared in place, no copy). */

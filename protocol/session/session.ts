@@ -11,7 +11,7 @@ import type { Address } from '../runtime/transport.ts';
 import type { TimerId } from '../runtime/clock.ts';
 import type { ReceiveCipher, SendCipher } from './cipher-state.ts';
 import type { InitiatorHandshake, ResponderHandshake } from './handshake.ts';
-import { keepInSlot, sessionMaterial, slotHolds } from './session-material.ts';
+import { keepInSlot, sessionMaterial, slotHolds, slotView } from './session-material.ts';
 
 export interface Peer {
   readonly address: Address;
@@ -43,8 +43,6 @@ export class Session {
   attempts = 0;
   timer?: TimerId;
   lastActivityMs: number;
-  /** The connId this node chose for receiving: a view into `material`. */
-  readonly localConnId: Uint8Array;
   /** One buffer for this session's keys and ids (session-material.ts); the ciphers hold views into it. */
   readonly material: Uint8Array;
 
@@ -60,7 +58,12 @@ export class Session {
     this.state = role === 'initiator' ? 'initiating' : 'awaiting-confirm';
     this.lastActivityMs = nowMs;
     this.material = sessionMaterial(role);
-    this.localConnId = keepInSlot(this.material, 'localConnId', localConnId);
+    keepInSlot(this.material, 'localConnId', localConnId);
+  }
+
+  /** The connId this node chose for receiving (a view made on demand: only a cookie reply needs the bytes again). */
+  get localConnId(): Uint8Array {
+    return slotView(this.material, 'localConnId');
   }
 
   /** Initiator: keeps msg2's ES field as received (a copy in `material`). */
