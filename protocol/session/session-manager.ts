@@ -149,7 +149,7 @@ export class SessionManager implements Messenger {
   /** Deliveries found while handling one datagram; handlers run after the decoder's safety net. */
   private pending: Delivery[] = [];
   /** The peers behind each address (one per NodeID key; several while a peer rotates), for sealNoise. */
-  private readonly byAddress = new Map<Address, Set<PeerState>>();
+  private readonly byAddress = new Map<Address, PeerState[]>(); // in insertion order, as a Set was (an array is ~100 B smaller)
   /** When each session's handshake started: its key's age for time-based rekeying (rekeyAfterMs). */
   private readonly bornMs = new WeakMap<Session, number>();
   /**
@@ -771,8 +771,9 @@ export class SessionManager implements Messenger {
     if (!ps) {
       ps = { peer: { address: peer.address, nodePub: peer.nodePub.slice() }, key, sessionCount: 0 };
       this.peers.set(key, ps);
-      const sameAddress = this.byAddress.get(peer.address) ?? new Set<PeerState>();
-      this.byAddress.set(peer.address, sameAddress.add(ps));
+      const sameAddress = this.byAddress.get(peer.address);
+      if (sameAddress) sameAddress.push(ps);
+      else this.byAddress.set(peer.address, [ps]);
     }
     return ps;
   }
@@ -781,8 +782,9 @@ export class SessionManager implements Messenger {
     if (ps.sessionCount > 0 || (ps.queue?.length ?? 0) > 0) return;
     this.peers.delete(ps.key);
     const sameAddress = this.byAddress.get(ps.peer.address);
-    sameAddress?.delete(ps);
-    if (sameAddress?.size === 0) this.byAddress.delete(ps.peer.address);
+    const at = sameAddress?.indexOf(ps) ?? -1;
+    if (at >= 0) sameAddress!.splice(at, 1);
+    if (sameAddress?.length === 0) this.byAddress.delete(ps.peer.address);
   }
 
   private addSession(session: Session): void {
