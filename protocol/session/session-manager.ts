@@ -21,7 +21,7 @@
 import { SESSION_PROTECTION, type MessageProtection } from '../crypto/message-security.ts';
 import { CryptoError, type CryptoSuite, type KeyPair } from '../crypto/suite.ts';
 import { equalBytes } from '../packet/bytes.ts';
-import { hexKey } from '../runtime/hex-key.ts';
+import { byteKey, hexKey } from '../runtime/hex-key.ts';
 import { CONN_ID_BYTES, DATA_HEADER_BYTES } from '../packet/constants.ts';
 import { DIRECTION_LABEL, MIN_DATA_PACKET_BYTES } from '../packet/data-packet.ts';
 import { PacketEncodeError, type DecodeResult } from '../packet/errors.ts';
@@ -355,10 +355,10 @@ export class SessionManager implements Messenger {
     const now = this.components.clock.now();
     // Keyed by the encoding as sent: a retransmission repeats it; a re-encoding of the same point fails the
     // AEAD (the encoding is its AAD), so no second key needs the (costlier) decoded point.
-    const ephemeralHex = hexKey(field.value);
-    const halfOpen = this.halfOpen.get(ephemeralHex);
+    const ephemeralKey = byteKey(field.value); // one char per byte: half a hex key's heap, kept up to 2 x maxSkew
+    const halfOpen = this.halfOpen.get(ephemeralKey);
     if (halfOpen) return this.handleRepeatedInit(halfOpen, bytes);
-    if (this.replays.has(ephemeralHex, now)) return this.drop('replay');
+    if (this.replays.has(ephemeralKey, now)) return this.drop('replay');
     const underLoad = this.load.arrive(now) || this.halfOpen.size >= this.config.handshakeLoadHalfOpen;
     const mac2Valid = this.cookies.hasValidMac2(from, bytes, now);
     if (underLoad && !mac2Valid) return this.demandCookie(from, bytes, now);
@@ -372,7 +372,7 @@ export class SessionManager implements Messenger {
     if (!opened.ok) return this.drop(opened.error.code === 'auth-failed' ? 'unknown-session' : opened.error.code);
     if (!isFreshInitTimestamp(opened.value.timestampMs, now, this.config.handshakeMaxSkewMs)) return this.drop('stale-handshake');
     if (!this.replays.hasRoom(now) || this.halfOpen.size >= this.config.maxHalfOpenHandshakes) return this.drop('handshake-overload');
-    this.acceptInit(from, opened.value, ephemeralHex, bytes, staticKey, staticKey !== identity);
+    this.acceptInit(from, opened.value, ephemeralKey, bytes, staticKey, staticKey !== identity);
   }
 
   /** Under load: a cookie reply for the init's source instead of any ECDH (rate-limited per source). */
@@ -421,7 +421,7 @@ export class SessionManager implements Messenger {
   private acceptInit(
     from: Address,
     init: ReceivedInit & { readonly layout: InitLayout },
-    ephemeralHex: string,
+    ephemeralKey: string,
     bytes: Uint8Array,
     identity: KeyPair,
     onPreviousKey: boolean,
@@ -435,9 +435,9 @@ export class SessionManager implements Messenger {
     const session = new Session('responder', ps.peer, ps.key, localConnId, hexKey(localConnId), now);
     session.responder = response.value;
     this.armCiphers(session, keys.responderToInitiator, keys.initiatorToResponder, init.initiatorConnId, init.initiatorHeaderKey);
-    this.replays.add(ephemeralHex, now);
-    this.halfOpen.set(ephemeralHex, { session, bodyHash: this.components.suite.sha256(initBody(bytes, init.layout)), layout: init.layout });
-    session.initEphemeralHex = ephemeralHex;
+    this.replays.add(ephemeralKey, now);
+    this.halfOpen.set(ephemeralKey, { session, bodyHash: this.components.suite.sha256(initBody(bytes, init.layout)), layout: init.layout });
+    session.initEphemeralKey = ephemeralKey;
     this.addSession(session);
     this.counters.handshakesAccepted++;
     if (onPreviousKey) this.counters.handshakesOnPreviousKey++;
@@ -452,9 +452,9 @@ export class SessionManager implements Messenger {
 
   /** The session no longer waits for msg3 (confirmed or gone): its half-open slot is free again. */
   private leaveHalfOpen(session: Session): void {
-    if (session.initEphemeralHex === undefined) return;
-    this.halfOpen.delete(session.initEphemeralHex);
-    session.initEphemeralHex = undefined;
+    if (session.initEphemeralKey === undefined) return;
+    this.halfOpen.delete(session.initEphemeralKey);
+    session.initEphemeralKey = undefined;
   }
 
   private expireHalfOpen(session: Session): void {

@@ -31,7 +31,7 @@ export class Session {
   /** Responder, until msg3 is verified. */
   responder?: ResponderHandshake;
   /** Responder, while half-open: the init's ephemeral key, its entry in the half-open table. */
-  initEphemeralHex?: string;
+  initEphemeralKey?: string;
   /** Initiator: msg3's body, resent until the responder acknowledges. */
   confirmTag?: Uint8Array;
   /** Initiator: msg2's ES field is in `material` (slot responderEphemeral), to recognise a duplicate msg2. */
