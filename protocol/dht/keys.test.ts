@@ -11,6 +11,7 @@ import {
   keyFromHex,
   keyOfNodePub,
   keyToHex,
+  NODE_KEY_CACHE_ENTRIES,
   NodeKeyCache,
   randomKeyInBucket,
   xorDistance,
@@ -88,5 +89,17 @@ describe('keys', () => {
       expect(cache.keyOf(pub)).toEqual(dhtKeyOf(nobleSuite, pub));
       expect(cache.keyOf(pub)).toEqual(dhtKeyOf(nobleSuite, pub));
     }
+  });
+
+  // Guards the memory bound (issue 14): the default cache held up to 4,096 keys (~1.4 MB) per long-running node.
+  it('NodeKeyCache holds at most NODE_KEY_CACHE_ENTRIES (128) keys by default and still answers right after a clear', () => {
+    const cache = new NodeKeyCache(nobleSuite);
+    const pubs = Array.from({ length: 300 }, (_, i) => Uint8Array.from({ length: 33 }, (_, j) => (j === 0 ? 2 : (i * 31 + j) & 0xff)));
+    for (const pub of pubs) {
+      cache.keyOf(pub);
+      expect(cache.size).toBeLessThanOrEqual(NODE_KEY_CACHE_ENTRIES);
+    }
+    expect(NODE_KEY_CACHE_ENTRIES).toBeLessThanOrEqual(128);
+    expect(cache.keyOf(pubs[0])).toEqual(keyOfNodePub(nobleSuite, pubs[0]));
   });
 });

@@ -113,14 +113,26 @@ export function shortKey(key: Uint8Array): string {
  * Memoised `keyOfNodePub`: every NODES reply carries up to k contacts whose keys we must derive, mostly the same
  * few hundred peers again and again. Bounded; cleared wholesale when full (cheap and good enough). Returned keys
  * are shared: treat them as immutable, as all DHT code does.
+ *
+ * An entry costs ~340 B of heap (the 33-char id, the key's Uint8Array and ArrayBuffer, the Map slot), so the bound
+ * is memory per node (issue 14: <= 100 KiB each): 4,096 entries filled up to ~1.4 MB per long-running node; 128
+ * hold a node's routing-table peers (k x log2(n / k) ~ 110 at 100,000 nodes) for ~44 KB at most. A miss costs one
+ * SHA-256 of 33 bytes; the key is the same either way.
  */
+export const NODE_KEY_CACHE_ENTRIES = 128;
+
 export class NodeKeyCache {
   private readonly map = new Map<string, DhtKey>();
 
   constructor(
     private readonly suite: Pick<CryptoSuite, 'sha256'>,
-    private readonly maxEntries = 4096,
+    private readonly maxEntries = NODE_KEY_CACHE_ENTRIES,
   ) {}
+
+  /** Entries held now (never more than the bound). */
+  get size(): number {
+    return this.map.size;
+  }
 
   keyOf(nodePub: Uint8Array): DhtKey {
     const id = String.fromCharCode.apply(null, nodePub as unknown as number[]);

@@ -3,7 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { toHex } from '../crypto/bytes.ts';
 import { SeededRng } from './seeded-rng.ts';
-import { hexKey } from './hex-key.ts';
+import { byteKey, hexKey } from './hex-key.ts';
 
 function heapUsedAfterGc(): number {
   setFlagsFromString('--expose-gc');
@@ -38,5 +38,26 @@ describe('hexKey', () => {
     const perKey = (heapUsedAfterGc() - before) / kept.length;
     expect(kept.length).toBe(20_000);
     expect(perKey).toBeLessThan(200);
+  });
+});
+
+// Guards byteKey as a map key: it must be exactly as discriminating as hexKey (no two inputs share a key).
+describe('byteKey', () => {
+  it('equal bytes give equal keys and different bytes (any byte, any length) different keys', () => {
+    const rng = new SeededRng(11);
+    const seen = new Map<string, string>();
+    for (let i = 0; i < 2_000; i++) {
+      const bytes = rng.bytes(i % 70);
+      if (i % 3 === 0) bytes[0] = i & 0xff;
+      const k = byteKey(bytes);
+      expect(k.length).toBe(bytes.length);
+      const hex = hexKey(bytes);
+      if (seen.has(k)) expect(seen.get(k)).toBe(hex);
+      seen.set(k, hex);
+      expect(byteKey(bytes.slice())).toBe(k);
+    }
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    expect(new Set(Array.from(all, (b) => byteKey(Uint8Array.of(b)))).size).toBe(256);
+    expect(byteKey(Uint8Array.of(0, 1))).not.toBe(byteKey(Uint8Array.of(1, 0)));
   });
 });

@@ -51,6 +51,20 @@ describe('ReplayWindow', () => {
     expect(() => new ReplayWindow(100)).toThrow(RangeError);
   });
 
+  // Guards the small form (block 0 in a field until a seq >= 32): the hand-over to the ring must keep every bit.
+  it('keeps seqs 0..31 when the ring is allocated on the first seq >= 32', () => {
+    const w = new ReplayWindow(64);
+    for (const seq of [0, 5, 31]) expect(w.commit(seq)).toBe(true);
+    expect(w.hasRing()).toBe(false);
+    expect(w.peek(31)).toBe('replay');
+    expect(w.commit(40)).toBe(true);
+    expect(w.hasRing()).toBe(true);
+    expect([0, 5, 31, 40].map((s) => w.peek(s))).toEqual(['replay', 'replay', 'replay', 'replay']);
+    expect([1, 30, 39, 41].map((s) => w.peek(s))).toEqual(['fresh', 'fresh', 'fresh', 'fresh']);
+    expect(w.commit(100)).toBe(true); // 100 - 0 >= 64: seq 0 is now too old, 40 still remembered
+    expect([0, 40].map((s) => w.peek(s))).toEqual(['too-old', 'replay']);
+  });
+
   it('agrees with a set-based model on random sequences (property)', () => {
     fc.assert(
       fc.property(

@@ -21,7 +21,7 @@
 import { SESSION_PROTECTION, type MessageProtection } from '../crypto/message-security.ts';
 import { CryptoError, type CryptoSuite, type KeyPair } from '../crypto/suite.ts';
 import { equalBytes } from '../packet/bytes.ts';
-import { hexKey } from '../runtime/hex-key.ts';
+import { byteKey, hexKey } from '../runtime/hex-key.ts';
 import { CONN_ID_BYTES, DATA_HEADER_BYTES } from '../packet/constants.ts';
 import { DIRECTION_LABEL, MIN_DATA_PACKET_BYTES } from '../packet/data-packet.ts';
 import { PacketEncodeError, type DecodeResult } from '../packet/errors.ts';
@@ -59,6 +59,7 @@ import { KeyedTokenBuckets } from '../runtime/keyed-token-buckets.ts';
 import { EventBus, HandlerTable } from '../messenger/event-bus.ts';
 import type { Messenger, Unsubscribe } from '../messenger/messenger.ts';
 import { Session, type Peer } from './session.ts';
+import { keepInSlot } from './session-material.ts';
 import { countDrop, emptyStats, REKEY_COUNTER, type DropReason, type RekeyCause, type SendDropReason, type SessionStats } from './stats.ts';
 
 export interface SessionComponents {
@@ -100,10 +101,14 @@ export type SessionEvent =
 /** Per (address, nodePub): the session used for sending, our pending handshake, the send queue. */
 interface PeerState {
   readonly peer: Peer;
-  readonly sessions: Set<Session>;
+  /** Its key in `peers` (peerKey(peer)); its sessions share this string. */
+  readonly key: string;
+  /** Sessions of this peer in byConnId (a count: nothing iterates them). */
+  sessionCount: number;
   current?: Session;
   initiating?: Session;
-  readonly queue: Frame[];
+  /** Frames waiting for a session; absent while empty (an emptied array keeps its capacity, ~200 B per peer). */
+  queue?: Frame[];
 }
 
 /** A responder handshake waiting for msg3, by its init's ephemeral key (to answer a retransmitted init). */
@@ -144,7 +149,7 @@ export class SessionManager implements Messenger {
   /** Deliveries found while handling one datagram; handlers run after the decoder's safety net. */
   private pending: Delivery[] = [];
   /** The peers behind each address (one per NodeID key; several while a peer rotates), for sealNoise. */
-  private readonly byAddress = new Map<Address, Set<PeerState>>();
+  private readonly byAddress = new Map<Address, PeerState[]>(); // in insertion order, as a Set was (an array is ~100 B smaller)
   /** When each session's handshake started: its key's age for time-based rekeying (rekeyAfterMs). */
   private readonly bornMs = new WeakMap<Session, number>();
   /**
@@ -199,8 +204,8 @@ export class SessionManager implements Messenger {
       ps.current = undefined;
       this.countRekey('key-exhausted');
     }
-    if (ps.queue.length >= this.config.maxQueuedMessages) return this.dropSend('queue-overflow');
-    ps.queue.push(frame);
+    if ((ps.queue?.length ?? 0) >= this.config.maxQueuedMessages) return this.dropSend('queue-overflow');
+    (ps.queue ??= []).push(frame);
     if (!ps.initiating) this.startHandshake(ps);
   }
 
@@ -358,10 +363,10 @@ export class SessionManager implements Messenger {
     const now = this.components.clock.now();
     // Keyed by the encoding as sent: a retransmission repeats it; a re-encoding of the same point fails the
     // AEAD (the encoding is its AAD), so no second key needs the (costlier) decoded point.
-    const ephemeralHex = hexKey(field.value);
-    const halfOpen = this.halfOpen.get(ephemeralHex);
+    const ephemeralKey = byteKey(field.value); // one char per byte: half a hex key's heap, kept up to 2 x maxSkew
+    const halfOpen = this.halfOpen.get(ephemeralKey);
     if (halfOpen) return this.handleRepeatedInit(halfOpen, bytes);
-    if (this.replays.has(ephemeralHex, now)) return this.drop('replay');
+    if (this.replays.has(ephemeralKey, now)) return this.drop('replay');
     const underLoad = this.load.arrive(now) || this.halfOpen.size >= this.config.handshakeLoadHalfOpen;
     const mac2Valid = this.cookies.hasValidMac2(from, bytes, now);
     if (underLoad && !mac2Valid) return this.demandCookie(from, bytes, now);
@@ -375,7 +380,7 @@ export class SessionManager implements Messenger {
     if (!opened.ok) return this.drop(opened.error.code === 'auth-failed' ? 'unknown-session' : opened.error.code);
     if (!isFreshInitTimestamp(opened.value.timestampMs, now, this.config.handshakeMaxSkewMs)) return this.drop('stale-handshake');
     if (!this.replays.hasRoom(now) || this.halfOpen.size >= this.config.maxHalfOpenHandshakes) return this.drop('handshake-overload');
-    this.acceptInit(from, opened.value, ephemeralHex, bytes, staticKey, staticKey !== identity);
+    this.acceptInit(from, opened.value, ephemeralKey, bytes, staticKey, staticKey !== identity);
   }
 
   /** Under load: a cookie reply for the init's source instead of any ECDH (rate-limited per source). */
@@ -424,7 +429,7 @@ export class SessionManager implements Messenger {
   private acceptInit(
     from: Address,
     init: ReceivedInit & { readonly layout: InitLayout },
-    ephemeralHex: string,
+    ephemeralKey: string,
     bytes: Uint8Array,
     identity: KeyPair,
     onPreviousKey: boolean,
@@ -434,14 +439,13 @@ export class SessionManager implements Messenger {
     if (!response.ok) return this.reject(response);
     const { keys } = response.value;
     const now = this.components.clock.now();
-    const peer: Peer = { address: from, nodePub: init.initiatorStaticPub };
-    const session = new Session('responder', peer, peerKey(peer), localConnId, hexKey(localConnId), now);
+    const ps = this.peerState({ address: from, nodePub: init.initiatorStaticPub });
+    const session = new Session('responder', ps.peer, ps.key, localConnId, hexKey(localConnId), now);
     session.responder = response.value;
-    session.send = new SendCipher(this.ctx.suite, keys.responderToInitiator, DIRECTION_LABEL.responderToInitiator, init.initiatorConnId, init.initiatorHeaderKey, this.config.maxPacketsPerKey);
-    session.receive = new ReceiveCipher(this.ctx.suite, keys.initiatorToResponder, DIRECTION_LABEL.initiatorToResponder, this.config.replayWindow);
-    this.replays.add(ephemeralHex, now);
-    this.halfOpen.set(ephemeralHex, { session, bodyHash: this.components.suite.sha256(initBody(bytes, init.layout)), layout: init.layout });
-    session.initEphemeralHex = ephemeralHex;
+    this.armCiphers(session, keys.responderToInitiator, keys.initiatorToResponder, init.initiatorConnId, init.initiatorHeaderKey);
+    this.replays.add(ephemeralKey, now);
+    this.halfOpen.set(ephemeralKey, { session, bodyHash: this.components.suite.sha256(initBody(bytes, init.layout)), layout: init.layout });
+    session.initEphemeralKey = ephemeralKey;
     this.addSession(session);
     this.counters.handshakesAccepted++;
     if (onPreviousKey) this.counters.handshakesOnPreviousKey++;
@@ -456,9 +460,9 @@ export class SessionManager implements Messenger {
 
   /** The session no longer waits for msg3 (confirmed or gone): its half-open slot is free again. */
   private leaveHalfOpen(session: Session): void {
-    if (session.initEphemeralHex === undefined) return;
-    this.halfOpen.delete(session.initEphemeralHex);
-    session.initEphemeralHex = undefined;
+    if (session.initEphemeralKey === undefined) return;
+    this.halfOpen.delete(session.initEphemeralKey);
+    session.initEphemeralKey = undefined;
   }
 
   private expireHalfOpen(session: Session): void {
@@ -507,10 +511,9 @@ export class SessionManager implements Messenger {
   private establishInitiator(session: Session, result: InitiatorResult): void {
     const { keys } = result;
     this.cancelTimer(session);
-    session.send = new SendCipher(this.ctx.suite, keys.initiatorToResponder, DIRECTION_LABEL.initiatorToResponder, result.remoteConnId, result.remoteHeaderKey, this.config.maxPacketsPerKey);
-    session.receive = new ReceiveCipher(this.ctx.suite, keys.responderToInitiator, DIRECTION_LABEL.responderToInitiator, this.config.replayWindow);
+    this.armCiphers(session, keys.initiatorToResponder, keys.responderToInitiator, result.remoteConnId, result.remoteHeaderKey);
     session.confirmTag = result.confirmTag;
-    session.responderEphemeralHex = hexKey(result.responderEphemeralField);
+    session.keepResponderEphemeral(result.responderEphemeralField);
     session.initiator?.ephemeral.privateKey.fill(0); // Z is derived: erase the ephemeral secret (PFS)
     session.initiator = undefined;
     keys.confirmInitiator.fill(0);
@@ -523,6 +526,23 @@ export class SessionManager implements Messenger {
     ps.current = session;
     this.sendConfirm(session);
     this.flushQueue(ps);
+  }
+
+  /**
+   * The session's two ciphers, their keys and the peer's connId and header key copied into the session's one
+   * buffer (session-material.ts); the handshake's copies of the traffic keys are erased at once.
+   */
+  private armCiphers(session: Session, sendKey: Uint8Array, receiveKey: Uint8Array, remoteConnId: Uint8Array, remoteHeaderKey: Uint8Array): void {
+    const m = session.material;
+    const initiator = session.role === 'initiator';
+    const sendLabel = initiator ? DIRECTION_LABEL.initiatorToResponder : DIRECTION_LABEL.responderToInitiator;
+    const receiveLabel = initiator ? DIRECTION_LABEL.responderToInitiator : DIRECTION_LABEL.initiatorToResponder;
+    const connId = keepInSlot(m, 'remoteConnId', remoteConnId);
+    const headerKey = keepInSlot(m, 'remoteHeaderKey', remoteHeaderKey);
+    session.send = new SendCipher(this.ctx.suite, keepInSlot(m, 'sendKey', sendKey), sendLabel, connId, headerKey, this.config.maxPacketsPerKey);
+    session.receive = new ReceiveCipher(this.ctx.suite, keepInSlot(m, 'receiveKey', receiveKey), receiveLabel, this.config.replayWindow);
+    sendKey.fill(0);
+    receiveKey.fill(0);
   }
 
   /** msg3, resent with a fresh seq until some authentic packet from the responder shows it arrived. */
@@ -544,7 +564,7 @@ export class SessionManager implements Messenger {
 
   /** A datagram (clear form: header unmasked) on an established (or responder half-open) session. */
   private handleSessionPacket(session: Session, bytes: Uint8Array): void {
-    if (session.responderEphemeralHex !== undefined && this.isDuplicateResponse(session, bytes)) return this.drop('duplicate-handshake');
+    if (session.hasResponderEphemeral && this.isDuplicateResponse(session, bytes)) return this.drop('duplicate-handshake');
     if (!session.receive) return this.drop('internal');
     // Another msg2 (forged, or a second answer): seq 0 like the responder's first data packet, but not
     // authentic under the session key. The handshake is over; counted apart from attacks on the data path.
@@ -561,7 +581,7 @@ export class SessionManager implements Messenger {
     // msg2 again (clear form): its ES field equals the one we accepted; a data packet matches with prob 2^-512.
     if (bytes.length < EPHEMERAL_FIELD.offset + EPHEMERAL_FIELD.length) return false;
     const field = bytes.subarray(EPHEMERAL_FIELD.offset, EPHEMERAL_FIELD.offset + EPHEMERAL_FIELD.length);
-    return hexKey(field) === session.responderEphemeralHex;
+    return session.isResponderEphemeral(field);
   }
 
   private onInitiatorFrame(session: Session, frame: Frame): void {
@@ -583,8 +603,9 @@ export class SessionManager implements Messenger {
     // Cover traffic is authentic but carries nothing: never held for a confirmation (it would fill the buffer).
     if (session.state === 'established' || frame.type === PayloadType.NOISE) return this.deliver(session, frame);
     // Authentic but not yet confirmed (msg3 lost or overtaken): hold it until msg3 arrives.
-    if (session.early.length >= this.config.maxQueuedMessages) return this.drop('unconfirmed');
-    session.early.push(frame);
+    const early = (session.early ??= []);
+    if (early.length >= this.config.maxQueuedMessages) return this.drop('unconfirmed');
+    early.push(frame);
   }
 
   private onConfirm(session: Session, tag: Uint8Array): void {
@@ -606,7 +627,9 @@ export class SessionManager implements Messenger {
     const ps = this.peerState(session.peer);
     ps.current = session;
     this.transmit(session, { type: PayloadType.HANDSHAKE_ACK, body: new Uint8Array(0) });
-    for (const frame of session.early.splice(0)) this.deliver(session, frame);
+    const early = session.early;
+    session.early = undefined;
+    for (const frame of early ?? []) this.deliver(session, frame);
     this.flushQueue(ps);
   }
 
@@ -634,7 +657,7 @@ export class SessionManager implements Messenger {
       this.dropQueue(ps, 'bad-peer-key');
       return this.forgetIfIdle(ps);
     }
-    const session = new Session('initiator', ps.peer, peerKey(ps.peer), localConnId, hexKey(localConnId), now);
+    const session = new Session('initiator', ps.peer, ps.key, localConnId, hexKey(localConnId), now);
     session.initiator = initiator;
     ps.initiating = session;
     this.addSession(session);
@@ -668,9 +691,12 @@ export class SessionManager implements Messenger {
   }
 
   private flushQueue(ps: PeerState): void {
-    while (ps.queue.length > 0 && ps.current?.canSend()) this.transmit(ps.current, ps.queue.shift()!);
+    const queue = ps.queue;
+    if (queue === undefined) return;
+    while (ps.queue === queue && queue.length > 0 && ps.current?.canSend()) this.transmit(ps.current, queue.shift()!);
+    if (queue.length === 0 && ps.queue === queue) ps.queue = undefined;
     // A key that ran out mid-flush: the rest waits for a fresh handshake.
-    if (ps.queue.length > 0 && !ps.initiating) {
+    if (queue.length > 0 && !ps.initiating) {
       if (ps.current) {
         ps.current = undefined;
         this.countRekey('key-exhausted');
@@ -751,26 +777,28 @@ export class SessionManager implements Messenger {
     const key = peerKey(peer);
     let ps = this.peers.get(key);
     if (!ps) {
-      ps = { peer: { address: peer.address, nodePub: peer.nodePub.slice() }, sessions: new Set(), queue: [] };
+      ps = { peer: { address: peer.address, nodePub: peer.nodePub.slice() }, key, sessionCount: 0 };
       this.peers.set(key, ps);
-      const sameAddress = this.byAddress.get(peer.address) ?? new Set<PeerState>();
-      this.byAddress.set(peer.address, sameAddress.add(ps));
+      const sameAddress = this.byAddress.get(peer.address);
+      if (sameAddress) sameAddress.push(ps);
+      else this.byAddress.set(peer.address, [ps]);
     }
     return ps;
   }
 
   private forgetIfIdle(ps: PeerState): void {
-    if (ps.sessions.size > 0 || ps.queue.length > 0) return;
-    this.peers.delete(peerKey(ps.peer));
+    if (ps.sessionCount > 0 || (ps.queue?.length ?? 0) > 0) return;
+    this.peers.delete(ps.key);
     const sameAddress = this.byAddress.get(ps.peer.address);
-    sameAddress?.delete(ps);
-    if (sameAddress?.size === 0) this.byAddress.delete(ps.peer.address);
+    const at = sameAddress?.indexOf(ps) ?? -1;
+    if (at >= 0) sameAddress!.splice(at, 1);
+    if (sameAddress?.length === 0) this.byAddress.delete(ps.peer.address);
   }
 
   private addSession(session: Session): void {
     this.bornMs.set(session, this.components.clock.now());
     this.byConnId.set(session.localConnIdHex, session);
-    this.peerState(session.peer).sessions.add(session);
+    this.peerState(session.peer).sessionCount++;
     this.armSweep();
   }
 
@@ -779,11 +807,11 @@ export class SessionManager implements Messenger {
     this.leaveHalfOpen(session);
     if (session.state === 'initiating') this.retired.add(session.localConnIdHex, this.components.clock.now());
     // Frames held for a confirmation that never came: counted now, so each datagram ends in one drop.
-    if (session.early.length > 0) this.drop('unconfirmed', session.early.length);
-    this.byConnId.delete(session.localConnIdHex);
+    if (session.early?.length) this.drop('unconfirmed', session.early.length);
+    const wasOpen = this.byConnId.delete(session.localConnIdHex);
     const ps = this.peers.get(session.peerKey);
     if (ps) {
-      ps.sessions.delete(session);
+      if (wasOpen) ps.sessionCount--;
       if (ps.current === session) ps.current = undefined;
       if (ps.initiating === session) ps.initiating = undefined;
       this.forgetIfIdle(ps);
@@ -837,8 +865,8 @@ export class SessionManager implements Messenger {
   }
 
   private dropQueue(ps: PeerState, reason: SendDropReason): void {
-    if (ps.queue.length > 0) this.dropSend(reason, ps.queue.length);
-    ps.queue.length = 0;
+    if (ps.queue?.length) this.dropSend(reason, ps.queue.length);
+    ps.queue = undefined;
   }
 }
 

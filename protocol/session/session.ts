@@ -11,6 +11,7 @@ import type { Address } from '../runtime/transport.ts';
 import type { TimerId } from '../runtime/clock.ts';
 import type { ReceiveCipher, SendCipher } from './cipher-state.ts';
 import type { InitiatorHandshake, ResponderHandshake } from './handshake.ts';
+import { keepInSlot, sessionMaterial, slotHolds, slotView } from './session-material.ts';
 
 export interface Peer {
   readonly address: Address;
@@ -30,29 +31,50 @@ export class Session {
   /** Responder, until msg3 is verified. */
   responder?: ResponderHandshake;
   /** Responder, while half-open: the init's ephemeral key, its entry in the half-open table. */
-  initEphemeralHex?: string;
+  initEphemeralKey?: string;
   /** Initiator: msg3's body, resent until the responder acknowledges. */
   confirmTag?: Uint8Array;
-  /** Initiator: the responder's ephemeral key, to recognise a duplicate msg2 after establishment. */
-  responderEphemeralHex?: string;
+  /** Initiator: msg2's ES field is in `material` (slot responderEphemeral), to recognise a duplicate msg2. */
+  hasResponderEphemeral = false;
   /** Initiator: some authentic packet came back after msg3, so the responder has confirmed too. */
   acked = false;
-  /** Responder: authentic frames that arrived before msg3 (reordering, or msg3 lost), delivered on confirm. */
-  readonly early: Frame[] = [];
+  /** Responder: authentic frames that arrived before msg3 (reordering, or msg3 lost), delivered on confirm; made on first use. */
+  early?: Frame[];
   attempts = 0;
   timer?: TimerId;
   lastActivityMs: number;
+  /** One buffer for this session's keys and ids (session-material.ts); the ciphers hold views into it. */
+  readonly material: Uint8Array;
 
+  /** `peer` and `peerKey` are shared with the manager's per-peer state (one copy per peer, not per session). */
   constructor(
     readonly role: SessionRole,
     readonly peer: Peer,
     readonly peerKey: string,
-    readonly localConnId: Uint8Array,
+    localConnId: Uint8Array,
     readonly localConnIdHex: string,
     nowMs: number,
   ) {
     this.state = role === 'initiator' ? 'initiating' : 'awaiting-confirm';
     this.lastActivityMs = nowMs;
+    this.material = sessionMaterial(role);
+    keepInSlot(this.material, 'localConnId', localConnId);
+  }
+
+  /** The connId this node chose for receiving (a view made on demand: only a cookie reply needs the bytes again). */
+  get localConnId(): Uint8Array {
+    return slotView(this.material, 'localConnId');
+  }
+
+  /** Initiator: keeps msg2's ES field as received (a copy in `material`). */
+  keepResponderEphemeral(field: Uint8Array): void {
+    keepInSlot(this.material, 'responderEphemeral', field);
+    this.hasResponderEphemeral = true;
+  }
+
+  /** Initiator: whether `field` is the ES field of the msg2 this session accepted. */
+  isResponderEphemeral(field: Uint8Array): boolean {
+    return this.hasResponderEphemeral && slotHolds(this.material, 'responderEphemeral', field);
   }
 
   /** True when application frames may be sealed now. */
@@ -68,7 +90,7 @@ export class Session {
     this.initiator?.ephemeral.privateKey.fill(0);
     this.initiator = undefined;
     this.eraseHandshakeKeys();
-    this.early.length = 0;
+    this.early = undefined;
   }
 
   /** After confirmation the MAC keys are no longer needed (ecmqv.ts: "discard after confirmation"). */
