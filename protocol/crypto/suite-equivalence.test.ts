@@ -9,7 +9,7 @@ import { toHex } from './bytes.ts';
 import { nobleSuite as noble } from './noble-suite.ts';
 import { nodeSuite as node } from './node-suite.ts';
 import { P256_N } from './p256.ts';
-import { cryptoOutcome } from './test-support.ts';
+import { cryptoOutcome, invalidPublicKeys } from './test-support.ts';
 
 const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max });
 const seed = fc.string({ maxLength: 12 });
@@ -180,6 +180,34 @@ describe('nobleSuite and nodeSuite return identical bytes', () => {
       }),
       { numRuns: 25 },
     );
+  });
+
+  // Guards nodeSuite's decompression cache (pointCache) and its affine MQV: a key met before (a peer's static
+  // key in every handshake, an ephemeral ECMQV decoded and ECDH meets again) must give the same bytes, and
+  // an invalid key must be refused again, not served from the cache.
+  it('ecmqv and ecdh with reused static keys and already-decoded ephemerals equal nobleSuite; bad keys stay refused', () => {
+    const rng = new SeededRng('equivalence/reuse');
+    const statics = [0, 1, 2].map(() => node.generateKeyPair(rng));
+    for (let i = 0; i < 12; i++) {
+      const ownEphemeral = node.generateKeyPair(rng);
+      const peerEphemeral = node.generateKeyPair(rng);
+      const input = { ownStatic: statics[i % 3], ownEphemeral, peerStaticPub: statics[(i + 1) % 3].publicKey, peerEphemeralPub: peerEphemeral.publicKey };
+      if (i % 2 === 0) same((s) => s.ecdh(ownEphemeral.privateKey, peerEphemeral.publicKey)); // first meeting by ECDH
+      same((s) => s.ecmqv(input));
+      same((s) => s.ecdh(ownEphemeral.privateKey, peerEphemeral.publicKey)); // decoded by ecmqv: cached
+      same((s) => s.ecdh(ownEphemeral.privateKey, input.peerStaticPub));
+    }
+    const good = statics[0];
+    for (const [name, bad] of Object.entries(invalidPublicKeys(good.publicKey))) {
+      for (let round = 0; round < 2; round++) {
+        const mqv = (s: typeof noble, peer: Uint8Array, eph: Uint8Array) =>
+          cryptoOutcome(() => s.ecmqv({ ownStatic: good, ownEphemeral: statics[1], peerStaticPub: peer, peerEphemeralPub: eph }));
+        expect(mqv(node, bad, statics[2].publicKey), name).toBe(mqv(noble, bad, statics[2].publicKey));
+        expect(mqv(node, statics[2].publicKey, bad), name).toBe(mqv(noble, statics[2].publicKey, bad));
+        expect(cryptoOutcome(() => node.ecdh(good.privateKey, bad)), name).toBe(cryptoOutcome(() => noble.ecdh(good.privateKey, bad)));
+        expect(cryptoOutcome(() => node.ecdh(good.privateKey, bad)), name).not.toBe('ok');
+      }
+    }
   });
 
   it('sign is byte-identical; verify agrees on valid and mutated signatures', () => {
