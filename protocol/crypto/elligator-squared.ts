@@ -30,6 +30,7 @@ import type { Rng } from '../runtime/rng.ts';
 import { bigIntToBytes, bytesToBigInt } from './bytes.ts';
 import { sswuChoosePreimage, sswuFraction, sswuPoint, sswuPreimageFrom, sswuPreimages } from './elligator-sswu.ts';
 import { mod, sqrtUnchecked } from './p256-field.ts';
+import { knownPointOf, lookupPoint, pointKey, rememberPoint } from './point-cache.ts';
 import { assertCompressedEncoding, decodePoint, Point, PUBLIC_KEY_BYTES, xFromCompressed } from './p256.ts';
 import { CryptoError } from './suite.ts';
 
@@ -60,6 +61,8 @@ export function randomFieldElement(rng: Rng): bigint {
  */
 function decompress(publicKey: Uint8Array): { x: bigint; y: bigint } {
   assertCompressedEncoding(publicKey, 'point to encode');
+  const known = lookupPoint(pointKey(publicKey)); // a fresh ephemeral key usually is (point-cache.ts)
+  if (known) return known;
   const x = xFromCompressed(publicKey);
   const rhs = x < P ? mod((x * x - 3n) * x + CURVE_B) : 0n;
   const root = sqrtUnchecked(rhs);
@@ -174,6 +177,7 @@ function sumOfMaps(u1: bigint, u2: bigint): Uint8Array {
   const out = new Uint8Array(PUBLIC_KEY_BYTES);
   out[0] = y3 & 1n ? 0x03 : 0x02;
   out.set(bigIntToBytes(x3, FIELD_BYTES), 1);
+  rememberPoint(pointKey(out), knownPointOf(x3, y3)); // the receiver's ECDH and ECMQV on it next
   return out;
 }
 

@@ -12,9 +12,10 @@
 import type * as NodeCrypto from 'node:crypto';
 import type { Rng } from '../runtime/rng.ts';
 import { AEAD_TAG_BYTES, assertAeadParams, assertHkdfLength, assertSealOutput } from './aead-checks.ts';
-import { affineAdd, negate, pointWithX, sumHasX, uncompressedOctets, type AffinePoint } from './affine-point.ts';
-import { bigIntToBytes, bytesToBigInt, concatBytes, toHex } from './bytes.ts';
+import { affineAdd, negate, pointWithX, sumHasX, uncompressedOctets } from './affine-point.ts';
+import { bigIntToBytes, bytesToBigInt, concatBytes } from './bytes.ts';
 import { nobleSuite } from './noble-suite.ts';
+import { lookupPoint, pointKey, rememberPoint, type KnownPoint } from './point-cache.ts';
 import {
   P256_N,
   SCALAR_BYTES,
@@ -71,24 +72,14 @@ function opensslX(scalar: Uint8Array, point: Uint8Array, what: string): Uint8Arr
   }
 }
 
-/** A validated peer point: OpenSSL's uncompressed octets (no square root on reuse) and its affine form. */
-interface DecodedPoint extends AffinePoint {
-  readonly octets: Uint8Array;
-}
-
-const POINT_CACHE_MAX = 1024;
 /**
- * Decompressions by compressed encoding (null: not a point), oldest evicted first. Static keys recur in
- * every handshake with the same peer, and a handshake meets each ephemeral key two or three times (ECDH,
- * then ECMQV); OpenSSL's square root in oct2point costs ~20-40 µs each time.
+ * Decompresses and validates a point in OpenSSL (faster than a bigint square root), once per encoding
+ * (point-cache.ts): OpenSSL then gets the uncompressed octets and takes no square root.
  */
-const pointCache = new Map<string, DecodedPoint | null>();
-
-/** Decompresses and validates a point in OpenSSL (faster than a bigint square root), once per encoding. */
-function opensslDecode(publicKey: Uint8Array, what: string): DecodedPoint {
+function opensslDecode(publicKey: Uint8Array, what: string): KnownPoint {
   assertCompressedEncoding(publicKey, what);
-  const id = toHex(publicKey);
-  let point = pointCache.get(id);
+  const key = pointKey(publicKey);
+  let point = lookupPoint(key);
   if (point === undefined) {
     try {
       const octets = toU8(lib().ECDH.convertKey(publicKey, 'prime256v1', undefined, undefined, 'uncompressed') as Buffer);
@@ -97,8 +88,7 @@ function opensslDecode(publicKey: Uint8Array, what: string): DecodedPoint {
     } catch {
       point = null;
     }
-    if (pointCache.size >= POINT_CACHE_MAX) pointCache.delete(pointCache.keys().next().value as string);
-    pointCache.set(id, point);
+    rememberPoint(key, point);
   }
   if (point === null) throw new CryptoError('bad-point', `${what} is not a point on P-256`);
   return point;
@@ -111,12 +101,22 @@ function publicKeyOf(privateKey: Uint8Array): Uint8Array {
   return toU8(e.getPublicKey(null, 'compressed'));
 }
 
+/**
+ * A fresh key pair's point, which OpenSSL has uncompressed at hand: its Elligator Squared encoding and the
+ * peer's ECDH/ECMQV then take no square root for it (point-cache.ts). Called right after publicKeyOf, while
+ * the engine still holds this key.
+ */
+function rememberGenerated(publicKey: Uint8Array): void {
+  const octets = toU8(ecdhEngine().getPublicKey(null, 'uncompressed'));
+  rememberPoint(pointKey(publicKey), { octets, x: bytesToBigInt(octets.subarray(1, 33)), y: bytesToBigInt(octets.subarray(33, 65)) });
+}
+
 function ecdh(privateKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array {
   scalarFromBytes(privateKey);
   assertCompressedEncoding(peerPublicKey, 'peer public key');
   // A point already decompressed goes in uncompressed; a new one goes to OpenSSL as is (decompressing it
   // here first would cost more than it saves when it is not met again).
-  const known = pointCache.get(toHex(peerPublicKey));
+  const known = lookupPoint(pointKey(peerPublicKey));
   if (known === null) throw new CryptoError('bad-point', 'peer public key is not a point on P-256');
   return opensslX(privateKey, known?.octets ?? peerPublicKey, 'peer public key');
 }
@@ -136,7 +136,7 @@ function ecdh(privateKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array {
  * 4. Q = Qe + R; Q = O or s = 0 means P = O, which §5.7.2.3 step 3 turns into an error.
  * 5. Z = x(s·Q) by OpenSSL ECDH: the secret s only meets OpenSSL's constant-time P-256 ladder. (s itself is
  *    computed with JS bigints, which are not constant-time; nobleSuite has the same limitation.)
- * Points go to OpenSSL uncompressed (Qs and Qe decoded once, pointCache), so it takes no square roots.
+ * Points go to OpenSSL uncompressed (Qs and Qe decoded once, point-cache.ts), so it takes no square roots.
  */
 function ecmqv(input: EcmqvInput): Uint8Array {
   const ds = scalarFromBytes(input.ownStatic.privateKey);
@@ -292,7 +292,9 @@ export const nodeSuite: CryptoSuite = {
   hkdf,
   generateKeyPair(rng: Rng): KeyPair {
     const privateKey = drawPrivateKey(rng);
-    return { privateKey, publicKey: publicKeyOf(privateKey) };
+    const publicKey = publicKeyOf(privateKey);
+    rememberGenerated(publicKey);
+    return { privateKey, publicKey };
   },
   publicKeyOf,
   ecdh,
