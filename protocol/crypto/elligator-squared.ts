@@ -10,9 +10,11 @@
  *   3.92 rounds measured over 4,000 encodings). Decoding: f(u1) + f(u2).
  *
  * Cost (see encodeRound and sumOfMaps): per encoding ~7.5 fixed-exponent powers (4 SSWU maps, 1.5 square
- * roots to find the chosen preimage, 1 for u2, 1 to decompress P), ~7.5 Jacobi symbols and 1 inversion;
- * per decoding 2 powers and 1 inversion. About 0.75 ms and 0.2 ms on a shared 2-core EPYC, where the
- * straightforward version (reference paths here) took 1.8-2.5 ms and 0.35-0.4 ms.
+ * roots to find the chosen preimage, 1 for u2, 1 to decompress P unless point-cache.ts knows P, as it does
+ * a fresh nodeSuite key), ~7.5 Jacobi symbols and 1 inversion; per decoding 2 powers and 1 inversion. Under
+ * Node the powers run on OpenSSL (openssl-power.ts): about 0.5-0.65 ms and 0.15-0.2 ms on a shared 2-core
+ * EPYC (BigInt powers: 1.0-1.1 ms and 0.3 ms; the straightforward reference paths here: 1.8-2.5 ms and
+ * 0.35-0.4 ms). The decoder records the point it computed in point-cache.ts for the ECDH/ECMQV that follow.
  *
  * Timing side channels, honestly: nothing here is constant-time. The number of rounds and, within a round,
  * whether square roots are taken depend on the discarded draws and on P, and V8 BigInt arithmetic and the
@@ -55,7 +57,7 @@ export function randomFieldElement(rng: Rng): bigint {
 }
 
 /**
- * SEC 1 §2.3.4 point decompression with p256-field's square root (~75 µs against ~130 µs in @noble's
+ * SEC 1 §2.3.4 point decompression with p256-field's square root (~35-75 µs against ~130 µs in @noble's
  * fromBytes): the same acceptance as decodePoint, i.e. prefix 02/03, x < p, x^3 - 3x + b a square. (y = 0
  * cannot occur: P-256 has prime order, so no point of order 2.)
  */

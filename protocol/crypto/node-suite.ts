@@ -13,7 +13,7 @@ import type * as NodeCrypto from 'node:crypto';
 import type { Rng } from '../runtime/rng.ts';
 import { AEAD_TAG_BYTES, assertAeadParams, assertHkdfLength, assertSealOutput } from './aead-checks.ts';
 import { affineAdd, negate, pointWithX, sumHasX, uncompressedOctets } from './affine-point.ts';
-import { bigIntToBytes, bytesToBigInt, concatBytes } from './bytes.ts';
+import { bigIntToBytes, bytesToBigInt, concatBytes, toHex } from './bytes.ts';
 import { nobleSuite } from './noble-suite.ts';
 import { lookupPoint, pointKey, rememberPoint, type KnownPoint } from './point-cache.ts';
 import {
@@ -255,11 +255,32 @@ function aesCtr(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
   return concatBytes(c.update(data), c.final());
 }
 
+const ECB_CACHE_MAX = 512;
+/**
+ * Open AES-256-ECB contexts by direction and key, oldest evicted first. ECB without padding is stateless
+ * from block to block, so one context serves every block under its key (never final()ed), and creating a
+ * context costs more than encrypting a block: header masks (one key per receiving node) and onion nonces
+ * (per-hop keys) reuse few keys many times.
+ */
+const ecbCache = new Map<string, NodeCrypto.Cipher | NodeCrypto.Decipher>();
+
+function ecbContext(mode: 'encrypt' | 'decrypt', key: Uint8Array): NodeCrypto.Cipher | NodeCrypto.Decipher {
+  const id = (mode === 'encrypt' ? 'e' : 'd') + toHex(key);
+  let c = ecbCache.get(id);
+  if (c === undefined) {
+    c = mode === 'encrypt' ? lib().createCipheriv('aes-256-ecb', key, null) : lib().createDecipheriv('aes-256-ecb', key, null);
+    c.setAutoPadding(false); // raw blocks: no PKCS#7, and update() returns each block at once
+    if (ecbCache.size >= ECB_CACHE_MAX) ecbCache.delete(ecbCache.keys().next().value as string);
+    ecbCache.set(id, c);
+  }
+  return c;
+}
+
 function aesEcbBlock(mode: 'encrypt' | 'decrypt', key: Uint8Array, block: Uint8Array): Uint8Array {
   assertAesParams(key, block, 'block');
-  const c = mode === 'encrypt' ? lib().createCipheriv('aes-256-ecb', key, null) : lib().createDecipheriv('aes-256-ecb', key, null);
-  c.setAutoPadding(false); // one raw block: no PKCS#7
-  return concatBytes(c.update(block), c.final());
+  const out = ecbContext(mode, key).update(block);
+  if (out.length !== block.length) throw new Error('aes-256-ecb: OpenSSL held a block back (internal)');
+  return toU8(out);
 }
 
 function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {

@@ -114,6 +114,18 @@ describe('nobleSuite and nodeSuite return identical bytes', () => {
     );
   });
 
+  // Guards nodeSuite's cached ECB contexts: many blocks under a few keys, both directions interleaved, must
+  // each equal a fresh noble computation (a context that carried state between blocks would fail).
+  it('aesEcb blocks under reused keys, directions interleaved, equal nobleSuite block by block', () => {
+    const rng = new SeededRng('equivalence/ecb-reuse');
+    const keys = [rng.bytes(32), rng.bytes(32)];
+    for (let i = 0; i < 40; i++) {
+      const [key, block] = [keys[i % 2], rng.bytes(16)];
+      const mode = rng.int(2) === 0 ? 'aesEcbEncryptBlock' : 'aesEcbDecryptBlock';
+      same((s) => s[mode](key, block));
+    }
+  });
+
   it('aes primitives reject wrong key, iv and block lengths alike', () => {
     const k32 = new Uint8Array(32);
     const b16 = new Uint8Array(16);
