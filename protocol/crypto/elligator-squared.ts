@@ -10,9 +10,11 @@
  *   3.92 rounds measured over 4,000 encodings). Decoding: f(u1) + f(u2).
  *
  * Cost (see encodeRound and sumOfMaps): per encoding ~7.5 fixed-exponent powers (4 SSWU maps, 1.5 square
- * roots to find the chosen preimage, 1 for u2, 1 to decompress P), ~7.5 Jacobi symbols and 1 inversion;
- * per decoding 2 powers and 1 inversion. About 0.75 ms and 0.2 ms on a shared 2-core EPYC, where the
- * straightforward version (reference paths here) took 1.8-2.5 ms and 0.35-0.4 ms.
+ * roots to find the chosen preimage, 1 for u2, 1 to decompress P unless point-cache.ts knows P, as it does
+ * a fresh nodeSuite key), ~7.5 Jacobi symbols and 1 inversion; per decoding 2 powers and 1 inversion. Under
+ * Node the powers run on OpenSSL (openssl-power.ts): about 0.5-0.65 ms and 0.15-0.2 ms on a shared 2-core
+ * EPYC (BigInt powers: 1.0-1.1 ms and 0.3 ms; the straightforward reference paths here: 1.8-2.5 ms and
+ * 0.35-0.4 ms). The decoder records the point it computed in point-cache.ts for the ECDH/ECMQV that follow.
  *
  * Timing side channels, honestly: nothing here is constant-time. The number of rounds and, within a round,
  * whether square roots are taken depend on the discarded draws and on P, and V8 BigInt arithmetic and the
@@ -30,6 +32,7 @@ import type { Rng } from '../runtime/rng.ts';
 import { bigIntToBytes, bytesToBigInt } from './bytes.ts';
 import { sswuChoosePreimage, sswuFraction, sswuPoint, sswuPreimageFrom, sswuPreimages } from './elligator-sswu.ts';
 import { mod, sqrtUnchecked } from './p256-field.ts';
+import { knownPointOf, lookupPoint, pointKey, rememberPoint } from './point-cache.ts';
 import { assertCompressedEncoding, decodePoint, Point, PUBLIC_KEY_BYTES, xFromCompressed } from './p256.ts';
 import { CryptoError } from './suite.ts';
 
@@ -54,12 +57,14 @@ export function randomFieldElement(rng: Rng): bigint {
 }
 
 /**
- * SEC 1 §2.3.4 point decompression with p256-field's square root (~75 µs against ~130 µs in @noble's
+ * SEC 1 §2.3.4 point decompression with p256-field's square root (~35-75 µs against ~130 µs in @noble's
  * fromBytes): the same acceptance as decodePoint, i.e. prefix 02/03, x < p, x^3 - 3x + b a square. (y = 0
  * cannot occur: P-256 has prime order, so no point of order 2.)
  */
 function decompress(publicKey: Uint8Array): { x: bigint; y: bigint } {
   assertCompressedEncoding(publicKey, 'point to encode');
+  const known = lookupPoint(pointKey(publicKey)); // a fresh ephemeral key usually is (point-cache.ts)
+  if (known) return known;
   const x = xFromCompressed(publicKey);
   const rhs = x < P ? mod((x * x - 3n) * x + CURVE_B) : 0n;
   const root = sqrtUnchecked(rhs);
@@ -174,6 +179,7 @@ function sumOfMaps(u1: bigint, u2: bigint): Uint8Array {
   const out = new Uint8Array(PUBLIC_KEY_BYTES);
   out[0] = y3 & 1n ? 0x03 : 0x02;
   out.set(bigIntToBytes(x3, FIELD_BYTES), 1);
+  rememberPoint(pointKey(out), knownPointOf(x3, y3)); // the receiver's ECDH and ECMQV on it next
   return out;
 }
 

@@ -2,7 +2,7 @@ import { p256 } from '@noble/curves/nist.js';
 import { describe, expect, it } from 'vitest';
 import type { Rng } from '../runtime/rng.ts';
 import { SeededRng } from '../runtime/seeded-rng.ts';
-import { bigIntToBytes, toHex } from './bytes.ts';
+import { bigIntToBytes, bytesToBigInt, fromHex, toHex } from './bytes.ts';
 import { OFFLINE_PROTECTION, SESSION_PROTECTION, describeProtection } from './message-security.ts';
 import { nobleSuite } from './noble-suite.ts';
 import { nodeSuite } from './node-suite.ts';
@@ -61,5 +61,31 @@ describe('suite selection', () => {
     expect(suiteByName('noble')).toBe(nobleSuite);
     expect(suiteByName('node')).toBe(nodeSuite);
     expect(() => suiteByName('openssl' as 'node')).toThrow(/unknown crypto suite/);
+  });
+});
+
+// Guards the table-driven hex helpers in bytes.ts: same strings, bigints and errors as the per-byte
+// toString/parseInt versions they replaced (every bigint conversion in the handshake goes through them).
+describe('hex and bigint conversions', () => {
+  const toHexByString = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+  it('toHex, fromHex, bytesToBigInt and bigIntToBytes agree with the string-based definitions on random bytes', () => {
+    const rng = new SeededRng('bytes/hex');
+    for (let i = 0; i < 300; i++) {
+      const bytes = rng.bytes(rng.int(70));
+      const hex = toHexByString(bytes);
+      expect(toHex(bytes)).toBe(hex);
+      expect(fromHex(hex)).toEqual(bytes);
+      expect(fromHex(hex.toUpperCase())).toEqual(bytes);
+      const value = bytes.length === 0 ? 0n : BigInt('0x' + hex);
+      expect(bytesToBigInt(bytes)).toBe(value);
+      if (bytes.length > 0) expect(bigIntToBytes(value, bytes.length)).toEqual(bytes);
+    }
+  });
+
+  it('fromHex throws RangeError on odd lengths and on any non-hex character, also beyond ASCII', () => {
+    for (const bad of ['a', 'abc', '0g', 'g0', '0x', ' 0', '\u00e90', '0\u0100', '-1']) {
+      expect(() => fromHex(bad), bad).toThrow(RangeError);
+    }
   });
 });

@@ -3,7 +3,8 @@
  * AES-256-GCM, AES-256-CTR/ECB, ECDH, public-key derivation and ECDSA verification. Two things stay on @noble:
  * - ECDSA signing: RFC 6979 deterministic nonces are not exposed by node:crypto (OpenSSL signs with random
  *   nonces), and signatures must be byte-identical across back ends.
- * - The public-point half of ECMQV: OpenSSL has no MQV or point-addition API (see `ecmqv` below).
+ * - The public-point half of ECMQV: OpenSSL has no MQV or point-addition API (see `ecmqv` below; the
+ *   additions are affine-point.ts, on bigints).
  *
  * node:crypto is fetched through `process.getBuiltinModule`, not a static import, so this module still
  * loads in a browser bundle; there `nodeCryptoAvailable` is false and select-suite.ts picks nobleSuite.
@@ -11,12 +12,12 @@
 import type * as NodeCrypto from 'node:crypto';
 import type { Rng } from '../runtime/rng.ts';
 import { AEAD_TAG_BYTES, assertAeadParams, assertHkdfLength, assertSealOutput } from './aead-checks.ts';
-import { bigIntToBytes, bytesToBigInt, concatBytes } from './bytes.ts';
+import { affineAdd, negate, pointWithX, sumHasX, uncompressedOctets } from './affine-point.ts';
+import { bigIntToBytes, bytesToBigInt, concatBytes, toHex } from './bytes.ts';
 import { nobleSuite } from './noble-suite.ts';
+import { lookupPoint, pointKey, rememberPoint, type KnownPoint } from './point-cache.ts';
 import {
   P256_N,
-  P256_P,
-  Point,
   SCALAR_BYTES,
   SIGNATURE_BYTES,
   assertCompressedEncoding,
@@ -25,7 +26,6 @@ import {
   implicitSignature,
   isHighS,
   scalarFromBytes,
-  xFromCompressed,
 } from './p256.ts';
 import { CryptoError, assertAesParams, type CryptoSuite, type EcmqvInput, type KeyPair } from './suite.ts';
 
@@ -72,17 +72,26 @@ function opensslX(scalar: Uint8Array, point: Uint8Array, what: string): Uint8Arr
   }
 }
 
-/** Decompresses and validates a point in OpenSSL (faster than a bigint square root), then hands it to noble. */
-function opensslDecode(publicKey: Uint8Array, what: string): Point {
+/**
+ * Decompresses and validates a point in OpenSSL (faster than a bigint square root), once per encoding
+ * (point-cache.ts): OpenSSL then gets the uncompressed octets and takes no square root.
+ */
+function opensslDecode(publicKey: Uint8Array, what: string): KnownPoint {
   assertCompressedEncoding(publicKey, what);
-  let raw: Uint8Array;
-  try {
-    raw = toU8(lib().ECDH.convertKey(publicKey, 'prime256v1', undefined, undefined, 'uncompressed') as Buffer);
-  } catch {
-    throw new CryptoError('bad-point', `${what} is not a point on P-256`);
+  const key = pointKey(publicKey);
+  let point = lookupPoint(key);
+  if (point === undefined) {
+    try {
+      const octets = toU8(lib().ECDH.convertKey(publicKey, 'prime256v1', undefined, undefined, 'uncompressed') as Buffer);
+      // OpenSSL's oct2point rejected x >= p and non-residues; a 33-byte encoding cannot be infinity.
+      point = { octets, x: bytesToBigInt(octets.subarray(1, 33)), y: bytesToBigInt(octets.subarray(33, 65)) };
+    } catch {
+      point = null;
+    }
+    rememberPoint(key, point);
   }
-  // OpenSSL's oct2point rejected x >= p and non-residues; a 33-byte encoding cannot be infinity.
-  return Point.fromAffine({ x: bytesToBigInt(raw.subarray(1, 33)), y: bytesToBigInt(raw.subarray(33, 65)) });
+  if (point === null) throw new CryptoError('bad-point', `${what} is not a point on P-256`);
+  return point;
 }
 
 function publicKeyOf(privateKey: Uint8Array): Uint8Array {
@@ -92,10 +101,24 @@ function publicKeyOf(privateKey: Uint8Array): Uint8Array {
   return toU8(e.getPublicKey(null, 'compressed'));
 }
 
+/**
+ * A fresh key pair's point, which OpenSSL has uncompressed at hand: its Elligator Squared encoding and the
+ * peer's ECDH/ECMQV then take no square root for it (point-cache.ts). Called right after publicKeyOf, while
+ * the engine still holds this key.
+ */
+function rememberGenerated(publicKey: Uint8Array): void {
+  const octets = toU8(ecdhEngine().getPublicKey(null, 'uncompressed'));
+  rememberPoint(pointKey(publicKey), { octets, x: bytesToBigInt(octets.subarray(1, 33)), y: bytesToBigInt(octets.subarray(33, 65)) });
+}
+
 function ecdh(privateKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array {
   scalarFromBytes(privateKey);
   assertCompressedEncoding(peerPublicKey, 'peer public key');
-  return opensslX(privateKey, peerPublicKey, 'peer public key');
+  // A point already decompressed goes in uncompressed; a new one goes to OpenSSL as is (decompressing it
+  // here first would cost more than it saves when it is not met again).
+  const known = lookupPoint(pointKey(peerPublicKey));
+  if (known === null) throw new CryptoError('bad-point', 'peer public key is not a point on P-256');
+  return opensslX(privateKey, known?.octets ?? peerPublicKey, 'peer public key');
 }
 
 /**
@@ -104,42 +127,39 @@ function ecdh(privateKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array {
  * OpenSSL's ECDH returns only an x-coordinate, so the public point R = avf·Qs_peer is rebuilt from two
  * x-only products (steps 2-3). Why each step is safe:
  * 1. avf(Qe_peer), Qs_peer, Qe_peer are public (sent in the clear), so using avf as an ECDH "private key"
- *    and doing variable-time noble additions on these points leaks nothing secret.
+ *    and doing variable-time bigint arithmetic on these points (affine-point.ts) leaks nothing secret.
  * 2. x1 = x(avf·Qs), x2 = x((avf+1)·Qs). avf lies in [2^128, 2^129) < n, so avf and avf+1 are valid
  *    scalars, R = avf·Qs ≠ O and (avf+1)·Qs ≠ O (Qs has prime order n, h = 1).
  * 3. Decompress x1 to R0 = (x1, y); R = ±R0. R0 + Qs and −R0 + Qs have equal x only if 2R0 = O or
- *    2Qs = O, impossible in a group of odd prime order; so exactly one sign gives x2.
+ *    2Qs = O, impossible in a group of odd prime order; so exactly one sign gives x2. (R0 ≠ ±Qs, as
+ *    avf ≢ ±1 mod n, so the x-only test sumHasX applies.)
  * 4. Q = Qe + R; Q = O or s = 0 means P = O, which §5.7.2.3 step 3 turns into an error.
  * 5. Z = x(s·Q) by OpenSSL ECDH: the secret s only meets OpenSSL's constant-time P-256 ladder. (s itself is
  *    computed with JS bigints, which are not constant-time; nobleSuite has the same limitation.)
+ * Points go to OpenSSL uncompressed (Qs and Qe decoded once, point-cache.ts), so it takes no square roots.
  */
 function ecmqv(input: EcmqvInput): Uint8Array {
   const ds = scalarFromBytes(input.ownStatic.privateKey);
   const de = scalarFromBytes(input.ownEphemeral.privateKey);
   assertCompressedEncoding(input.ownEphemeral.publicKey, 'own ephemeral public key');
-  const QsBytes = input.peerStaticPub;
-  const Qs = opensslDecode(QsBytes, 'peer static public key');
+  const Qs = opensslDecode(input.peerStaticPub, 'peer static public key');
   const Qe = opensslDecode(input.peerEphemeralPub, 'peer ephemeral public key');
   const s = implicitSignature(ds, de, input.ownEphemeral.publicKey);
 
-  const avf = associateValue(xFromCompressed(input.peerEphemeralPub));
-  const x1 = opensslX(bigIntToBytes(avf, SCALAR_BYTES), QsBytes, 'peer static public key');
-  const x2 = bytesToBigInt(opensslX(bigIntToBytes(avf + 1n, SCALAR_BYTES), QsBytes, 'peer static public key'));
-  const R0 = opensslDecode(concatBytes(new Uint8Array([0x02]), x1), 'avf·Qs');
+  const avf = associateValue(Qe.x);
+  const x1 = bytesToBigInt(opensslX(bigIntToBytes(avf, SCALAR_BYTES), Qs.octets, 'peer static public key'));
+  const x2 = bytesToBigInt(opensslX(bigIntToBytes(avf + 1n, SCALAR_BYTES), Qs.octets, 'peer static public key'));
+  const R0 = pointWithX(x1);
+  // Unreachable by steps 2-3; kept so an OpenSSL regression fails loudly instead of silently.
+  if (R0 === undefined) throw new Error('ecmqv: OpenSSL returned an x that is not on P-256 (internal)');
   let R = R0;
-  if (!projectiveXEquals(R0.add(Qs), x2)) {
-    R = R0.negate();
-    // Unreachable by step 3; kept so an OpenSSL or noble regression fails loudly instead of silently.
-    if (!projectiveXEquals(R.add(Qs), x2)) throw new Error('ecmqv: inconsistent OpenSSL results (internal)');
+  if (!sumHasX(R0, Qs, x2)) {
+    R = negate(R0);
+    if (!sumHasX(R, Qs, x2)) throw new Error('ecmqv: inconsistent OpenSSL results (internal)');
   }
-  const Q = Qe.add(R);
-  if (s === 0n || Q.is0()) throw new CryptoError('bad-point', 'MQV: shared point is the point at infinity');
-  return opensslX(bigIntToBytes(s, SCALAR_BYTES), Q.toBytes(true), 'MQV point');
-}
-
-/** x(P) == x for a projective P = (X:Y:Z), without the field inversion: X == x·Z (mod p). */
-function projectiveXEquals(P: Point, x: bigint): boolean {
-  return !P.is0() && P.X % P256_P === (x * P.Z) % P256_P;
+  const Q = affineAdd(Qe, R);
+  if (s === 0n || Q === undefined) throw new CryptoError('bad-point', 'MQV: shared point is the point at infinity');
+  return opensslX(bigIntToBytes(s, SCALAR_BYTES), uncompressedOctets(Q), 'MQV point');
 }
 
 // SubjectPublicKeyInfo prefix for a compressed P-256 key (RFC 5480: id-ecPublicKey, prime256v1).
@@ -235,11 +255,32 @@ function aesCtr(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
   return concatBytes(c.update(data), c.final());
 }
 
+const ECB_CACHE_MAX = 512;
+/**
+ * Open AES-256-ECB contexts by direction and key, oldest evicted first. ECB without padding is stateless
+ * from block to block, so one context serves every block under its key (never final()ed), and creating a
+ * context costs more than encrypting a block: header masks (one key per receiving node) and onion nonces
+ * (per-hop keys) reuse few keys many times.
+ */
+const ecbCache = new Map<string, NodeCrypto.Cipher | NodeCrypto.Decipher>();
+
+function ecbContext(mode: 'encrypt' | 'decrypt', key: Uint8Array): NodeCrypto.Cipher | NodeCrypto.Decipher {
+  const id = (mode === 'encrypt' ? 'e' : 'd') + toHex(key);
+  let c = ecbCache.get(id);
+  if (c === undefined) {
+    c = mode === 'encrypt' ? lib().createCipheriv('aes-256-ecb', key, null) : lib().createDecipheriv('aes-256-ecb', key, null);
+    c.setAutoPadding(false); // raw blocks: no PKCS#7, and update() returns each block at once
+    if (ecbCache.size >= ECB_CACHE_MAX) ecbCache.delete(ecbCache.keys().next().value as string);
+    ecbCache.set(id, c);
+  }
+  return c;
+}
+
 function aesEcbBlock(mode: 'encrypt' | 'decrypt', key: Uint8Array, block: Uint8Array): Uint8Array {
   assertAesParams(key, block, 'block');
-  const c = mode === 'encrypt' ? lib().createCipheriv('aes-256-ecb', key, null) : lib().createDecipheriv('aes-256-ecb', key, null);
-  c.setAutoPadding(false); // one raw block: no PKCS#7
-  return concatBytes(c.update(block), c.final());
+  const out = ecbContext(mode, key).update(block);
+  if (out.length !== block.length) throw new Error('aes-256-ecb: OpenSSL held a block back (internal)');
+  return toU8(out);
 }
 
 function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
@@ -248,11 +289,14 @@ function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
 
 // node's hkdfSync caps info at 1024 bytes; RFC 5869 does not, and nobleSuite accepts any length.
 const HKDF_SYNC_MAX_INFO = 1024;
+// One output block (every handshake envelope key) costs two HMACs by hand, less than hkdfSync's key import
+// and job (~11 µs against ~18 µs); for longer outputs hkdfSync wins.
+const HKDF_BY_HAND_MAX_LENGTH = 32;
 
 function hkdf(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
   assertHkdfLength(length);
   if (length === 0) return new Uint8Array(0);
-  if (info.length <= HKDF_SYNC_MAX_INFO) return toU8(lib().hkdfSync('sha256', ikm, salt, info, length));
+  if (info.length <= HKDF_SYNC_MAX_INFO && length > HKDF_BY_HAND_MAX_LENGTH) return toU8(lib().hkdfSync('sha256', ikm, salt, info, length));
   // RFC 5869 §2.2-2.3 by hand. An empty salt works as is: HMAC pads any key to the block size with zeros,
   // so HMAC("", .) equals HMAC(0^32, .), the RFC's default salt.
   const prk = hmacSha256(salt, ikm);
@@ -272,7 +316,9 @@ export const nodeSuite: CryptoSuite = {
   hkdf,
   generateKeyPair(rng: Rng): KeyPair {
     const privateKey = drawPrivateKey(rng);
-    return { privateKey, publicKey: publicKeyOf(privateKey) };
+    const publicKey = publicKeyOf(privateKey);
+    rememberGenerated(publicKey);
+    return { privateKey, publicKey };
   },
   publicKeyOf,
   ecdh,

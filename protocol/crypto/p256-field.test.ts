@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRng } from '../runtime/seeded-rng.ts';
 import { bytesToBigInt } from './bytes.ts';
-import { jacobi, mod, sqrtRatio, sqrtUnchecked } from './p256-field.ts';
+import { opensslFixedPower } from './openssl-power.ts';
+import { fieldPowerPaths, jacobi, mod, sqrtRatio, sqrtUnchecked } from './p256-field.ts';
 import { Point } from './p256.ts';
 
 const Fp = Point.Fp;
@@ -49,5 +50,22 @@ describe('p256-field', () => {
       expect(isSquare).toBe(euler(q) !== -1);
       if (isSquare) expect(root).toBe(Fp.sqrt(q));
     });
+  });
+
+  // Guards the OpenSSL powers (openssl-power.ts): they must return exactly the BigInt chain's value, or
+  // every Elligator Squared encoding (and so every traceHash) would change.
+  it('under Node the powers run on OpenSSL and equal the BigInt chain on every sample, for both exponents', () => {
+    expect(fieldPowerPaths.opensslActive).toBe(true);
+    for (const x of samples('field/openssl-power', 300)) {
+      for (const path of [fieldPowerPaths.sqrtExponent, fieldPowerPaths.sqrtRatioExponent]) {
+        expect(path.fast(x), `x = ${x}`).toBe(path.bigint(x));
+      }
+    }
+  });
+
+  it('opensslFixedPower refuses to serve an exponent whose results disagree with the reference it is given', () => {
+    const e = (P + 1n) / 4n;
+    expect(opensslFixedPower(e, (x) => Fp.pow(x, e))).toBeDefined();
+    expect(opensslFixedPower(e, (x) => Fp.pow(x, e + 1n))).toBeUndefined();
   });
 });

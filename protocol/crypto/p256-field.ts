@@ -6,6 +6,8 @@
  * multiplication per set bit, each through a method call), while a chain over p's runs of ones (runsPlan)
  * with inline `(a * b) % p` costs ~70 µs; and its square test is Euler's criterion, a full power, where the
  * Jacobi symbol below costs ~17 µs. Values are the same (same exponents), which p256-field.test.ts checks.
+ * Under Node the powers go to OpenSSL instead (openssl-power.ts, ~35 µs), with this chain as the fallback
+ * and the reference the tests hold it to.
  * Tried and dropped: a 16-bit-limb Float64Array field with Solinas reduction (0.3 µs per multiplication even
  * unrolled, no faster than V8 BigInt's `(a * b) % p` on this hardware).
  *
@@ -13,6 +15,7 @@
  * arithmetic is not constant-time and the Jacobi symbol's loop count depends on its input. Good enough for
  * a simulator, not a hardened implementation (see elligator-squared.ts).
  */
+import { opensslFixedPower, type FixedPower } from './openssl-power.ts';
 import { P256_P } from './p256.ts';
 
 const P = P256_P;
@@ -83,15 +86,43 @@ function powByPlan(x: bigint, plan: readonly PowStep[]): bigint {
   return acc;
 }
 
-const SQRT_PLAN = runsPlan((P + 1n) / 4n);
-const SQRT_RATIO_PLAN = runsPlan((P - 3n) / 4n);
+/** A fixed-exponent power: OpenSSL's when node:crypto is there (openssl-power.ts), else the BigInt chain. */
+interface FixedExponent {
+  readonly plan: readonly PowStep[];
+  readonly openssl: FixedPower | undefined;
+}
+
+function fixedExponent(e: bigint): FixedExponent {
+  const plan = runsPlan(e);
+  return { plan, openssl: opensslFixedPower(e, (x) => powByPlan(x, plan)) };
+}
+
+/**
+ * x^e mod p: the same value on either path (p256-field.test.ts holds them equal). An x outside [0, p) (a
+ * caller's unreduced negative, e.g. w = -1 in sswuPreimageFrom) keeps the BigInt chain, whose output for it
+ * is not always reduced either: byte-for-byte the old result.
+ */
+function power(x: bigint, e: FixedExponent): bigint {
+  if (e.openssl === undefined || x < 0n || x >= P) return powByPlan(x, e.plan);
+  return e.openssl(x) ?? powByPlan(x, e.plan);
+}
+
+const SQRT = fixedExponent((P + 1n) / 4n);
+const SQRT_RATIO = fixedExponent((P - 3n) / 4n);
+
+/** The BigInt-chain powers alone, and whether OpenSSL serves them: for the tests that hold both paths equal. */
+export const fieldPowerPaths = {
+  opensslActive: SQRT.openssl !== undefined && SQRT_RATIO.openssl !== undefined,
+  sqrtExponent: { bigint: (x: bigint) => powByPlan(x, SQRT.plan), fast: (x: bigint) => power(x, SQRT) },
+  sqrtRatioExponent: { bigint: (x: bigint) => powByPlan(x, SQRT_RATIO.plan), fast: (x: bigint) => power(x, SQRT_RATIO) },
+};
 
 /**
  * x^((p+1)/4): when x is a square, the square root of x that is itself a square (p ≡ 3 mod 4), i.e. exactly
  * the value of @noble's Fp.sqrt. Unchecked: for a non-square it returns a root of -x.
  */
 export function sqrtUnchecked(x: bigint): bigint {
-  return powByPlan(x, SQRT_PLAN);
+  return power(x, SQRT);
 }
 
 /**
@@ -102,7 +133,7 @@ export function sqrtUnchecked(x: bigint): bigint {
 export function sqrtRatio(u: bigint, v: bigint): { isSquare: boolean; root: bigint } {
   const uv = (u * v) % P;
   const uv3 = (((uv * v) % P) * v) % P;
-  const root = (powByPlan(uv3, SQRT_RATIO_PLAN) * uv) % P;
+  const root = (power(uv3, SQRT_RATIO) * uv) % P;
   return { isSquare: (((root * root) % P) * v) % P === u, root };
 }
 

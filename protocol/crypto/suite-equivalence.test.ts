@@ -9,7 +9,7 @@ import { toHex } from './bytes.ts';
 import { nobleSuite as noble } from './noble-suite.ts';
 import { nodeSuite as node } from './node-suite.ts';
 import { P256_N } from './p256.ts';
-import { cryptoOutcome } from './test-support.ts';
+import { cryptoOutcome, invalidPublicKeys } from './test-support.ts';
 
 const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max });
 const seed = fc.string({ maxLength: 12 });
@@ -32,6 +32,12 @@ describe('nobleSuite and nodeSuite return identical bytes', () => {
       }),
       { numRuns: 60 },
     );
+    // nodeSuite computes one-block outputs by hand, longer ones with hkdfSync: every length across the switch.
+    const rng = new SeededRng('equivalence/hkdf-lengths');
+    for (let length = 1; length <= 70; length++) {
+      const [ikm, salt, info] = [rng.bytes(32), rng.bytes(rng.int(40)), rng.bytes(rng.int(140))];
+      same((s) => s.hkdf(ikm, salt, info, length));
+    }
     for (const bad of [-1, 8161, 1.5, Number.NaN]) {
       expect(cryptoOutcome(() => noble.hkdf(new Uint8Array(1), new Uint8Array(0), new Uint8Array(0), bad))).toBe('bad-length');
       expect(cryptoOutcome(() => node.hkdf(new Uint8Array(1), new Uint8Array(0), new Uint8Array(0), bad))).toBe('bad-length');
@@ -108,6 +114,18 @@ describe('nobleSuite and nodeSuite return identical bytes', () => {
     );
   });
 
+  // Guards nodeSuite's cached ECB contexts: many blocks under a few keys, both directions interleaved, must
+  // each equal a fresh noble computation (a context that carried state between blocks would fail).
+  it('aesEcb blocks under reused keys, directions interleaved, equal nobleSuite block by block', () => {
+    const rng = new SeededRng('equivalence/ecb-reuse');
+    const keys = [rng.bytes(32), rng.bytes(32)];
+    for (let i = 0; i < 40; i++) {
+      const [key, block] = [keys[i % 2], rng.bytes(16)];
+      const mode = rng.int(2) === 0 ? 'aesEcbEncryptBlock' : 'aesEcbDecryptBlock';
+      same((s) => s[mode](key, block));
+    }
+  });
+
   it('aes primitives reject wrong key, iv and block lengths alike', () => {
     const k32 = new Uint8Array(32);
     const b16 = new Uint8Array(16);
@@ -180,6 +198,34 @@ describe('nobleSuite and nodeSuite return identical bytes', () => {
       }),
       { numRuns: 25 },
     );
+  });
+
+  // Guards nodeSuite's decompression cache (pointCache) and its affine MQV: a key met before (a peer's static
+  // key in every handshake, an ephemeral ECMQV decoded and ECDH meets again) must give the same bytes, and
+  // an invalid key must be refused again, not served from the cache.
+  it('ecmqv and ecdh with reused static keys and already-decoded ephemerals equal nobleSuite; bad keys stay refused', () => {
+    const rng = new SeededRng('equivalence/reuse');
+    const statics = [0, 1, 2].map(() => node.generateKeyPair(rng));
+    for (let i = 0; i < 12; i++) {
+      const ownEphemeral = node.generateKeyPair(rng);
+      const peerEphemeral = node.generateKeyPair(rng);
+      const input = { ownStatic: statics[i % 3], ownEphemeral, peerStaticPub: statics[(i + 1) % 3].publicKey, peerEphemeralPub: peerEphemeral.publicKey };
+      if (i % 2 === 0) same((s) => s.ecdh(ownEphemeral.privateKey, peerEphemeral.publicKey)); // first meeting by ECDH
+      same((s) => s.ecmqv(input));
+      same((s) => s.ecdh(ownEphemeral.privateKey, peerEphemeral.publicKey)); // decoded by ecmqv: cached
+      same((s) => s.ecdh(ownEphemeral.privateKey, input.peerStaticPub));
+    }
+    const good = statics[0];
+    for (const [name, bad] of Object.entries(invalidPublicKeys(good.publicKey))) {
+      for (let round = 0; round < 2; round++) {
+        const mqv = (s: typeof noble, peer: Uint8Array, eph: Uint8Array) =>
+          cryptoOutcome(() => s.ecmqv({ ownStatic: good, ownEphemeral: statics[1], peerStaticPub: peer, peerEphemeralPub: eph }));
+        expect(mqv(node, bad, statics[2].publicKey), name).toBe(mqv(noble, bad, statics[2].publicKey));
+        expect(mqv(node, statics[2].publicKey, bad), name).toBe(mqv(noble, statics[2].publicKey, bad));
+        expect(cryptoOutcome(() => node.ecdh(good.privateKey, bad)), name).toBe(cryptoOutcome(() => noble.ecdh(good.privateKey, bad)));
+        expect(cryptoOutcome(() => node.ecdh(good.privateKey, bad)), name).not.toBe('ok');
+      }
+    }
   });
 
   it('sign is byte-identical; verify agrees on valid and mutated signatures', () => {

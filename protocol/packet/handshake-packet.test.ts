@@ -26,6 +26,32 @@ describe.each([nodeSuite, nobleSuite])('handshake packet ($name)', (suite) => {
     expect(changed(a.subarray(headBytes + 41), b.subarray(headBytes + 41))).toBe(true); // padding differs
   });
 
+  // Guards the one-buffer seal (plaintext and padding sealed in place after the head): the packet must be
+  // byte for byte head || aeadSeal(plaintext || rng padding) || zero trailer, with the same Rng draws.
+  it('equals head || aeadSeal(plaintext || padding) || zero trailer, with the same Rng draws, in both padding modes', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 8 }), fc.constantFrom('fixed', 'variable'), fc.constantFrom(0, 16), fc.integer({ min: 0, max: 200 }), (seed, paddingMode, trailerBytes, n) => {
+        const options = { wireSize: DEFAULT_WIRE_SIZE, paddingMode } as const;
+        const [r1, r2] = [new SeededRng(seed), new SeededRng(seed)];
+        const head = r1.bytes(INIT_HEAD_BYTES);
+        r2.bytes(INIT_HEAD_BYTES);
+        const body = r1.bytes(n);
+        r2.bytes(n);
+        const packet = sealHandshakePacket(suite, key, head, body, { ...options, rng: r1, trailerBytes });
+        const room = handshakePlaintextSize(DEFAULT_WIRE_SIZE, INIT_HEAD_BYTES) - trailerBytes;
+        const padded = new Uint8Array(paddingMode === 'fixed' ? room : n);
+        padded.set(body);
+        if (padded.length > n) padded.set(r2.bytes(padded.length - n), n);
+        const expected = new Uint8Array(head.length + padded.length + 16 + trailerBytes);
+        expected.set(head);
+        expected.set(suite.aeadSeal(key, new Uint8Array(12), padded, head), head.length);
+        expect(Buffer.from(packet).toString('hex')).toBe(Buffer.from(expected).toString('hex'));
+        expect(r1.uniform()).toBe(r2.uniform());
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it('the head is authenticated: a changed head byte fails', () => {
     const head = rng.bytes(INIT_HEAD_BYTES);
     const packet = sealHandshakePacket(suite, key, head, plaintext, { ...fixed, rng });

@@ -48,13 +48,14 @@ export function sealHandshakePacket(
   if (key.length !== AEAD_KEY_BYTES) throw new PacketEncodeError('bad-key', `AEAD key of ${key.length} bytes`);
   const room = handshakePlaintextSize(options.wireSize, head.length) - trailer;
   if (plaintext.length > room) throw new PacketEncodeError('body-too-large', `handshake plaintext of ${plaintext.length} bytes exceeds ${room}`);
-  const padded = options.paddingMode === 'fixed' ? new Uint8Array(room) : new Uint8Array(plaintext.length);
-  padded.set(plaintext, 0);
-  if (padded.length > plaintext.length) padded.set(options.rng.bytes(padded.length - plaintext.length), plaintext.length);
-  const sealed = suite.aeadSeal(key, ZERO_NONCE, padded, head);
-  const out = new Uint8Array(head.length + sealed.length + trailer);
+  // One buffer: head, then plaintext and padding sealed in place (aeadSealInto allows out over plaintext).
+  const bodyBytes = options.paddingMode === 'fixed' ? room : plaintext.length;
+  const out = new Uint8Array(head.length + bodyBytes + AEAD_TAG_BYTES + trailer);
   out.set(head, 0);
-  out.set(sealed, head.length);
+  const body = out.subarray(head.length, head.length + bodyBytes);
+  body.set(plaintext, 0);
+  if (bodyBytes > plaintext.length) options.rng.fillBytes(body.subarray(plaintext.length));
+  suite.aeadSealInto(key, ZERO_NONCE, body, out.subarray(head.length, head.length + bodyBytes + AEAD_TAG_BYTES), head);
   return out;
 }
 

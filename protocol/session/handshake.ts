@@ -61,9 +61,15 @@ export interface HandshakeContext {
   readonly paddingMode: PaddingMode;
 }
 
+/** name || 0x00, the start of each envelope key's info, built once. */
+const ENVELOPE_INFO_PREFIX = {
+  init: concatBytes(asciiBytes('init'), Uint8Array.of(0)),
+  response: concatBytes(asciiBytes('response'), Uint8Array.of(0)),
+} as const;
+
 /** Envelope key of msg1 or msg2: HKDF-SHA256(ECDH, salt = label, info = name || 0x00 || both public keys). */
 function envelopeKey(suite: CryptoSuite, name: 'init' | 'response', z: Uint8Array, a: Uint8Array, b: Uint8Array): Uint8Array {
-  return suite.hkdf(z, SALT, concatBytes(asciiBytes(name), Uint8Array.of(0), a, b), 32);
+  return suite.hkdf(z, SALT, concatBytes(ENVELOPE_INFO_PREFIX[name], a, b), 32);
 }
 
 // ---- msg1: init -------------------------------------------------------------------------------------------
