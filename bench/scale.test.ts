@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { powerFit } from './scale.ts';
+import { lineFit, powerFit } from './scale.ts';
 
 describe('bench scale powerFit', () => {
   it('recovers y = a · x^b from exact points, and an exponent of 1 from linear growth', () => {
@@ -13,5 +13,18 @@ describe('bench scale powerFit', () => {
     const f = powerFit([[500, 988], [500, 988]]);
     expect(f.b).toBe(1);
     expect(f.a * 500).toBeCloseTo(988, 8);
+  });
+});
+
+describe('bench scale lineFit', () => {
+  it('recovers fixed + perNode · nodes, e.g. the 250/500-node scale-10k walls', () => {
+    const f = lineFit([
+      [250, 270.43],
+      [500, 377.0],
+    ]);
+    expect(f.perNode).toBeCloseTo(0.426, 3);
+    expect(f.fixed).toBeCloseTo(163.86, 2);
+    const g = lineFit([100, 200, 400].map((x) => [x, 5 + 2 * x] as const));
+    expect([g.fixed, g.perNode]).toEqual([5, 2]);
   });
 });
