@@ -55,6 +55,7 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
     // The same run with delivery made worse: Compare must flag it.
     const worse = withSyntheticExtensions(messenger);
     worse.traffic.deliveryRatio = Math.max(0, (worse.traffic.deliveryRatio ?? 1) - 0.3);
+    worse.warnings = ['no session handshake completed (12 started, 40 retransmits)'];
     writeReport(reports, 'runs/messenger-tiny-worse.json', worse);
     writeReport(reports, 'runs/eclipse-tiny-seed1.json', withSyntheticExtensions(runScenario(tinyEclipse())));
     writeReport(reports, 'runs/ping-tiny-seed1.json', runScenario(tinyPing()));
@@ -115,6 +116,14 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
     // A messenger run has no eclipse attack: the panel says so instead of drawing nothing.
     expect(await page.locator('[data-panel="eclipse"] .absent').textContent()).toBe('not in this report');
     await shot('run-messenger');
+  });
+
+  it('One run shows the report\'s warnings, and none for a healthy run', async () => {
+    await go('#/run/runs%2Fmessenger-tiny-worse.json', 'runs');
+    expect(await page.locator('[data-testid="run-warning"]').allTextContents()).toEqual(['warning: no session handshake completed (12 started, 40 retransmits)']);
+    await go('#/run/runs%2Fmessenger-tiny-seed1.json', 'runs');
+    expect(await page.locator('[data-testid="run-view"]').count()).toBe(1);
+    expect(await page.locator('[data-testid="run-warning"]').count()).toBe(0);
   });
 
   it('One run of an eclipse scenario draws the per-victim distribution; Eve panels say not in this report', async () => {

@@ -124,6 +124,8 @@ export async function runView(path) {
     el('h2', {}, `${report.scenario?.name ?? '?'} `, el('span', { class: 'muted' }, `seed ${report.seed}`)),
     el('p', { class: 'muted' }, el('span', { class: 'path' }, path), ` · ${report.scenario?.protocol ?? ''} · ${report.sim?.nodes ?? '?'} nodes · ${report.sim?.simulatedSeconds ?? '?'} s simulated · traceHash ${report.traceHash?.slice(0, 16) ?? 'off'}`),
     el('p', { class: 'muted' }, 'reproduce: ', el('code', {}, report.reproduce ?? '–')),
+    // report.warnings: why the run measured little of what it was built for (sim/report/run-health.ts).
+    ...(Array.isArray(report.warnings) ? report.warnings : []).map((w) => el('p', { class: 'warning', 'data-testid': 'run-warning' }, 'warning: ', String(w))),
     cards,
     el('div', { class: 'panels' }, evePanel(report), rocPanel(report), latencyPanel(report), trafficPanel(report), eclipsePanel(report), networkPanel(report)),
     el('details', {}, el('summary', {}, 'scenario (resolved)'), el('pre', {}, JSON.stringify(report.scenario, null, 2))),
