@@ -15,7 +15,7 @@ import { AEAD_TAG_BYTES, assertAeadParams, assertHkdfLength, assertSealOutput } 
 import { affineAdd, negate, pointWithX, sumHasX, uncompressedOctets } from './affine-point.ts';
 import { bigIntToBytes, bytesToBigInt, concatBytes, toHex } from './bytes.ts';
 import { nobleSuite } from './noble-suite.ts';
-import { lookupPoint, pointKey, rememberPoint, type KnownPoint } from './point-cache.ts';
+import { knownPointFromOctets, lookupPoint, pointKey, rememberPoint, type KnownPoint } from './point-cache.ts';
 import {
   P256_N,
   SCALAR_BYTES,
@@ -84,7 +84,7 @@ function opensslDecode(publicKey: Uint8Array, what: string): KnownPoint {
     try {
       const octets = toU8(lib().ECDH.convertKey(publicKey, 'prime256v1', undefined, undefined, 'uncompressed') as Buffer);
       // OpenSSL's oct2point rejected x >= p and non-residues; a 33-byte encoding cannot be infinity.
-      point = { octets, x: bytesToBigInt(octets.subarray(1, 33)), y: bytesToBigInt(octets.subarray(33, 65)) };
+      point = knownPointFromOctets(octets);
     } catch {
       point = null;
     }
@@ -108,7 +108,7 @@ function publicKeyOf(privateKey: Uint8Array): Uint8Array {
  */
 function rememberGenerated(publicKey: Uint8Array): void {
   const octets = toU8(ecdhEngine().getPublicKey(null, 'uncompressed'));
-  rememberPoint(pointKey(publicKey), { octets, x: bytesToBigInt(octets.subarray(1, 33)), y: bytesToBigInt(octets.subarray(33, 65)) });
+  rememberPoint(pointKey(publicKey), knownPointFromOctets(octets));
 }
 
 function ecdh(privateKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array {

@@ -10,7 +10,7 @@
  * handshake with that peer. Bounded: the oldest entry goes first.
  */
 import { uncompressedOctets } from './affine-point.ts';
-import { toHex } from './bytes.ts';
+import { bytesToBigInt, toHex } from './bytes.ts';
 
 export interface KnownPoint {
   readonly x: bigint;
@@ -37,6 +37,11 @@ export function rememberPoint(key: string, point: KnownPoint | null): void {
   if (known.has(key)) return;
   if (known.size >= POINT_CACHE_MAX) known.delete(known.keys().next().value as string);
   known.set(key, point);
+}
+
+/** A KnownPoint from SEC 1 uncompressed octets 04 || x || y that OpenSSL produced (so already validated). */
+export function knownPointFromOctets(octets: Uint8Array): KnownPoint {
+  return { octets, x: bytesToBigInt(octets.subarray(1, 33)), y: bytesToBigInt(octets.subarray(33, 65)) };
 }
 
 /** A KnownPoint from affine coordinates in [0, p). */
