@@ -695,8 +695,9 @@ export class SessionManager implements Messenger {
     if (queue === undefined) return;
     while (ps.queue === queue && queue.length > 0 && ps.current?.canSend()) this.transmit(ps.current, queue.shift()!);
     if (queue.length === 0 && ps.queue === queue) ps.queue = undefined;
-    // A key that ran out mid-flush: the rest waits for a fresh handshake.
-    if (queue.length > 0 && !ps.initiating) {
+    // A key that ran out mid-flush: the rest waits for a fresh handshake. (ps.queue, not `queue`: a queue dropped
+    // during the flush is detached with its frames already counted, and must not start a handshake.)
+    if ((ps.queue?.length ?? 0) > 0 && !ps.initiating) {
       if (ps.current) {
         ps.current = undefined;
         this.countRekey('key-exhausted');
