@@ -3,17 +3,11 @@
  * peak RSS and RSS per node. Runs in a child process so peak RSS is this scenario's alone, not the bench
  * runner's. BENCH_MESSENGER_SCENARIO picks another scenario file (e.g. messenger-small.json for a quick check).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { runScenarioInChild } from './child-run.ts';
 
 export async function run(): Promise<Record<string, unknown>> {
   const scenario = process.env.BENCH_MESSENGER_SCENARIO ?? 'scenarios/baseline.json';
-  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'paratox-bench-')), 'report.json');
-  const loadBefore = os.loadavg()[0];
-  execFileSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'run', scenario, '--out', out, '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const r = JSON.parse(readFileSync(out, 'utf8'));
+  const { report: r, loadAverage1mBefore, loadAverage1mAfter } = runScenarioInChild(scenario);
   return {
     scenario,
     nodes: r.sim.nodes,
@@ -25,7 +19,7 @@ export async function run(): Promise<Record<string, unknown>> {
     messagesSent: r.traffic.messagesSent,
     deliveryRatio: r.traffic.deliveryRatio,
     latencyMs: r.traffic.latencyMs,
-    loadAverage1mBefore: loadBefore,
-    loadAverage1mAfter: os.loadavg()[0],
+    loadAverage1mBefore,
+    loadAverage1mAfter,
   };
 }

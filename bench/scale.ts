@@ -9,10 +9,10 @@
  *   PARATOX_BENCH_SCALE_NODES      comma list of node counts (default 250,500: ~5 and ~15 min; 10000 runs the real thing, for hours)
  *   PARATOX_BENCH_SCALE_DURATION_S simulated seconds (default the scenario's 600; conversations keep their times)
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runScenarioInChild } from './child-run.ts';
 import { packetVsRawGcm } from './packet.ts';
 
 const SCENARIO = 'scenarios/scale-10k.json';
@@ -69,11 +69,8 @@ function runPoint(nodes: number, durationS: number | undefined, rawUs: number): 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'paratox-bench-scale-'));
   const file = path.join(dir, `scale-${nodes}.json`);
   writeFileSync(file, JSON.stringify(scenario));
-  const out = path.join(dir, 'report.json');
-  const loadBefore = os.loadavg()[0];
-  execFileSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'run', file, '--out', out, '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const r = JSON.parse(readFileSync(out, 'utf8'));
-  const handshakes = r.protocol?.sessions?.handshakesStarted ?? 0;
+  const { report: r, loadAverage1mBefore, loadAverage1mAfter } = runScenarioInChild(file);
+  const handshakes = (r.protocol.sessions as { handshakesStarted?: number } | undefined)?.handshakesStarted ?? 0;
   const datagrams = r.traffic.wirePackets;
   return {
     nodes,
@@ -89,8 +86,8 @@ function runPoint(nodes: number, durationS: number | undefined, rawUs: number): 
     linkHandshakesPerNode: round2(handshakes / nodes),
     deliveryRatio: r.traffic.deliveryRatio,
     traceHash: r.traceHash,
-    loadAverage1mBefore: loadBefore,
-    loadAverage1mAfter: os.loadavg()[0],
+    loadAverage1mBefore,
+    loadAverage1mAfter,
   };
 }
 
