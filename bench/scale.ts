@@ -56,9 +56,12 @@ export async function run(): Promise<Record<string, unknown>> {
 }
 
 function parseCounts(text: string): number[] {
+  // The scenario needs its entry nodes plus two users per conversation on top (its loader refuses fewer).
+  const base = JSON.parse(readFileSync(SCENARIO, 'utf8'));
+  const least = base.dht.entryNodes + 2 * base.conversations.count;
   const counts = text.split(',').map((s) => Number(s.trim()));
-  if (counts.length === 0 || counts.some((n) => !Number.isInteger(n) || n < 40)) {
-    throw new Error(`PARATOX_BENCH_SCALE_NODES must list node counts >= 40 (the scenario's 32 entries + users), got "${text}"`);
+  if (counts.length === 0 || counts.some((n) => !Number.isInteger(n) || n < least)) {
+    throw new Error(`PARATOX_BENCH_SCALE_NODES must list node counts >= ${least} (${SCENARIO}'s ${base.dht.entryNodes} entries + 2 users per conversation), got "${text}"`);
   }
   return counts;
 }
