@@ -19,6 +19,10 @@ export const PayloadType = {
   HANDSHAKE_CONFIRM: 0xf0,
   /** Session control: the responder acknowledges HANDSHAKE_CONFIRM so the initiator stops resending it. */
   HANDSHAKE_ACK: 0xf1,
+  /** Session control: an in-session rekey offer, the sender's connId and ephemeral key for the successor (session/rekey.ts). */
+  REKEY_INIT: 0xf2,
+  /** Session control: the answer to REKEY_INIT, the same fields from the other side. */
+  REKEY_RESP: 0xf3,
 } as const;
 
 export type PayloadType = (typeof PayloadType)[keyof typeof PayloadType];

@@ -71,6 +71,21 @@ export interface SessionConfig {
   /** Same, once this many packets were sealed under the send key (either role; a soft limit below maxPacketsPerKey). null: off. */
   readonly rekeyAfterPackets: number | null;
   /**
+   * How this node rekeys a session due by rekeyAfterMs / rekeyAfterPackets: 'in-session' (default) with one fresh
+   * ephemeral ECDH inside the session (rekey.ts: PFS like a handshake, ~1/15 of its CPU, indistinguishable from
+   * data on the wire), falling back to a full handshake when the peer does not answer; 'handshake', a full
+   * handshake as before. A node answers a peer's in-session offer either way. A key that ran out always takes a
+   * full handshake (no packet can carry the offer).
+   */
+  readonly rekeyMethod: 'in-session' | 'handshake';
+  /**
+   * A node answers an in-session rekey offer only on a session at least this old, so an authenticated peer cannot
+   * chain rekeys faster than this (each costs us a key generation and an ECDH, and a session for rekeyGraceMs).
+   */
+  readonly minRekeyIntervalMs: number;
+  /** After an in-session rekey confirms, the old session keeps receiving (packets in flight) this long, then is erased. */
+  readonly rekeyGraceMs: number;
+  /**
    * Whether NOISE frames (sent or received) count as activity for idleSessionMs. false (default): a session
    * with only cover traffic idles out like a silent one, so noise does not hold sessions to peers nobody talks
    * to (or that left) forever; the price is that an observer sees a link's noise start and stop with its use,
@@ -105,6 +120,9 @@ export const DEFAULT_SESSION_CONFIG: SessionConfig = Object.freeze({
   maxPacketsPerKey: MAX_SEQ,
   rekeyAfterMs: REKEY_DEFAULT_MS,
   rekeyAfterPackets: null,
+  rekeyMethod: 'in-session',
+  minRekeyIntervalMs: 1_000,
+  rekeyGraceMs: 10_000,
   noiseKeepsAlive: false,
 });
 
@@ -121,7 +139,7 @@ export function resolveSessionConfig(init: Partial<SessionConfig> = {}): Session
   for (const name of [
     'handshakeTimeoutMs', 'idleSessionMs', 'handshakeMaxSkewMs', 'maxQueuedMessages', 'maxRecentHandshakes', 'maxPacketsPerKey',
     'maxHalfOpenHandshakes', 'handshakeLoadInitsPerS', 'handshakeLoadHalfOpen', 'cookieSecretLifetimeMs', 'handshakeBurstPerSource',
-    'maxRateLimitedSources', 'maxRetiredHandshakes',
+    'maxRateLimitedSources', 'maxRetiredHandshakes', 'minRekeyIntervalMs', 'rekeyGraceMs',
   ] as const) {
     assertPositiveInteger(name, config[name]);
   }
@@ -134,6 +152,9 @@ export function resolveSessionConfig(init: Partial<SessionConfig> = {}): Session
   }
   if (!(config.handshakeRatePerSourcePerS > 0) || !Number.isFinite(config.handshakeRatePerSourcePerS)) {
     throw new RangeError(`SessionConfig.handshakeRatePerSourcePerS must be a positive number, got ${config.handshakeRatePerSourcePerS}`);
+  }
+  if (config.rekeyMethod !== 'in-session' && config.rekeyMethod !== 'handshake') {
+    throw new RangeError(`SessionConfig.rekeyMethod must be 'in-session' or 'handshake', got ${String(config.rekeyMethod)}`);
   }
   if (typeof config.noiseKeepsAlive !== 'boolean') throw new RangeError(`SessionConfig.noiseKeepsAlive must be a boolean, got ${String(config.noiseKeepsAlive)}`);
   if (config.maxPacketsPerKey > MAX_SEQ + 1) throw new RangeError(`SessionConfig.maxPacketsPerKey must be <= 2^53`);

@@ -61,9 +61,10 @@ describe('SessionManager noise frames', () => {
   });
 });
 
-describe('SessionManager rekeying', () => {
-  it('rekeyAfterMs: a fresh handshake every period, messages in flight across each switch all arrive', () => {
-    const { clock, net, alice, bob } = setup({ rekeyAfterMs: 10_000, idleSessionMs: 4_000 }, 40);
+describe.each(['handshake', 'in-session'] as const)('SessionManager rekeying (rekeyMethod %s)', (rekeyMethod) => {
+  const inSession = rekeyMethod === 'in-session';
+  it('rekeyAfterMs: fresh keys every period, messages in flight across each switch all arrive', () => {
+    const { clock, net, alice, bob } = setup({ rekeyAfterMs: 10_000, idleSessionMs: 4_000, rekeyMethod }, 40);
     const sent: string[] = [];
     const back: string[] = [];
     // Every 15 ms both ways, 40 ms on the wire: some packets are always in flight when a session switches.
@@ -84,11 +85,14 @@ describe('SessionManager rekeying', () => {
     expect(a.rekeysTime).toBe(3); // at 10, 20 and 30 s of a 36 s run
     expect(a.rekeys).toBe(3);
     expect(b.rekeys).toBe(0); // the responder's 15 s limit never came: each new session replaced its own
-    expect(b.handshakesAccepted).toBe(4);
+    // In-session: one handshake at the start, then each new key from one ECDH inside the session it replaces.
+    expect(b.handshakesAccepted).toBe(inSession ? 1 : 4);
+    expect([a.rekeysOffered, b.rekeysAnswered, a.rekeysCompleted, b.rekeysCompleted]).toEqual(inSession ? [3, 3, 3, 3] : [0, 0, 0, 0]);
     for (const s of [a, b]) {
       expect(s.dropped).toEqual({});
       expect(s.sendDropped).toEqual({});
       expect(s.handshakesFailed).toBe(0);
+      expect(s.rekeysFailed).toBe(0);
     }
     // Fresh keys: each session's packets head with another connId, and old sessions were erased once idle.
     const aliceConnIds = new Set(net.sent.filter((d) => d.from === 'alice' && isData(d)).map((d) => d.label?.connIdHex));
@@ -98,7 +102,7 @@ describe('SessionManager rekeying', () => {
   });
 
   it('a replay of an old session packet after the switch is dropped, never delivered twice', () => {
-    const { clock, net, alice, bob } = setup({ rekeyAfterMs: 1_000, idleSessionMs: 5_000 });
+    const { clock, net, alice, bob } = setup({ rekeyAfterMs: 1_000, idleSessionMs: 5_000, rekeyMethod });
     alice.manager.send(bob.peer(), PayloadType.DATA, utf8('old'));
     clock.advance(100);
     const old = net.sent.filter((d) => d.from === 'alice' && isData(d)).at(-1)!;
@@ -118,7 +122,7 @@ describe('SessionManager rekeying', () => {
   });
 
   it('rekeyAfterPackets rekeys either role on its count; the responder rekeys by time at 1.5x', () => {
-    const { clock, alice, bob } = setup({ rekeyAfterPackets: 50 });
+    const { clock, alice, bob } = setup({ rekeyAfterPackets: 50, rekeyMethod });
     for (let i = 0; i < 120; i++) {
       alice.manager.send(bob.peer(), PayloadType.DATA, utf8(`m${i}`));
       clock.advance(20);
@@ -126,7 +130,7 @@ describe('SessionManager rekeying', () => {
     expect(bob.inbox).toHaveLength(120);
     expect(alice.manager.stats().rekeysPackets).toBe(2);
 
-    const r = setup({ rekeyAfterMs: 2_000 });
+    const r = setup({ rekeyAfterMs: 2_000, rekeyMethod });
     r.alice.manager.send(r.bob.peer(), PayloadType.DATA, utf8('open'));
     r.clock.advance(100);
     for (let i = 0; i < 40; i++) {
@@ -136,7 +140,11 @@ describe('SessionManager rekeying', () => {
     expect(r.alice.inbox).toHaveLength(40);
     expect(r.bob.manager.stats().rekeysTime).toBe(1); // at 3 s; the new session is Bob's own (initiator) from then
     expect(r.alice.manager.stats().rekeys).toBe(0);
+    expect(r.bob.manager.stats().rekeysCompleted).toBe(inSession ? 1 : 0);
   });
+});
+
+describe('SessionManager rekeying', () => {
 
   it('rekeyAfterMs is off by default (existing traces), and validated when set', () => {
     expect(resolveSessionConfig().rekeyAfterMs).toBeNull();

@@ -59,7 +59,8 @@ import { KeyedTokenBuckets } from '../runtime/keyed-token-buckets.ts';
 import { EventBus, HandlerTable } from '../messenger/event-bus.ts';
 import type { Messenger, Unsubscribe } from '../messenger/messenger.ts';
 import { Session, type Peer } from './session.ts';
-import { keepInSlot } from './session-material.ts';
+import { keepInSlot, slotView } from './session-material.ts';
+import { decodeRekeyOffer, deriveRekeyedKeys, encodeRekeyOffer, type ChainKeys, type RekeyedKeys, type RekeyOffer } from './rekey.ts';
 import { countDrop, emptyStats, REKEY_COUNTER, type DropReason, type RekeyCause, type SendDropReason, type SessionStats } from './stats.ts';
 
 export interface SessionComponents {
@@ -553,7 +554,8 @@ export class SessionManager implements Messenger {
       session.timer = undefined;
       if (session.acked || session.state !== 'established') return;
       if (session.attempts >= this.config.handshakeRetries) {
-        this.counters.handshakesFailed++;
+        if (session.predecessor) this.counters.rekeysFailed++;
+        else this.counters.handshakesFailed++;
         return this.removeSession(session);
       }
       session.attempts++;
@@ -590,16 +592,24 @@ export class SessionManager implements Messenger {
       session.acked = true;
       session.confirmTag = undefined;
       this.cancelTimer(session);
-      this.counters.handshakesCompleted++;
+      if (session.predecessor) this.rekeyConfirmed(session);
+      else this.counters.handshakesCompleted++;
     }
     if (frame.type === PayloadType.HANDSHAKE_ACK) return;
     if (frame.type === PayloadType.HANDSHAKE_CONFIRM) return this.drop('unexpected-type');
+    if (isRekeyFrame(frame)) return this.onRekeyFrame(session, frame);
     this.deliver(session, frame);
   }
 
   private onResponderFrame(session: Session, frame: Frame): void {
+    if (session.predecessor && session.state === 'awaiting-confirm') {
+      // A successor from an in-session rekey: any authentic frame on it proves the offerer derived its keys.
+      this.establishRekeyed(session);
+      if (frame.type === PayloadType.HANDSHAKE_CONFIRM) return;
+    }
     if (frame.type === PayloadType.HANDSHAKE_CONFIRM) return this.onConfirm(session, frame.body);
     if (frame.type === PayloadType.HANDSHAKE_ACK) return this.drop('unexpected-type');
+    if (isRekeyFrame(frame)) return session.state === 'established' ? this.onRekeyFrame(session, frame) : this.drop('unexpected-type');
     // Cover traffic is authentic but carries nothing: never held for a confirmation (it would fill the buffer).
     if (session.state === 'established' || frame.type === PayloadType.NOISE) return this.deliver(session, frame);
     // Authentic but not yet confirmed (msg3 lost or overtaken): hold it until msg3 arrives.
@@ -747,6 +757,15 @@ export class SessionManager implements Messenger {
     if (this.closed || ps.initiating || !session?.send) return;
     const cause = this.rekeyCause(session, session.send.sent());
     if (cause === undefined) return;
+    // One rekey per session: an offer of ours or of the peer's already names its successor.
+    if (session.rekey) return;
+    if (this.config.rekeyMethod === 'in-session') {
+      // Wait until the peer surely holds the keys (its ack) and the session is old enough for the peer to answer
+      // (it refuses younger ones; same default): the limits are soft, the current key keeps working meanwhile.
+      if (!this.confirmedBothWays(session) || this.ageMs(session) < this.config.minRekeyIntervalMs) return;
+      this.countRekey(cause);
+      return this.offerRekey(session);
+    }
     this.countRekey(cause);
     this.startHandshake(ps);
   }
@@ -757,8 +776,12 @@ export class SessionManager implements Messenger {
     if (rekeyAfterMs === null) return undefined;
     // The responder waits 1.5x as long (WireGuard's 180 s / 120 s), so the initiator normally rekeys first.
     const limitMs = session.role === 'initiator' ? rekeyAfterMs : 1.5 * rekeyAfterMs;
-    const bornMs = this.bornMs.get(session) ?? session.lastActivityMs;
-    return this.components.clock.now() - bornMs >= limitMs ? 'time' : undefined;
+    return this.ageMs(session) >= limitMs ? 'time' : undefined;
+  }
+
+  /** How long ago `session`'s handshake (or the rekey that made it) started. */
+  private ageMs(session: Session): number {
+    return this.components.clock.now() - (this.bornMs.get(session) ?? session.lastActivityMs);
   }
 
   private countRekey(cause: RekeyCause): void {
@@ -770,6 +793,176 @@ export class SessionManager implements Messenger {
     this.counters.packetsSent++;
     this.counters.bytesSent += packet.length;
     this.components.transport.send(to, packet);
+  }
+
+  // ---- in-session rekey (rekey.ts) --------------------------------------------------------------------------
+
+  /** Whether both sides hold the session's keys: an initiator's msg3 was acknowledged, a responder verified msg3. */
+  private confirmedBothWays(session: Session): boolean {
+    return session.canSend() && (session.role === 'responder' || session.acked);
+  }
+
+  /** REKEY_INIT on `session`: a fresh ephemeral key and the connId its successor will receive on. */
+  private offerRekey(session: Session): void {
+    const ephemeral = this.ctx.suite.generateKeyPair(this.ctx.rng);
+    const offer = encodeRekeyOffer(this.freshConnId(), ephemeral.publicKey);
+    session.rekey = { kind: 'offered', ephemeral, offer, attempts: 0 };
+    this.counters.rekeysOffered++;
+    this.sendRekeyOffer(session);
+  }
+
+  /** The offer, resealed under the next seq on each timeout; past the retries, a full handshake instead. */
+  private sendRekeyOffer(session: Session): void {
+    const rekey = session.rekey;
+    if (rekey?.kind !== 'offered') return;
+    this.transmit(session, { type: PayloadType.REKEY_INIT, body: rekey.offer });
+    rekey.timer = this.components.clock.setTimer(this.config.handshakeTimeoutMs, () => {
+      rekey.timer = undefined;
+      if (session.rekey !== rekey) return;
+      if (rekey.attempts < this.config.handshakeRetries && session.canSend()) {
+        rekey.attempts++;
+        this.counters.handshakeRetransmits++;
+        return this.sendRekeyOffer(session);
+      }
+      this.withdrawOffer(session);
+      this.counters.rekeysFailed++;
+      const ps = this.peers.get(session.peerKey);
+      if (ps && !ps.initiating && !this.closed) this.startHandshake(ps);
+    });
+  }
+
+  /** Forgets our offer on `session`: its ephemeral key erased, its timer stopped; the session may offer again. */
+  private withdrawOffer(session: Session): void {
+    const rekey = session.rekey;
+    if (rekey?.kind !== 'offered') return;
+    if (rekey.timer !== undefined) this.components.clock.cancelTimer(rekey.timer);
+    rekey.ephemeral.privateKey.fill(0);
+    session.rekey = undefined;
+  }
+
+  private onRekeyFrame(session: Session, frame: Frame): void {
+    if (frame.type === PayloadType.REKEY_INIT) return this.onRekeyOffer(session, frame.body);
+    this.onRekeyAnswer(session, frame.body);
+  }
+
+  /**
+   * The peer's REKEY_INIT (authentic: only the peer this session confirmed can send it). Answered once per
+   * session, never on one younger than minRekeyIntervalMs; a resend of the answered offer gets the same answer.
+   */
+  private onRekeyOffer(session: Session, body: Uint8Array): void {
+    const rekey = session.rekey;
+    if (rekey?.kind === 'answered') {
+      if (!equalBytes(rekey.offer, body)) return this.drop('rekey-refused');
+      this.counters.handshakeRetransmits++;
+      return this.transmit(session, { type: PayloadType.REKEY_RESP, body: rekey.response });
+    }
+    if (rekey?.kind === 'done') return this.drop('rekey-refused');
+    // Both offered at once: the session's initiator keeps its offer; the responder withdraws its own and answers.
+    if (rekey?.kind === 'offered') {
+      if (session.role === 'initiator') return this.drop('rekey-collision');
+      this.withdrawOffer(session);
+    }
+    if (this.ageMs(session) < this.config.minRekeyIntervalMs) return this.drop('rekey-refused');
+    const theirs = decodeRekeyOffer(body);
+    if (!theirs.ok) return this.reject(theirs);
+    const ephemeral = this.ctx.suite.generateKeyPair(this.ctx.rng);
+    const ours: RekeyOffer = { connId: this.freshConnId(), ephemeralPub: ephemeral.publicKey };
+    const keys = this.rekeyedKeys(session, { ownEphemeral: ephemeral, initiatorOffer: theirs.value, responderOffer: ours, weInitiated: false });
+    if (!keys) return this.drop('bad-handshake');
+    const response = encodeRekeyOffer(ours.connId, ours.ephemeralPub);
+    session.rekey = { kind: 'answered', offer: body.slice(), response };
+    const next = this.successor(session, 'responder', ours.connId, keys.responderToInitiator, keys.initiatorToResponder, theirs.value.connId);
+    next.timer = this.components.clock.setTimer(this.responderPatienceMs(), () => {
+      next.timer = undefined;
+      if (next.state !== 'awaiting-confirm') return;
+      this.counters.rekeysFailed++;
+      this.removeSession(next);
+    });
+    this.counters.rekeysAnswered++;
+    this.transmit(session, { type: PayloadType.REKEY_RESP, body: response });
+  }
+
+  /** The answer to our offer: the successor is ready; we send on it at once and confirm until the peer answers on it. */
+  private onRekeyAnswer(session: Session, body: Uint8Array): void {
+    const rekey = session.rekey;
+    if (rekey?.kind !== 'offered') return this.drop('duplicate-handshake');
+    const theirs = decodeRekeyOffer(body);
+    if (!theirs.ok) return this.reject(theirs);
+    const mine = decodeRekeyOffer(rekey.offer);
+    if (!mine.ok) return this.drop('internal');
+    if (rekey.timer !== undefined) this.components.clock.cancelTimer(rekey.timer);
+    session.rekey = { kind: 'done' };
+    const keys = this.rekeyedKeys(session, { ownEphemeral: rekey.ephemeral, initiatorOffer: mine.value, responderOffer: theirs.value, weInitiated: true });
+    if (!keys) {
+      // A peer that answers with a non-point: no successor; the session rekeys by a full handshake.
+      this.counters.rekeysFailed++;
+      this.drop('bad-handshake');
+      const ps = this.peers.get(session.peerKey);
+      if (ps && !ps.initiating) this.startHandshake(ps);
+      return;
+    }
+    const next = this.successor(session, 'initiator', mine.value.connId, keys.initiatorToResponder, keys.responderToInitiator, theirs.value.connId);
+    next.state = 'established';
+    next.confirmTag = new Uint8Array(0);
+    const ps = this.peerState(session.peer);
+    ps.current = next;
+    this.sendConfirm(next);
+    this.flushQueue(ps);
+  }
+
+  /** deriveRekeyedKeys over `session`'s keys; undefined when the peer's key is not a point. */
+  private rekeyedKeys(
+    session: Session,
+    args: { ownEphemeral: KeyPair; initiatorOffer: RekeyOffer; responderOffer: RekeyOffer; weInitiated: boolean },
+  ): RekeyedKeys | undefined {
+    try {
+      return deriveRekeyedKeys(this.ctx.suite, { ...args, chain: chainKeysOf(session) });
+    } catch (e) {
+      if (e instanceof CryptoError) return undefined;
+      throw e;
+    }
+  }
+
+  /** The session a rekey of `session` makes: same peer and header key, new connIds and keys, held by byConnId. */
+  private successor(
+    session: Session,
+    role: Session['role'],
+    localConnId: Uint8Array,
+    sendKey: Uint8Array,
+    receiveKey: Uint8Array,
+    remoteConnId: Uint8Array,
+  ): Session {
+    const next = new Session(role, session.peer, session.peerKey, localConnId, hexKey(localConnId), this.components.clock.now());
+    next.predecessor = session;
+    this.armCiphers(next, sendKey, receiveKey, remoteConnId, slotView(session.material, 'remoteHeaderKey'));
+    this.addSession(next);
+    return next;
+  }
+
+  /** Answering side: the offerer's first authentic packet on the successor. It becomes the session we send on. */
+  private establishRekeyed(session: Session): void {
+    this.cancelTimer(session);
+    session.state = 'established';
+    const ps = this.peerState(session.peer);
+    ps.current = session;
+    // Stops the offerer's confirm resends (its first packet here may have been data, its confirm lost).
+    this.transmit(session, { type: PayloadType.HANDSHAKE_ACK, body: new Uint8Array(0) });
+    this.rekeyConfirmed(session);
+    this.flushQueue(ps);
+  }
+
+  /** Both sides now send on `session`: its predecessor only receives what was in flight, for rekeyGraceMs. */
+  private rekeyConfirmed(session: Session): void {
+    this.counters.rekeysCompleted++;
+    const old = session.predecessor;
+    session.predecessor = undefined;
+    if (!old || old.state === 'closed') return;
+    this.cancelTimer(old);
+    old.timer = this.components.clock.setTimer(this.config.rekeyGraceMs, () => {
+      old.timer = undefined;
+      this.counters.sessionsExpired++;
+      this.removeSession(old);
+    });
   }
 
   // ---- bookkeeping ------------------------------------------------------------------------------------------
@@ -805,6 +998,7 @@ export class SessionManager implements Messenger {
 
   private removeSession(session: Session): void {
     this.cancelTimer(session);
+    if (session.rekey?.kind === 'offered' && session.rekey.timer !== undefined) this.components.clock.cancelTimer(session.rekey.timer);
     this.leaveHalfOpen(session);
     if (session.state === 'initiating') this.retired.add(session.localConnIdHex, this.components.clock.now());
     // Frames held for a confirmation that never came: counted now, so each datagram ends in one drop.
@@ -895,6 +1089,19 @@ function hasSessionSeq(clear: Uint8Array): boolean {
 function hasSeqZero(clear: Uint8Array): boolean {
   for (let i = CONN_ID_BYTES; i < DATA_HEADER_BYTES; i++) if (clear[i] !== 0) return false;
   return true;
+}
+
+function isRekeyFrame(frame: Frame): boolean {
+  return frame.type === PayloadType.REKEY_INIT || frame.type === PayloadType.REKEY_RESP;
+}
+
+/** A session's two traffic keys by its own roles (both sides order them alike): the chain a rekey derives from. */
+function chainKeysOf(session: Session): ChainKeys {
+  const send = slotView(session.material, 'sendKey');
+  const receive = slotView(session.material, 'receiveKey');
+  return session.role === 'initiator'
+    ? { initiatorToResponder: send, responderToInitiator: receive }
+    : { initiatorToResponder: receive, responderToInitiator: send };
 }
 
 function peerKey(peer: Peer): string {

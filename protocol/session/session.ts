@@ -11,6 +11,7 @@ import type { Address } from '../runtime/transport.ts';
 import type { TimerId } from '../runtime/clock.ts';
 import type { ReceiveCipher, SendCipher } from './cipher-state.ts';
 import type { InitiatorHandshake, ResponderHandshake } from './handshake.ts';
+import type { KeyPair } from '../crypto/suite.ts';
 import { keepInSlot, sessionMaterial, slotHolds, slotView } from './session-material.ts';
 
 export interface Peer {
@@ -20,6 +21,17 @@ export interface Peer {
 }
 
 export type SessionRole = 'initiator' | 'responder';
+
+/**
+ * Where an in-session rekey of this session stands (rekey.ts): 'offered', we sent REKEY_INIT and wait for the
+ * answer (our ephemeral key and the body, resent on timeout); 'answered', we answered the peer's REKEY_INIT
+ * (its body, to recognise a resend, and our answer, to repeat it); 'done', our offer was answered and the
+ * successor exists. One rekey per session: a second offer on it is refused.
+ */
+export type RekeyState =
+  | { readonly kind: 'offered'; readonly ephemeral: KeyPair; readonly offer: Uint8Array; attempts: number; timer?: TimerId }
+  | { readonly kind: 'answered'; readonly offer: Uint8Array; readonly response: Uint8Array }
+  | { readonly kind: 'done' };
 export type SessionState = 'initiating' | 'awaiting-confirm' | 'established' | 'closed';
 
 export class Session {
@@ -42,6 +54,10 @@ export class Session {
   early?: Frame[];
   attempts = 0;
   timer?: TimerId;
+  /** This session's in-session rekey, if one started (made on first use). */
+  rekey?: RekeyState;
+  /** Made by an in-session rekey of `predecessor` (no static-key handshake of its own); retired once this confirms. */
+  predecessor?: Session;
   lastActivityMs: number;
   /** One buffer for this session's keys and ids (session-material.ts); the ciphers hold views into it. */
   readonly material: Uint8Array;
@@ -89,6 +105,9 @@ export class Session {
     this.receive?.destroy();
     this.initiator?.ephemeral.privateKey.fill(0);
     this.initiator = undefined;
+    if (this.rekey?.kind === 'offered') this.rekey.ephemeral.privateKey.fill(0);
+    this.rekey = undefined;
+    this.predecessor = undefined;
     this.eraseHandshakeKeys();
     this.early = undefined;
   }

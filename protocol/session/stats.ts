@@ -25,6 +25,13 @@ export type DropReason =
   | 'forged-handshake-reply'
   /** A msg2 for a handshake this node already gave up on or completed (a late cookie reply names no handshake: unknown-session). */
   | 'late-handshake-reply'
+  /**
+   * An in-session rekey offer this node will not answer: the session already answered another (or was rekeyed
+   * by us), or it is younger than minRekeyIntervalMs. The offerer falls back to a full handshake.
+   */
+  | 'rekey-refused'
+  /** Both sides offered a rekey of one session at once: the session's initiator keeps its own offer. */
+  | 'rekey-collision'
   /** Received after close(). */
   | 'closed'
   /** An exception escaped a decoder: a bug, counted instead of crashing the node; tests assert it stays 0. */
@@ -66,12 +73,22 @@ export interface SessionStats {
   cookieRepliesSent: number;
   /** Initiator: authentic cookie replies received, each followed by msg1 with a mac2. */
   cookieRepliesReceived: number;
-  /** Handshakes started to replace a send key: it reached its packet limit, its age or its soft packet count. */
+  /**
+   * Rekeys started to replace a send key that reached its packet limit, its age or its soft packet count: a full
+   * handshake, or an in-session rekey (rekeyMethod; a key that ran out always takes a handshake).
+   */
   rekeys: number;
   /** rekeys by cause (flat, so reports can sum every numeric counter). */
   rekeysKeyExhausted: number;
   rekeysTime: number;
   rekeysPackets: number;
+  /** In-session rekeys (rekey.ts): offers this node made, offers it answered, successors confirmed (either side), and
+   * rekeys that failed (offer unanswered after the retries, or the successor never confirmed; the offerer then
+   * falls back to a full handshake). */
+  rekeysOffered: number;
+  rekeysAnswered: number;
+  rekeysCompleted: number;
+  rekeysFailed: number;
   /**
    * Cover traffic (PayloadType.NOISE, sealed by sealNoise for the link shaper): sent, and received and
    * discarded (authentic, so neither a drop nor an error; any body is ignored).
@@ -84,7 +101,7 @@ export interface SessionStats {
    */
   realBytesSent: number;
   noiseBytesSent: number;
-  /** Sessions erased after idleSessionMs without authenticated traffic. */
+  /** Sessions erased after idleSessionMs without authenticated traffic, or a grace period after an in-session rekey replaced them. */
   sessionsExpired: number;
   /** Sessions currently held (any state). */
   sessionsOpen: number;
@@ -112,6 +129,10 @@ export function emptyStats(): SessionStats {
     rekeysKeyExhausted: 0,
     rekeysTime: 0,
     rekeysPackets: 0,
+    rekeysOffered: 0,
+    rekeysAnswered: 0,
+    rekeysCompleted: 0,
+    rekeysFailed: 0,
     noiseSent: 0,
     noiseReceived: 0,
     realBytesSent: 0,

@@ -7,7 +7,7 @@ export function sessionInitOf(scenario: Scenario): NonNullable<ParatoxNodeInit['
   const base = { wireSize: scenario.packet.wireSize, paddingMode: scenario.packet.paddingMode };
   const n = scenario.noise;
   if (n.policy === 'off') return base;
-  return { ...base, noiseKeepsAlive: n.keepLinksAlive, ...(n.rekeyAfterS === null ? {} : { rekeyAfterMs: n.rekeyAfterS * 1000 }) };
+  return { ...base, noiseKeepsAlive: n.keepLinksAlive, rekeyMethod: n.rekeyMethod, ...(n.rekeyAfterS === null ? {} : { rekeyAfterMs: n.rekeyAfterS * 1000 }) };
 }
 
 /** Cover traffic from `scenario.noise`; undefined when off (so nothing about the node changes). */

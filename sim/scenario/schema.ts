@@ -185,6 +185,7 @@ export const noiseSchema = z.strictObject({
   slotOrder: z.enum(['real-first', 'round-robin']).default('real-first').describe('constant-node: \'real-first\' (low latency) or \'round-robin\' (every link the same share of the node\'s slots).'),
   keepLinksAlive: z.boolean().default(false).describe('Whether dummies keep a link\'s session alive (links never go quiet, so their start/end leak nothing).'),
   rekeyAfterS: seconds(1).nullable().default(120).describe('Session rekey interval with noise on (WireGuard: 120 s); null: the session default.'),
+  rekeyMethod: z.enum(['in-session', 'handshake']).default('in-session').describe('How a session due for a rekey gets its new key: \'in-session\', one fresh ephemeral ECDH inside the session (PFS, ~1/15 of a handshake\'s CPU); \'handshake\', a full handshake (the method before issue 14).'),
 });
 
 /** Eve, the global passive observer (issue 9): her attacks run on the run's own tap at the end of messenger runs. */
