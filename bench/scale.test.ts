@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lineFit, powerFit } from './scale.ts';
+import { lineFit, powerFit, slopeWarnings } from './scale.ts';
 
 describe('bench scale powerFit', () => {
   it('recovers y = a · x^b from exact points, and an exponent of 1 from linear growth', () => {
@@ -26,5 +26,19 @@ describe('bench scale lineFit', () => {
     expect(f.fixed).toBeCloseTo(163.86, 2);
     const g = lineFit([100, 200, 400].map((x) => [x, 5 + 2 * x] as const));
     expect([g.fixed, g.perNode]).toEqual([5, 2]);
+  });
+});
+
+describe('bench scale slopeWarnings', () => {
+  it('flags a fit whose cost falls (or stays) as nodes grow, e.g. two close counts measured under load', () => {
+    // The 240/260-node pair of an earlier session: -0.01 s per node, which extrapolated to a cheaper 10k than 260.
+    const wall = lineFit([
+      [240, 251.9],
+      [260, 251.7],
+    ]);
+    expect(slopeWarnings({ wall, cpu: null, rss: { perNode: 1e6 } })).toEqual([
+      expect.stringMatching(/^wall per node fitted as -0\.0100 \(<= 0\)/),
+    ]);
+    expect(slopeWarnings({ wall: { perNode: 0.43 }, cpu: { perNode: 0.5 }, rss: { perNode: 1e6 } })).toEqual([]);
   });
 });

@@ -21,6 +21,8 @@ export interface ScalePoint {
   nodes: number;
   simulatedSeconds: number;
   wallSeconds: number;
+  /** CPU seconds of the run (report sim.cpuSeconds): unlike wall time, not inflated by other load on the cores. */
+  cpuSeconds: number | null;
   peakRssBytes: number;
   peakRssBytesPerNode: number;
   events: number;
@@ -79,6 +81,7 @@ function runPoint(nodes: number, durationS: number | undefined, rawUs: number): 
     nodes,
     simulatedSeconds: r.sim.simulatedSeconds,
     wallSeconds: r.sim.wallSeconds,
+    cpuSeconds: r.sim.cpuSeconds ?? null,
     peakRssBytes: r.sim.peakRssBytes,
     peakRssBytesPerNode: Math.round(r.sim.peakRssBytes / nodes),
     events: r.sim.events,
@@ -103,22 +106,36 @@ function runPoint(nodes: number, durationS: number | undefined, rawUs: number): 
 function growth(points: readonly ScalePoint[]): Record<string, unknown> {
   if (points.length < 2 || new Set(points.map((p) => p.nodes)).size < 2) return { note: 'growth needs at least two different node counts' };
   const wall = lineFit(points.map((p) => [p.nodes, p.wallSeconds]));
+  const cpuPoints = points.filter((p) => p.cpuSeconds !== null);
+  const cpu = cpuPoints.length === points.length ? lineFit(cpuPoints.map((p) => [p.nodes, p.cpuSeconds!])) : null;
   const rss = lineFit(points.map((p) => [p.nodes, p.peakRssBytes]));
+  const warnings = slopeWarnings({ wall, cpu, rss });
   const at = (n: number) => ({
     nodes: n,
     extrapolated: !points.some((p) => p.nodes === n),
     wallSeconds: Math.round(wall.fixed + wall.perNode * n),
+    ...(cpu && { cpuSeconds: Math.round(cpu.fixed + cpu.perNode * n) }),
     peakRssBytes: Math.round(rss.fixed + rss.perNode * n),
   });
   return {
     wallSecondsFixed: round2(wall.fixed),
     wallSecondsPerNode: round2(wall.perNode),
+    ...(cpu && { cpuSecondsFixed: round2(cpu.fixed), cpuSecondsPerNode: round2(cpu.perNode) }),
     rssBytesFixed: Math.round(rss.fixed),
     rssBytesPerNode: Math.round(rss.perNode),
     wallExponent: round2(powerFit(points.map((p) => [p.nodes, p.wallSeconds])).b),
-    table: [1_000, 3_000, 10_000, 30_000].map(at),
+    // A line that falls with the node count says the points were too close or too noisy, not that 10k is cheap.
+    table: warnings.length > 0 ? null : [1_000, 3_000, 10_000, 30_000].map(at),
+    ...(warnings.length > 0 && { warnings }),
     note: `fixed + perNode x nodes fitted on ${points.map((p) => p.nodes).join(', ')} nodes`,
   };
+}
+
+/** One line per fitted cost whose per-node slope is not positive (no extrapolation is made then). */
+export function slopeWarnings(fits: Record<string, { perNode: number } | null>): string[] {
+  return Object.entries(fits)
+    .filter(([, f]) => f !== null && !(f.perNode > 0))
+    .map(([name, f]) => `${name} per node fitted as ${f!.perNode.toPrecision(3)} (<= 0): node counts too close or the machine too loaded; no extrapolation`);
 }
 
 /** Least squares line y = fixed + perNode · x. */

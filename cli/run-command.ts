@@ -23,7 +23,7 @@ export function summarise(report: Report, outFile: string): string {
   const lat = traffic.latencyMs;
   return [
     `scenario   ${report.scenario.name} (seed ${report.seed})`,
-    `sim        ${sim.nodes} nodes, ${sim.simulatedSeconds} s simulated, ${sim.events} events in ${sim.wallSeconds} s wall (${sim.eventsPerWallSecond} ev/s), peak RSS ${(sim.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+    `sim        ${sim.nodes} nodes, ${sim.simulatedSeconds} s simulated, ${sim.events} events in ${sim.wallSeconds} s wall${sim.cpuSeconds === undefined ? '' : ` / ${sim.cpuSeconds.toFixed(1)} s CPU`} (${sim.eventsPerWallSecond} ev/s), peak RSS ${(sim.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
     `messages   ${traffic.messagesDelivered}/${traffic.messagesSent} delivered (${fmt(traffic.deliveryRatio === null ? null : traffic.deliveryRatio * 100)} %), latency p50 ${fmt(lat.p50)} / p95 ${fmt(lat.p95)} / p99 ${fmt(lat.p99)} ms`,
     ...(report.warnings ?? []).map((w) => `warning    ${w}`),
     `wire       ${traffic.wirePackets} packets, ${traffic.wireBytes} bytes, sizes [${traffic.packetSizes.slice(0, 8).join(', ')}${traffic.packetSizes.length > 8 ? ', ...' : ''}]`,

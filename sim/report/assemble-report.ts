@@ -23,6 +23,8 @@ export interface ReportParts {
   /** Where every datagram ended (taken once, after the end-of-run checks passed on it). */
   datagrams: DatagramAccount;
   wallSeconds: number;
+  /** Process CPU (user + system) of the run; given only on the main thread (worker threads share the process). */
+  cpuSeconds?: number;
   /** Extra figures for report.protocol (churn transitions, stop checks). */
   runFigures: Record<string, unknown>;
   reproduce: string;
@@ -50,7 +52,7 @@ function datagramFigures(a: DatagramAccount): DatagramFigures {
 }
 
 export function assembleReport(p: ReportParts): Report {
-  const { scenario, sim, network, suite, wire, result, wallSeconds } = p;
+  const { scenario, sim, network, suite, wire, result, wallSeconds, cpuSeconds } = p;
   const drops = Object.fromEntries(
     Object.entries(network.stats).filter(([k]) => k.startsWith('dropped') || k === 'handlerErrors'),
   ) as Record<string, number>;
@@ -64,6 +66,7 @@ export function assembleReport(p: ReportParts): Report {
       simulatedSeconds: sim.now() / 1000,
       events: sim.eventsProcessed,
       wallSeconds: Math.round(wallSeconds * 1000) / 1000,
+      ...(cpuSeconds !== undefined && { cpuSeconds: Math.round(cpuSeconds * 1000) / 1000 }),
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       eventsPerWallSecond: Math.round(sim.eventsProcessed / Math.max(wallSeconds, 1e-9)),
       cryptoBackend: suite.name,

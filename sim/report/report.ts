@@ -20,6 +20,11 @@ export interface SimSection {
   events: number;
   wallSeconds: number;
   peakRssBytes: number;
+  /**
+   * Extension: CPU seconds (user + system) the run took, from the build to the report. Unlike wall time it does
+   * not grow when other processes share the cores; absent when the run shared its process (sweep worker threads).
+   */
+  cpuSeconds?: number;
   /** Extension: events per wall-clock second. */
   eventsPerWallSecond: number;
   /** Extension: crypto back end the run used. */

@@ -5,6 +5,7 @@
  * invariants, network view)
  * -> report (sim/report/assemble-report.ts).
  */
+import { isMainThread } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { SimulationLimitError } from '../engine/errors.ts';
 import { Simulator } from '../engine/simulator.ts';
@@ -71,6 +72,7 @@ export function runScenario(input: Scenario, opts: RunOptions = {}): Report {
 
 function runWithinBudget(scenario: Scenario, opts: RunOptions): Report {
   const wallStart = performance.now();
+  const cpuStart = process.cpuUsage();
 
   // build
   const sim = new Simulator({ seed: scenario.seed, trace: scenario.trace.enabled, maxEvents: maxEventsOf(scenario), budgetCheck: heapCheck() });
@@ -128,6 +130,7 @@ function runWithinBudget(scenario: Scenario, opts: RunOptions): Report {
     result.attacks = { ...result.attacks, eve: eve.eve, eveByMethod: eve.eveByMethod, eveTargets: eve.targets };
   }
   const wallSeconds = (performance.now() - wallStart) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
   wire.close(truth);
   const report = assembleReport({
     scenario,
@@ -140,6 +143,8 @@ function runWithinBudget(scenario: Scenario, opts: RunOptions): Report {
     result,
     datagrams,
     wallSeconds,
+    // Process-wide: meaningful only when the run had the process to itself (not in a sweep's worker threads).
+    ...(isMainThread && { cpuSeconds: (cpu.user + cpu.system) / 1e6 }),
     runFigures: {
       churnTransitions: churn.transitions(),
       stopCheck: { leakedTimers: stopCheck.leakedTimers, nodesWithLeaks: stopCheck.nodesWithLeaks },
