@@ -175,6 +175,33 @@ describe('SessionManager in-session rekey', () => {
     expect(stats(bob2).dropped).toEqual({ 'unknown-session': 3 });
   });
 
+  it('after a NodeID rotation a session under the old key renews by a full handshake, offered or answered', () => {
+    // Guards: in-session rekeys need no static key, so without the check a session would carry a rotated-out
+    // NodeID on for as long as it is used; handshake rekeys end it with the key's grace period.
+    for (const rotating of ['offerer', 'answerer'] as const) {
+      const env = pair();
+      const { clock, alice, bob } = env;
+      open(env);
+      const rotated = rotating === 'offerer' ? alice : bob;
+      const bobAsKnown = bob.peer(); // Alice keeps sending to the key she knows
+      rotated.key = nodeSuite.generateKeyPair(new SeededRng(`rotated-${rotating}`));
+      clock.advance(REKEY_MS);
+      alice.manager.send(bobAsKnown, PayloadType.DATA, utf8('after rotation'));
+      clock.advance(3_000);
+      expect(bob.inbox.map((m) => text(m.body))).toEqual(['open', 'after rotation']);
+      const a = stats(alice);
+      if (rotating === 'offerer') {
+        // Alice never offers: her next key comes from a handshake under her new NodeID, which Bob accepts.
+        expect(a).toMatchObject({ rekeysOffered: 0, handshakesStarted: 2, handshakesCompleted: 2 });
+      } else {
+        // Bob refuses; Alice's fallback handshake goes to Bob's old key, which he no longer holds (no grace here).
+        expect(a).toMatchObject({ rekeysOffered: 1, rekeysFailed: 1, handshakesStarted: 2 });
+        expect(stats(bob).dropped['rekey-refused']).toBe(2);
+        expect(stats(bob).rekeysAnswered).toBe(0);
+      }
+    }
+  });
+
   it('both sides offering at once: the session initiator\'s offer wins, one successor per round, nothing lost', () => {
     const env = pair({ rekeyAfterMs: null, rekeyAfterPackets: 20 });
     const { clock, alice, bob } = env;

@@ -442,6 +442,7 @@ export class SessionManager implements Messenger {
     const now = this.components.clock.now();
     const ps = this.peerState({ address: from, nodePub: init.initiatorStaticPub });
     const session = new Session('responder', ps.peer, ps.key, localConnId, hexKey(localConnId), now);
+    session.localIdentityPub = identity.publicKey;
     session.responder = response.value;
     this.armCiphers(session, keys.responderToInitiator, keys.initiatorToResponder, init.initiatorConnId, init.initiatorHeaderKey);
     this.replays.add(ephemeralKey, now);
@@ -668,6 +669,7 @@ export class SessionManager implements Messenger {
       return this.forgetIfIdle(ps);
     }
     const session = new Session('initiator', ps.peer, ps.key, localConnId, hexKey(localConnId), now);
+    session.localIdentityPub = initiator.staticKey.publicKey;
     session.initiator = initiator;
     ps.initiating = session;
     this.addSession(session);
@@ -759,7 +761,7 @@ export class SessionManager implements Messenger {
     if (cause === undefined) return;
     // One rekey per session: an offer of ours or of the peer's already names its successor.
     if (session.rekey) return;
-    if (this.config.rekeyMethod === 'in-session') {
+    if (this.config.rekeyMethod === 'in-session' && this.underCurrentIdentity(session)) {
       // Wait until the peer surely holds the keys (its ack) and the session is old enough for the peer to answer
       // (it refuses younger ones; same default): the limits are soft, the current key keeps working meanwhile.
       if (!this.confirmedBothWays(session) || this.ageMs(session) < this.config.minRekeyIntervalMs) return;
@@ -800,6 +802,16 @@ export class SessionManager implements Messenger {
   /** Whether both sides hold the session's keys: an initiator's msg3 was acknowledged, a responder verified msg3. */
   private confirmedBothWays(session: Session): boolean {
     return session.canSend() && (session.role === 'responder' || session.acked);
+  }
+
+  /**
+   * Whether the session runs under our current NodeID key. One under a rotated-out key renews only by a full
+   * handshake (to our current key), as before in-session rekeys: otherwise a session would carry an old NodeID on
+   * for as long as it is used, past its grace period.
+   */
+  private underCurrentIdentity(session: Session): boolean {
+    const pub = session.localIdentityPub;
+    return pub === undefined || equalBytes(pub, this.components.identity().publicKey);
   }
 
   /** REKEY_INIT on `session`: a fresh ephemeral key and the connId its successor will receive on. */
@@ -868,7 +880,7 @@ export class SessionManager implements Messenger {
       if (session.role === 'initiator') return this.drop('rekey-collision');
       this.withdrawOffer(session);
     }
-    if (this.ageMs(session) < this.config.minRekeyIntervalMs) return this.drop('rekey-refused');
+    if (this.ageMs(session) < this.config.minRekeyIntervalMs || !this.underCurrentIdentity(session)) return this.drop('rekey-refused');
     const theirs = decodeRekeyOffer(body);
     if (!theirs.ok) return this.reject(theirs);
     const ephemeral = this.ctx.suite.generateKeyPair(this.ctx.rng);
@@ -940,6 +952,7 @@ export class SessionManager implements Messenger {
   ): Session {
     const next = new Session(role, session.peer, session.peerKey, localConnId, hexKey(localConnId), this.components.clock.now());
     next.predecessor = session;
+    next.localIdentityPub = session.localIdentityPub;
     this.armCiphers(next, sendKey, receiveKey, remoteConnId, slotView(session.material, 'remoteHeaderKey'));
     this.addSession(next);
     return next;

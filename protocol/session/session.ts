@@ -56,6 +56,11 @@ export class Session {
   timer?: TimerId;
   /** This session's in-session rekey, if one started (made on first use). */
   rekey?: RekeyState;
+  /**
+   * The public half of this node's NodeID key the session authenticated (the key its handshake ran under, inherited
+   * by in-session successors): after a NodeID rotation, sessions under the old key renew only by a handshake.
+   */
+  localIdentityPub?: Uint8Array;
   /** Made by an in-session rekey of `predecessor` (no static-key handshake of its own); retired once this confirms. */
   predecessor?: Session;
   lastActivityMs: number;

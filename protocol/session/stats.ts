@@ -27,7 +27,8 @@ export type DropReason =
   | 'late-handshake-reply'
   /**
    * An in-session rekey offer this node will not answer: the session already answered another (or was rekeyed
-   * by us), or it is younger than minRekeyIntervalMs. The offerer falls back to a full handshake.
+   * by us), it is younger than minRekeyIntervalMs, or it runs under a NodeID key we rotated out. The offerer falls
+   * back to a full handshake.
    */
   | 'rekey-refused'
   /** Both sides offered a rekey of one session at once: the session's initiator keeps its own offer. */
