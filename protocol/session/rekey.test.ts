@@ -202,6 +202,24 @@ describe('SessionManager in-session rekey', () => {
     }
   });
 
+  it('an offer whose session another session replaced meanwhile is withdrawn: no failure, no fallback handshake', () => {
+    // Bob (responder) offers; his offers are lost; meanwhile Alice's key runs out and her fresh handshake replaces
+    // the session. Guards: the unanswered offer counted a failure and started a needless full handshake.
+    const env = pair({ rekeyAfterMs: null, maxPacketsPerKey: 6 }, { rekeyAfterMs: 2_000 });
+    const { clock, net, alice, bob } = env;
+    open(env); // Alice: msg3 + 'open' sealed
+    clock.advance(3_000);
+    net.interceptor = (d) => (d.from === 'bob' ? [] : [d]);
+    bob.manager.send(alice.peer(), PayloadType.DATA, utf8('lost, and triggers the offer'));
+    for (let i = 0; i < 5; i++) alice.manager.send(bob.peer(), PayloadType.DATA, utf8(`a${i}`)); // 4 fit, then a handshake
+    clock.advance(100);
+    net.interceptor = undefined;
+    clock.advance(5_000);
+    expect(bob.inbox.map((m) => text(m.body))).toEqual(['open', 'a0', 'a1', 'a2', 'a3', 'a4']);
+    expect(stats(alice)).toMatchObject({ handshakesStarted: 2, rekeysKeyExhausted: 1 });
+    expect(stats(bob)).toMatchObject({ rekeysOffered: 1, rekeysFailed: 0, handshakesStarted: 0 });
+  });
+
   it('both sides offering at once: the session initiator\'s offer wins, one successor per round, nothing lost', () => {
     const env = pair({ rekeyAfterMs: null, rekeyAfterPackets: 20 });
     const { clock, alice, bob } = env;
