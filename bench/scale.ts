@@ -74,7 +74,7 @@ function runPoint(nodes: number, durationS: number | undefined, rawUs: number): 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'paratox-bench-scale-'));
   const file = path.join(dir, `scale-${nodes}.json`);
   writeFileSync(file, JSON.stringify(scenario));
-  const { report: r, loadAverage1mBefore, loadAverage1mAfter } = runScenarioInChild(file);
+  const { report: r, loadAverage1mBefore, loadAverage1mAfter } = runScenarioInChild(file, { progress: true });
   const handshakes = (r.protocol.sessions as { handshakesStarted?: number } | undefined)?.handshakesStarted ?? 0;
   const datagrams = r.traffic.wirePackets;
   return {
