@@ -176,6 +176,24 @@ describe('SessionManager', () => {
     const s = alice.manager.stats();
     expect(s.rekeys).toBeGreaterThanOrEqual(2);
     expect(s.handshakesCompleted).toBe(s.handshakesStarted);
+    // What started each handshake: the first DATA message, then every key that ran out.
+    expect(s.handshakesByTrigger).toEqual({ DATA: 1, rekey: s.rekeys });
+    expect(s.handshakesStarted).toBe(1 + s.rekeys);
+  });
+
+  it('handshakesByTrigger names the layer that needed each session, and sums to handshakesStarted', () => {
+    const { clock, net, alice, bob } = setup(nodeSuite, { idleSessionMs: 10_000 });
+    const carol = makeNode(net, 'carol', nodeSuite);
+    alice.manager.send(bob.peer(), PayloadType.DHT, utf8('find'));
+    alice.manager.send(carol.peer(), PayloadType.ONION, utf8('cell'));
+    alice.manager.send(carol.peer(), PayloadType.DHT, utf8('queued behind the same handshake'));
+    clock.advance(30_000); // both idle out
+    alice.manager.send(bob.peer(), PayloadType.PING, utf8('again'));
+    clock.advance(100);
+    const s = alice.manager.stats();
+    expect(s.handshakesByTrigger).toEqual({ DHT: 1, ONION: 1, PING: 1 });
+    expect(s.handshakesStarted).toBe(3);
+    expect(bob.manager.stats().handshakesByTrigger).toEqual({});
   });
 
   it('expires idle sessions and erases them; a later send starts a fresh handshake', () => {

@@ -207,7 +207,7 @@ export class SessionManager implements Messenger {
     }
     if ((ps.queue?.length ?? 0) >= this.config.maxQueuedMessages) return this.dropSend('queue-overflow');
     (ps.queue ??= []).push(frame);
-    if (!ps.initiating) this.startHandshake(ps);
+    if (!ps.initiating) this.startHandshake(ps, current ? 'rekey' : payloadTypeName(type));
   }
 
   /**
@@ -266,6 +266,7 @@ export class SessionManager implements Messenger {
     return {
       ...this.counters,
       sessionsOpen: this.byConnId.size,
+      handshakesByTrigger: { ...this.counters.handshakesByTrigger },
       dropped: { ...this.counters.dropped },
       sendDropped: { ...this.counters.sendDropped },
     };
@@ -656,7 +657,8 @@ export class SessionManager implements Messenger {
 
   // ---- send path --------------------------------------------------------------------------------------------
 
-  private startHandshake(ps: PeerState): void {
+  /** `trigger`: what needed the session, counted in handshakesByTrigger (a payload type's name, or 'rekey'). */
+  private startHandshake(ps: PeerState, trigger: string): void {
     const now = this.components.clock.now();
     const localConnId = this.freshConnId();
     let initiator;
@@ -674,6 +676,7 @@ export class SessionManager implements Messenger {
     ps.initiating = session;
     this.addSession(session);
     this.counters.handshakesStarted++;
+    countDrop(this.counters.handshakesByTrigger, trigger);
     this.sendInit(session);
   }
 
@@ -714,7 +717,7 @@ export class SessionManager implements Messenger {
         ps.current = undefined;
         this.countRekey('key-exhausted');
       }
-      this.startHandshake(ps);
+      this.startHandshake(ps, 'rekey');
     }
   }
 
@@ -769,7 +772,7 @@ export class SessionManager implements Messenger {
       return this.offerRekey(session);
     }
     this.countRekey(cause);
-    this.startHandshake(ps);
+    this.startHandshake(ps, 'rekey');
   }
 
   private rekeyCause(session: Session, sealed: number): RekeyCause | undefined {
@@ -845,7 +848,7 @@ export class SessionManager implements Messenger {
       }
       this.withdrawOffer(session);
       this.counters.rekeysFailed++;
-      if (!ps.initiating && !this.closed) this.startHandshake(ps);
+      if (!ps.initiating && !this.closed) this.startHandshake(ps, 'rekey');
     });
   }
 
@@ -916,7 +919,7 @@ export class SessionManager implements Messenger {
       this.counters.rekeysFailed++;
       this.drop('bad-handshake');
       const ps = this.peers.get(session.peerKey);
-      if (ps && !ps.initiating) this.startHandshake(ps);
+      if (ps && !ps.initiating) this.startHandshake(ps, 'rekey');
       return;
     }
     const next = this.successor(session, 'initiator', mine.value.connId, keys.initiatorToResponder, keys.responderToInitiator, theirs.value.connId);

@@ -61,6 +61,12 @@ export interface SessionStats {
   messagesDelivered: number;
   /** Handshakes this node initiated / accepted as responder (msg2 sent). */
   handshakesStarted: number;
+  /**
+   * handshakesStarted by what needed the session: the payload type of the first message for a peer without one
+   * ('DHT', 'ONION', 'NAT', ...), or 'rekey' (a key that ran out, a rekey by handshake, an in-session rekey's
+   * fallback). Sums to handshakesStarted; tells which layer pays for the link handshakes of a run.
+   */
+  handshakesByTrigger: Partial<Record<string, number>>;
   handshakesAccepted: number;
   /** Of those accepted, inits addressed to a previous NodeID key still in its grace period (liveIdentities). */
   handshakesOnPreviousKey: number;
@@ -119,6 +125,7 @@ export function emptyStats(): SessionStats {
     messagesSent: 0,
     messagesDelivered: 0,
     handshakesStarted: 0,
+    handshakesByTrigger: {},
     handshakesAccepted: 0,
     handshakesOnPreviousKey: 0,
     handshakesCompleted: 0,

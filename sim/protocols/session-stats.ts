@@ -5,5 +5,5 @@ import { sumCounters } from './sum-counters.ts';
 export function sumSessionStats(managers: readonly SessionManager[]): Record<string, unknown> {
   const total = sumCounters(managers.map((m) => m.stats()));
   // The drop tables are always present, even with no manager or no drop.
-  return { ...total, dropped: total.dropped ?? {}, sendDropped: total.sendDropped ?? {} };
+  return { ...total, handshakesByTrigger: total.handshakesByTrigger ?? {}, dropped: total.dropped ?? {}, sendDropped: total.sendDropped ?? {} };
 }
