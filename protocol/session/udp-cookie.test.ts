@@ -13,6 +13,7 @@ import { UdpTransport } from '../runtime/udp-transport.ts';
 import { WallClock } from '../runtime/wall-clock.ts';
 import { SessionManager, type SessionMessage } from './session-manager.ts';
 import { throwawayInits } from './testing/flood.ts';
+import { bounded, until } from './testing/udp-wait.ts';
 
 const opened: { transport: UdpTransport; clock: WallClock; manager: SessionManager; publicKey: Uint8Array }[] = [];
 
@@ -55,18 +56,3 @@ describe('cookie reply over UDP (127.0.0.1)', () => {
     expect(bob.manager.stats().bytesSent).toBe(bob.manager.stats().packetsSent * DEFAULT_WIRE_SIZE);
   });
 });
-
-const FAILURE_BOUND_MS = 10_000;
-
-function bounded<T>(p: Promise<T>): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no result within ${FAILURE_BOUND_MS} ms`)), FAILURE_BOUND_MS).unref())]);
-}
-
-async function until(done: () => boolean): Promise<void> {
-  await bounded(
-    new Promise<void>((resolve) => {
-      const poll = () => (done() ? resolve() : setTimeout(poll, 5));
-      poll();
-    }),
-  );
-}
