@@ -8,33 +8,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { nodeSuite } from '../crypto/node-suite.ts';
 import { DEFAULT_WIRE_SIZE } from '../packet/constants.ts';
 import { PayloadType } from '../packet/payload-type.ts';
-import { CryptoRng } from '../runtime/crypto-rng.ts';
-import { UdpTransport } from '../runtime/udp-transport.ts';
-import { WallClock } from '../runtime/wall-clock.ts';
-import { SessionManager, type SessionMessage } from './session-manager.ts';
+import type { SessionMessage } from './session-manager.ts';
 import { throwawayInits } from './testing/flood.ts';
+import { UdpSessionNodes } from './testing/udp-nodes.ts';
 import { bounded, until } from './testing/udp-wait.ts';
 
-const opened: { transport: UdpTransport; clock: WallClock; manager: SessionManager; publicKey: Uint8Array }[] = [];
-
-async function start(): Promise<(typeof opened)[number]> {
-  const transport = await UdpTransport.open({ host: '127.0.0.1' });
-  const clock = new WallClock();
-  const rng = new CryptoRng();
-  const key = nodeSuite.generateKeyPair(rng);
-  const manager = new SessionManager({ transport, clock, rng, suite: nodeSuite, identity: () => key }, { handshakeLoadHalfOpen: 1, handshakeTimeoutMs: 500 });
-  const r = { transport, clock, manager, publicKey: key.publicKey };
-  opened.push(r);
-  return r;
-}
-
-afterAll(async () => {
-  for (const r of opened) {
-    r.manager.close();
-    r.clock.cancelAll();
-  }
-  await Promise.all(opened.map((r) => r.transport.close()));
-});
+const nodes = new UdpSessionNodes();
+const start = () => nodes.start({ handshakeLoadHalfOpen: 1, handshakeTimeoutMs: 500 });
+afterAll(() => nodes.closeAll());
 
 describe('cookie reply over UDP (127.0.0.1)', () => {
   it("a loaded responder answers with a same-size cookie reply, and the initiator's mac2 init gets through", async () => {

@@ -5,36 +5,14 @@
  * a failure timeout, never a timing assertion.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { nodeSuite } from '../crypto/node-suite.ts';
 import { PayloadType } from '../packet/payload-type.ts';
-import { CryptoRng } from '../runtime/crypto-rng.ts';
-import { UdpTransport } from '../runtime/udp-transport.ts';
-import { WallClock } from '../runtime/wall-clock.ts';
-import { SessionManager } from './session-manager.ts';
+import { UdpSessionNodes } from './testing/udp-nodes.ts';
 import { until } from './testing/udp-wait.ts';
 
-const opened: { transport: UdpTransport; clock: WallClock; manager: SessionManager; publicKey: Uint8Array }[] = [];
-
-async function start(): Promise<(typeof opened)[number]> {
-  const transport = await UdpTransport.open({ host: '127.0.0.1' });
-  const clock = new WallClock();
-  const rng = new CryptoRng();
-  const key = nodeSuite.generateKeyPair(rng);
-  // A rekey every 20 packets, allowed on sessions 20 ms old: several rekeys within a second of traffic.
-  const config = { rekeyAfterPackets: 20, minRekeyIntervalMs: 20, handshakeTimeoutMs: 500 };
-  const manager = new SessionManager({ transport, clock, rng, suite: nodeSuite, identity: () => key }, config);
-  const r = { transport, clock, manager, publicKey: key.publicKey };
-  opened.push(r);
-  return r;
-}
-
-afterAll(async () => {
-  for (const r of opened) {
-    r.manager.close();
-    r.clock.cancelAll();
-  }
-  await Promise.all(opened.map((r) => r.transport.close()));
-});
+// A rekey every 20 packets, allowed on sessions 20 ms old: several rekeys within a second of traffic.
+const nodes = new UdpSessionNodes();
+const start = () => nodes.start({ rekeyAfterPackets: 20, minRekeyIntervalMs: 20, handshakeTimeoutMs: 500 });
+afterAll(() => nodes.closeAll());
 
 describe('in-session rekey over UDP (127.0.0.1)', () => {
   it('renews the keys inside the session several times: one handshake in all, every message delivered once', async () => {
