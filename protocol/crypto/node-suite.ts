@@ -6,8 +6,8 @@
  * - The public-point half of ECMQV: OpenSSL has no MQV or point-addition API (see `ecmqv` below; the
  *   additions are affine-point.ts, on bigints).
  *
- * node:crypto is fetched through `process.getBuiltinModule`, not a static import, so this module still
- * loads in a browser bundle; there `nodeCryptoAvailable` is false and select-suite.ts picks nobleSuite.
+ * node:crypto comes from node-crypto.ts (not a static import), so this module still loads in a browser bundle;
+ * there `nodeCryptoAvailable` is false and select-suite.ts picks nobleSuite.
  */
 import type * as NodeCrypto from 'node:crypto';
 import type { Rng } from '../runtime/rng.ts';
@@ -15,6 +15,7 @@ import { AEAD_TAG_BYTES, assertAeadParams, assertHkdfLength, assertSealOutput } 
 import { affineAdd, negate, pointWithX, sumHasX, uncompressedOctets } from './affine-point.ts';
 import { bigIntToBytes, bytesToBigInt, concatBytes, toHex } from './bytes.ts';
 import { nobleSuite } from './noble-suite.ts';
+import { nodeCrypto, type NodeCryptoModule } from './node-crypto.ts';
 import { knownPointFromOctets, lookupPoint, pointKey, rememberPoint, type KnownPoint } from './point-cache.ts';
 import {
   P256_N,
@@ -28,15 +29,6 @@ import {
   scalarFromBytes,
 } from './p256.ts';
 import { CryptoError, assertAesParams, type CryptoSuite, type EcmqvInput, type KeyPair } from './suite.ts';
-
-type NodeCryptoModule = typeof NodeCrypto;
-
-function loadNodeCrypto(): NodeCryptoModule | undefined {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  return proc?.getBuiltinModule?.('node:crypto') as NodeCryptoModule | undefined;
-}
-
-const nodeCrypto = loadNodeCrypto();
 
 /** True when node:crypto can be used (Node >= 20.16); false in a browser. */
 export const nodeCryptoAvailable = nodeCrypto !== undefined;

@@ -16,6 +16,7 @@
  * to the BigInt chain rather than give a wrong value.
  */
 import type * as NodeCrypto from 'node:crypto';
+import { nodeCrypto } from './node-crypto.ts';
 import { P256_P } from './p256.ts';
 
 const P = P256_P;
@@ -24,17 +25,12 @@ const MODULUS_HEX = (P * P).toString(16).padStart(128, '0');
 /** x^e mod p for x in [0, p), or undefined when OpenSSL could not compute it (the caller falls back). */
 export type FixedPower = (x: bigint) => bigint | undefined;
 
-function loadNodeCrypto(): typeof NodeCrypto | undefined {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  return proc?.getBuiltinModule?.('node:crypto') as typeof NodeCrypto | undefined;
-}
-
 /**
  * The power x -> x^exponent mod p on OpenSSL, or undefined when node:crypto is missing or the result
  * disagrees with `check` (the BigInt reference) on a few fixed inputs.
  */
 export function opensslFixedPower(exponent: bigint, check: (x: bigint) => bigint): FixedPower | undefined {
-  const crypto = loadNodeCrypto();
+  const crypto = nodeCrypto;
   if (crypto === undefined || exponent <= 0n) return undefined;
   let dh: NodeCrypto.DiffieHellman;
   try {
