@@ -468,11 +468,18 @@ export class SessionManager implements Messenger {
     session.initEphemeralKey = undefined;
   }
 
+  /** A responder session (a handshake's, or an in-session rekey's successor) that the initiator never confirmed. */
   private expireHalfOpen(session: Session): void {
     session.timer = undefined;
     if (session.state !== 'awaiting-confirm') return;
-    this.counters.handshakesFailed++;
+    this.countFailed(session);
     this.removeSession(session);
+  }
+
+  /** A session that never confirmed: a failed handshake, or a failed rekey when an in-session rekey made it. */
+  private countFailed(session: Session): void {
+    if (session.predecessor) this.counters.rekeysFailed++;
+    else this.counters.handshakesFailed++;
   }
 
   /** msg2 (clear form: header unmasked) for a handshake we started; cookie replies come by findCookie. */
@@ -556,8 +563,7 @@ export class SessionManager implements Messenger {
       session.timer = undefined;
       if (session.acked || session.state !== 'established') return;
       if (session.attempts >= this.config.handshakeRetries) {
-        if (session.predecessor) this.counters.rekeysFailed++;
-        else this.counters.handshakesFailed++;
+        this.countFailed(session);
         return this.removeSession(session);
       }
       session.attempts++;
@@ -820,8 +826,8 @@ export class SessionManager implements Messenger {
   /** REKEY_INIT on `session`: a fresh ephemeral key and the connId its successor will receive on. */
   private offerRekey(session: Session): void {
     const ephemeral = this.ctx.suite.generateKeyPair(this.ctx.rng);
-    const offer = encodeRekeyOffer(this.freshConnId(), ephemeral.publicKey);
-    session.rekey = { kind: 'offered', ephemeral, offer, attempts: 0 };
+    const connId = this.freshConnId();
+    session.rekey = { kind: 'offered', ephemeral, connId, offer: encodeRekeyOffer(connId, ephemeral.publicKey), attempts: 0 };
     this.counters.rekeysOffered++;
     this.sendRekeyOffer(session);
   }
@@ -893,12 +899,7 @@ export class SessionManager implements Messenger {
     const response = encodeRekeyOffer(ours.connId, ours.ephemeralPub);
     session.rekey = { kind: 'answered', offer: body.slice(), response };
     const next = this.successor(session, 'responder', ours.connId, keys.responderToInitiator, keys.initiatorToResponder, theirs.value.connId);
-    next.timer = this.components.clock.setTimer(this.responderPatienceMs(), () => {
-      next.timer = undefined;
-      if (next.state !== 'awaiting-confirm') return;
-      this.counters.rekeysFailed++;
-      this.removeSession(next);
-    });
+    next.timer = this.components.clock.setTimer(this.responderPatienceMs(), () => this.expireHalfOpen(next));
     this.counters.rekeysAnswered++;
     this.transmit(session, { type: PayloadType.REKEY_RESP, body: response });
   }
@@ -909,11 +910,10 @@ export class SessionManager implements Messenger {
     if (rekey?.kind !== 'offered') return this.drop('duplicate-handshake');
     const theirs = decodeRekeyOffer(body);
     if (!theirs.ok) return this.reject(theirs);
-    const mine = decodeRekeyOffer(rekey.offer);
-    if (!mine.ok) return this.drop('internal');
     if (rekey.timer !== undefined) this.components.clock.cancelTimer(rekey.timer);
     session.rekey = { kind: 'done' };
-    const keys = this.rekeyedKeys(session, { ownEphemeral: rekey.ephemeral, initiatorOffer: mine.value, responderOffer: theirs.value, weInitiated: true });
+    const mine: RekeyOffer = { connId: rekey.connId, ephemeralPub: rekey.ephemeral.publicKey };
+    const keys = this.rekeyedKeys(session, { ownEphemeral: rekey.ephemeral, initiatorOffer: mine, responderOffer: theirs.value, weInitiated: true });
     if (!keys) {
       // A peer that answers with a non-point: no successor; the session rekeys by a full handshake.
       this.counters.rekeysFailed++;
@@ -922,7 +922,7 @@ export class SessionManager implements Messenger {
       if (ps && !ps.initiating) this.startHandshake(ps, 'rekey');
       return;
     }
-    const next = this.successor(session, 'initiator', mine.value.connId, keys.initiatorToResponder, keys.responderToInitiator, theirs.value.connId);
+    const next = this.successor(session, 'initiator', mine.connId, keys.initiatorToResponder, keys.responderToInitiator, theirs.value.connId);
     next.state = 'established';
     next.confirmTag = new Uint8Array(0);
     const ps = this.peerState(session.peer);

@@ -26,10 +26,11 @@ export type SessionRole = 'initiator' | 'responder';
  * Where an in-session rekey of this session stands (rekey.ts): 'offered', we sent REKEY_INIT and wait for the
  * answer (our ephemeral key and the body, resent on timeout); 'answered', we answered the peer's REKEY_INIT
  * (its body, to recognise a resend, and our answer, to repeat it); 'done', our offer was answered and the
- * successor exists. One rekey per session: a second offer on it is refused.
+ * successor exists. One rekey per session: a second offer on it is refused. ('offered' keeps its connId and key
+ * beside the encoded body, so the answer needs no decoding of our own bytes.)
  */
 export type RekeyState =
-  | { readonly kind: 'offered'; readonly ephemeral: KeyPair; readonly offer: Uint8Array; attempts: number; timer?: TimerId }
+  | { readonly kind: 'offered'; readonly ephemeral: KeyPair; readonly connId: Uint8Array; readonly offer: Uint8Array; attempts: number; timer?: TimerId }
   | { readonly kind: 'answered'; readonly offer: Uint8Array; readonly response: Uint8Array }
   | { readonly kind: 'done' };
 export type SessionState = 'initiating' | 'awaiting-confirm' | 'established' | 'closed';
