@@ -11,7 +11,7 @@ import { PayloadType } from '../packet/payload-type.ts';
 import type { SessionMessage } from './session-manager.ts';
 import { throwawayInits } from './testing/flood.ts';
 import { UdpSessionNodes } from './testing/udp-nodes.ts';
-import { bounded, until } from './testing/udp-wait.ts';
+import { bounded, until } from '../runtime/testing/udp-wait.ts';
 
 const nodes = new UdpSessionNodes();
 const start = () => nodes.start({ handshakeLoadHalfOpen: 1, handshakeTimeoutMs: 500 });

@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { PayloadType } from '../packet/payload-type.ts';
 import { UdpSessionNodes } from './testing/udp-nodes.ts';
-import { until } from './testing/udp-wait.ts';
+import { until } from '../runtime/testing/udp-wait.ts';
 
 // A rekey every 20 packets, allowed on sessions 20 ms old: several rekeys within a second of traffic.
 const nodes = new UdpSessionNodes();

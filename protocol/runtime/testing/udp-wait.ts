@@ -1,6 +1,7 @@
 /**
  * Waiting helpers for tests over real UDP (127.0.0.1, wall clock): a result or a condition within a failure bound.
- * The bound only turns a hang into a failure; it is never a timing assertion.
+ * The bound only turns a hang into a failure; it is never a timing assertion. Here, beside the UDP runtime, because
+ * it reads wall time and real timers, which the protocol stack itself never does.
  */
 export const FAILURE_BOUND_MS = 10_000;
 
