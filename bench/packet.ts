@@ -12,6 +12,9 @@
  *   1200 plaintext bytes, 16-byte tag), in process CPU time per call, timed in alternating short rounds so
  *   machine load hits both alike; `ratio` is the median of the per-round ratios (issue 14 goal: <= 1.33).
  *   `loadavg` is os.loadavg() around it.
+ * - oneShotQueriesPerS: one-shot queries (session/one-shot.ts: a DHT request and its reply, no session) between two
+ *   managers, both sides; next to handshakesPerS, what a first contact of a DHT lookup costs with
+ *   scenario dht.oneShotQueries.
  * Run alone with `npx tsx bench/packet.ts`; bench/main.ts calls run().
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
@@ -103,7 +106,17 @@ function benchSuite(suite: CryptoSuite): Record<string, number> {
   });
   const rekeyStats = rekeying.alice.stats();
   if (rekeyStats.rekeysCompleted !== rekeys || rekeyStats.handshakesStarted !== 1) throw new Error('bench: in-session rekey did not complete');
-  return { sealPerS, openPerS, handshakesPerS, sessionMessagesPerS, inSessionRekeysPerS };
+  const querying = makePair(suite, aliceKey, bobKey, -3, { oneShotTypes: [PayloadType.DHT], oneShotsPerPeer: null });
+  let replies = 0;
+  querying.bob.onMessage(PayloadType.DHT, (m) => querying.bob.send(m.from, PayloadType.DHT, frame.body));
+  querying.alice.onMessage(PayloadType.DHT, () => replies++);
+  const oneShotQueriesPerS = opsPerSecond(() => {
+    querying.alice.send(querying.bobPeer, PayloadType.DHT, frame.body);
+    querying.clock.advance(10);
+  });
+  const queryStats = querying.alice.stats();
+  if (replies !== queryStats.oneShotsSent || queryStats.handshakesStarted !== 0) throw new Error('bench: one-shot query unanswered');
+  return { sealPerS, openPerS, handshakesPerS, sessionMessagesPerS, inSessionRekeysPerS, oneShotQueriesPerS };
 }
 
 const RATIO_ROUNDS = 40;

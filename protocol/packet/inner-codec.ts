@@ -48,15 +48,25 @@ export function encodeInnerInto(frame: Frame, options: InnerEncodeOptions, out: 
   if (body.length > max) {
     throw new PacketEncodeError('body-too-large', `body of ${body.length} bytes exceeds ${max} at wire size ${options.wireSize}`);
   }
-  const used = INNER_HEADER_BYTES + body.length;
   if (out.length !== innerLength(body.length, options)) {
     throw new RangeError(`encodeInnerInto: ${out.length}-byte output for a ${innerLength(body.length, options)}-byte inner plaintext`);
   }
+  encodeInnerRoom(frame, out, options.rng);
+}
+
+/**
+ * type || bodyLength || body, then random padding to the end of `out`, whatever its size: for plaintexts laid out
+ * by other packets (one-shot queries, protocol/session/one-shot.ts). The caller checks type and room.
+ */
+export function encodeInnerRoom(frame: Frame, out: Uint8Array, rng: Rng): void {
+  const { type, body } = frame;
+  const used = INNER_HEADER_BYTES + body.length;
+  if (out.length < used) throw new RangeError(`encodeInnerRoom: ${out.length} bytes for a ${used}-byte inner plaintext`);
   out[0] = type;
   out[1] = body.length >>> 8;
   out[2] = body.length & 0xff;
   out.set(body, INNER_HEADER_BYTES);
-  if (out.length > used) options.rng.fillBytes(out.subarray(used));
+  if (out.length > used) rng.fillBytes(out.subarray(used));
 }
 
 /** Never throws: malformed plaintexts come back as typed errors. */

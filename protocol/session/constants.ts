@@ -3,6 +3,7 @@
  * from here and rejects impossible values, so a misconfiguration fails at construction, not mid-run.
  */
 import { MAX_SEQ } from '../packet/bytes.ts';
+import { isPayloadType, isSessionControlType, PayloadType } from '../packet/payload-type.ts';
 import { assertWireSize, DEFAULT_PADDING_MODE, DEFAULT_WIRE_SIZE, type PaddingMode } from '../packet/constants.ts';
 
 export interface SessionConfig {
@@ -92,6 +93,24 @@ export interface SessionConfig {
    * at idleSessionMs granularity. true: links never go quiet, and rekeyAfterMs bounds key lifetime.
    */
   readonly noiseKeepsAlive: boolean;
+  /**
+   * Payload types sent as one-shot queries (one-shot.ts: one datagram each way, no handshake, no forward secrecy
+   * against the responder's NodeID key) to a peer this node has no session with: request/reply traffic to many
+   * first contacts, i.e. the DHT's. Empty (default): every message takes a session.
+   */
+  readonly oneShotTypes: readonly number[];
+  /**
+   * One-shot queries to one peer before the next message to it opens a session instead (ski rental: a query costs
+   * ~1/3 of a handshake, so after three a session would have been cheaper). Counted per peer while this node has no
+   * session with it; the message over the limit starts a handshake and the count starts again from zero (counts
+   * are kept for the 4 x maxPendingOneShots peers queried last). null: no limit.
+   */
+  readonly oneShotsPerPeer: number | null;
+  /** A one-shot query waits this long for its reply, and its responder keeps the reply channel as long. */
+  readonly oneShotReplyWindowMs: number;
+  /** One-shot queries awaiting replies, and reply channels held for askers; beyond either, the oldest is forgotten. */
+  readonly maxPendingOneShots: number;
+  readonly maxReplyChannels: number;
 }
 
 /** See SessionConfig.rekeyAfterMs. */
@@ -124,6 +143,15 @@ export const DEFAULT_SESSION_CONFIG: SessionConfig = Object.freeze({
   minRekeyIntervalMs: 1_000,
   rekeyGraceMs: 10_000,
   noiseKeepsAlive: false,
+  oneShotTypes: [],
+  oneShotsPerPeer: 3,
+  // Longer than a DHT request's whole retry schedule, and than a CONFIRM answered after its own lookups.
+  oneShotReplyWindowMs: 10_000,
+  maxPendingOneShots: 1_024,
+  // Above handshakeLoadInitsPerS x oneShotReplyWindowMs (2,560): below the load threshold (past it, queries meet
+  // cookies) a flood of queries cannot evict honest askers' channels; an evicted one only makes the answer take
+  // a session or a query of its own (rpc.ts matches it alike). ~150 B each, only while in use.
+  maxReplyChannels: 4_096,
 });
 
 function assertPositiveInteger(name: string, value: number): void {
@@ -139,14 +167,15 @@ export function resolveSessionConfig(init: Partial<SessionConfig> = {}): Session
   for (const name of [
     'handshakeTimeoutMs', 'idleSessionMs', 'handshakeMaxSkewMs', 'maxQueuedMessages', 'maxRecentHandshakes', 'maxPacketsPerKey',
     'maxHalfOpenHandshakes', 'handshakeLoadInitsPerS', 'handshakeLoadHalfOpen', 'cookieSecretLifetimeMs', 'handshakeBurstPerSource',
-    'maxRateLimitedSources', 'maxRetiredHandshakes', 'minRekeyIntervalMs', 'rekeyGraceMs',
+    'maxRateLimitedSources', 'maxRetiredHandshakes', 'minRekeyIntervalMs', 'rekeyGraceMs', 'oneShotReplyWindowMs', 'maxPendingOneShots',
+    'maxReplyChannels',
   ] as const) {
     assertPositiveInteger(name, config[name]);
   }
   if (!Number.isSafeInteger(config.handshakeRetries) || config.handshakeRetries < 0) {
     throw new RangeError(`SessionConfig.handshakeRetries must be a non-negative integer, got ${config.handshakeRetries}`);
   }
-  for (const name of ['rekeyAfterMs', 'rekeyAfterPackets'] as const) {
+  for (const name of ['rekeyAfterMs', 'rekeyAfterPackets', 'oneShotsPerPeer'] as const) {
     const value = config[name];
     if (value !== null) assertPositiveInteger(name, value);
   }
@@ -155,6 +184,9 @@ export function resolveSessionConfig(init: Partial<SessionConfig> = {}): Session
   }
   if (config.rekeyMethod !== 'in-session' && config.rekeyMethod !== 'handshake') {
     throw new RangeError(`SessionConfig.rekeyMethod must be 'in-session' or 'handshake', got ${String(config.rekeyMethod)}`);
+  }
+  if (!Array.isArray(config.oneShotTypes) || config.oneShotTypes.some((t) => !isPayloadType(t) || isSessionControlType(t) || t === PayloadType.NOISE)) {
+    throw new RangeError(`SessionConfig.oneShotTypes must list application payload types, got ${JSON.stringify(config.oneShotTypes)}`);
   }
   if (typeof config.noiseKeepsAlive !== 'boolean') throw new RangeError(`SessionConfig.noiseKeepsAlive must be a boolean, got ${String(config.noiseKeepsAlive)}`);
   if (config.maxPacketsPerKey > MAX_SEQ + 1) throw new RangeError(`SessionConfig.maxPacketsPerKey must be <= 2^53`);

@@ -170,6 +170,8 @@ export function openInit(
   bytes: Uint8Array,
   layouts: readonly InitLayout[] = ['plain'],
   parsed?: InitHead,
+  /** ECDH(sR, EI) when the caller has it (it tried the datagram as a one-shot query first: one-shot.ts). */
+  sharedSecret?: Uint8Array,
 ): DecodeResult<ReceivedInit & { readonly layout: InitLayout }> {
   let head = parsed;
   if (head === undefined) {
@@ -180,13 +182,8 @@ export function openInit(
     head = result.value;
   }
   const { ephemeralPub } = head;
-  let z: Uint8Array;
-  try {
-    z = ctx.suite.ecdh(staticKey.privateKey, ephemeralPub);
-  } catch (e) {
-    if (e instanceof CryptoError) return rejected('unknown-session', 'unknown connId and not a handshake init');
-    throw e;
-  }
+  const z = sharedSecret ?? initSharedSecret(ctx, staticKey, head);
+  if (z === undefined) return rejected('unknown-session', 'unknown connId and not a handshake init');
   const key = envelopeKey(ctx.suite, 'init', z, ephemeralPub, staticKey.publicKey);
   let plaintext: DecodeResult<Uint8Array> = rejected('auth-failed', 'no init layout to try');
   let layout: InitLayout = 'plain';
@@ -206,6 +203,16 @@ export function openInit(
     timestampMs,
     layout,
   });
+}
+
+/** ECDH(sR, EI) for msg1 (or a one-shot query, whose head is msg1's); undefined when EI is not a valid point. */
+export function initSharedSecret(ctx: HandshakeContext, staticKey: KeyPair, head: InitHead): Uint8Array | undefined {
+  try {
+    return ctx.suite.ecdh(staticKey.privateKey, head.ephemeralPub);
+  } catch (e) {
+    if (e instanceof CryptoError) return undefined;
+    throw e;
+  }
 }
 
 // ---- msg2: response ---------------------------------------------------------------------------------------

@@ -5,10 +5,13 @@
  *
  * Receive path: the first 16 bytes of every datagram are connId || seq masked under this node's header key
  * (packet/header-protection.ts); unmasked, the connId is one this node chose. A known connId routes to its
- * session (msg2 for a pending initiator, data otherwise). An unknown one is, in turn: a late msg2 for a
+ * session (msg2 for a pending initiator, data otherwise), or to a one-shot query of ours awaiting its reply
+ * (one-shot.ts; with config.oneShotTypes, a request to a peer without a session goes as one datagram, sender
+ * authenticated, and its reply comes on a connId of its own). An unknown one is, in turn: a late msg2 for a
  * handshake given up (retired connIds); a packet for a session gone (its unmasked seq is small: dropped with
  * no public-key work); a cookie reply (tried under the handshakes pending to the sender's address only); else
- * a handshake init, whose first bytes are an Elligator Squared point, not a header. Whatever the bytes, the
+ * a handshake init or a one-shot query, whose first bytes are an Elligator Squared point, not a header (one ECDH
+ * tells which: the query's identity part is tried first, then msg1). Whatever the bytes, the
  * path ends in a delivery or in exactly one counted drop; nothing throws out of it.
  *
  * Handshake floods (WireGuard §5.3): an init costs the responder an ECDH and an ECMQV. Above
@@ -18,7 +21,7 @@
  * memory (a large set of ephemeral keys) and half-open state (bounded, freed when a handshake confirms or
  * expires) are kept apart, so neither doubles as an admission limit an attacker can fill cheaply.
  */
-import { SESSION_PROTECTION, type MessageProtection } from '../crypto/message-security.ts';
+import { ONE_SHOT_PROTECTION, SESSION_PROTECTION, type MessageProtection } from '../crypto/message-security.ts';
 import { CryptoError, type CryptoSuite, type KeyPair } from '../crypto/suite.ts';
 import { equalBytes } from '../packet/bytes.ts';
 import { byteKey, hexKey } from '../runtime/hex-key.ts';
@@ -37,12 +40,15 @@ import { ReceiveCipher, SendCipher } from './cipher-state.ts';
 import { resolveSessionConfig, type SessionConfig } from './constants.ts';
 import { CookieChecker, openCookieReplyTo } from './cookie.ts';
 import { ExpiringSet } from './expiring-set.ts';
+import { ExpiringGroups } from './expiring-groups.ts';
+import { createQuery, maxQueryBodyBytes, openQuery, openReply, sealReply, type ReceivedQuery } from './one-shot.ts';
 import {
   createInit,
   createResponse,
   decodeInitField,
   EPHEMERAL_FIELD,
   initBody,
+  initSharedSecret,
   openInit,
   openResponse,
   parseInitField,
@@ -125,6 +131,23 @@ interface Delivery {
   readonly msg: SessionMessage;
 }
 
+/** A one-shot query of ours awaiting its reply (by its reply connId), with what a fallback to a session needs. */
+interface PendingQuery {
+  readonly peer: Peer;
+  readonly replyKey: Uint8Array;
+  /** As sent: a cookie reply from a responder under load is bound to these bytes. */
+  readonly packet: Uint8Array;
+  readonly frame: Frame;
+}
+
+/** Where and how to answer a peer's one-shot query (one reply per query, of the query's payload type). */
+interface ReplyChannel {
+  readonly type: number;
+  readonly replyConnId: Uint8Array;
+  readonly replyHeaderKey: Uint8Array;
+  readonly replyKey: Uint8Array;
+}
+
 export class SessionManager implements Messenger {
   readonly config: SessionConfig;
   private readonly components: SessionComponents;
@@ -158,6 +181,14 @@ export class SessionManager implements Messenger {
    * under it. Secret node state from the node's own Rng (a fork: drawing it shifts no other stream).
    */
   private readonly headerKey: Uint8Array;
+  /** One-shot queries (one-shot.ts): ours awaiting replies (grouped by address, for cookie replies) ... */
+  private readonly pendingQueries: ExpiringGroups<PendingQuery>;
+  /** ... and the channels to answer other nodes' queries on (grouped by peerKey). */
+  private readonly replyChannels: ExpiringGroups<ReplyChannel>;
+  private readonly oneShotTypes: ReadonlySet<number>;
+  /** One-shot queries sent per peerKey since we last had a session with it (least recently used first). */
+  private readonly oneShotCounts = new Map<string, number>();
+  private nextChannelId = 0;
 
   constructor(components: SessionComponents, init: Partial<SessionConfig> = {}) {
     this.components = components;
@@ -175,6 +206,9 @@ export class SessionManager implements Messenger {
     this.mac2Limiter = limit();
     this.cookieLimiter = limit();
     this.retired = new ExpiringSet(this.responderPatienceMs(), c.maxRetiredHandshakes, 'evict-oldest');
+    this.pendingQueries = new ExpiringGroups(c.oneShotReplyWindowMs, c.maxPendingOneShots);
+    this.replyChannels = new ExpiringGroups(c.oneShotReplyWindowMs, c.maxReplyChannels);
+    this.oneShotTypes = new Set(c.oneShotTypes);
     components.transport.onReceive((from, bytes) => this.receive(from, bytes));
   }
 
@@ -195,6 +229,9 @@ export class SessionManager implements Messenger {
     if (peer.nodePub.length !== 33) return this.dropSend('bad-peer-key');
     const ps = this.peerState(peer);
     const frame: Frame = { type, body: body.slice() };
+    // The peer asked us a one-shot query: it has no session to receive on (a session we still hold is stale), so
+    // the answer goes on the query's reply channel.
+    if (this.replyChannels.size > 0 && this.replyOnChannel(ps, frame)) return;
     const current = ps.current;
     if (current?.canSend()) {
       this.transmit(current, frame);
@@ -205,6 +242,7 @@ export class SessionManager implements Messenger {
       ps.current = undefined;
       this.countRekey('key-exhausted');
     }
+    if (!current && !ps.initiating && !ps.queue?.length && this.oneShotTypes.has(type) && this.mayQuery(ps, body.length)) return this.sendQuery(ps, frame);
     if ((ps.queue?.length ?? 0) >= this.config.maxQueuedMessages) return this.dropSend('queue-overflow');
     (ps.queue ??= []).push(frame);
     if (!ps.initiating) this.startHandshake(ps, current ? 'rekey' : payloadTypeName(type));
@@ -284,6 +322,7 @@ export class SessionManager implements Messenger {
     const connIdHex = hexKey(toggleHeaderMask(this.ctx.suite, this.headerKey, bytes).subarray(0, CONN_ID_BYTES));
     const session = this.byConnId.get(connIdHex);
     if (session) return { kind: session.state === 'initiating' ? 'response' : 'data', connIdHex };
+    if (this.pendingQueries.get(connIdHex, this.components.clock.now())) return { kind: 'response', connIdHex };
     if (from === undefined) return { kind: 'init' };
     if (this.findCookie(from, bytes)) return { kind: 'cookie' };
     return { kind: 'init', mac2: this.cookies.hasValidMac2(from, bytes, this.components.clock.now()) };
@@ -296,6 +335,9 @@ export class SessionManager implements Messenger {
     if (this.sweepTimer !== undefined) this.components.clock.cancelTimer(this.sweepTimer);
     for (const session of [...this.byConnId.values()]) this.removeSession(session);
     for (const ps of this.peers.values()) this.dropQueue(ps, 'closed');
+    this.pendingQueries.clear();
+    this.replyChannels.clear();
+    this.oneShotCounts.clear();
     this.peers.clear();
     this.byAddress.clear();
   }
@@ -330,12 +372,16 @@ export class SessionManager implements Messenger {
     const session = this.byConnId.get(connIdHex);
     if (session?.state === 'initiating') return this.handleResponse(session, clear);
     if (session) return this.handleSessionPacket(session, clear);
-    if (this.retired.has(connIdHex, this.components.clock.now())) return this.drop('late-handshake-reply');
+    const now = this.components.clock.now();
+    const query = this.pendingQueries.get(connIdHex, now);
+    if (query) return this.handleReply(connIdHex, query, clear);
+    if (this.retired.has(connIdHex, now)) return this.drop('late-handshake-reply');
     // Masked under our header key, which outlives sessions: a data packet (or msg2) for a session gone. An init
     // has ES bytes here, which unmask to random and pass with probability 1 - 2^-32.
     if (hasSessionSeq(clear)) return this.drop('unknown-session');
     const cookie = this.findCookie(from, bytes);
     if (cookie) return this.onCookie(cookie.session, cookie.value);
+    if (this.pendingQueries.size > 0 && this.queryMetCookie(from, bytes, now)) return;
     // An init has no header to unmask (its sender has no header key yet): it goes on as received.
     return this.handleInit(from, bytes);
   }
@@ -377,7 +423,9 @@ export class SessionManager implements Messenger {
     if (!head.ok) return this.reject(head);
     // Without a valid mac2 the init may still carry a stale one (its cookie outlived our secret): try both.
     const identity = this.components.identity();
-    const { opened, staticKey } = this.openUnderLiveKeys(identity, bytes, head.value, mac2Valid ? ['mac2'] : ['plain', 'mac2']);
+    const found = this.openUnderLiveKeys(identity, bytes, head.value, mac2Valid ? ['mac2'] : ['plain', 'mac2'], !mac2Valid);
+    if ('query' in found) return this.acceptQuery(from, found.query, ephemeralKey, now);
+    const { opened, staticKey } = found;
     // A data packet for a session gone (or garbage) and an init for another key look alike by design.
     if (!opened.ok) return this.drop(opened.error.code === 'auth-failed' ? 'unknown-session' : opened.error.code);
     if (!isFreshInitTimestamp(opened.value.timestampMs, now, this.config.handshakeMaxSkewMs)) return this.drop('stale-handshake');
@@ -404,16 +452,37 @@ export class SessionManager implements Messenger {
     bytes: Uint8Array,
     head: InitHead,
     layouts: readonly InitLayout[],
-  ): { opened: DecodeResult<ReceivedInit & { readonly layout: InitLayout }>; staticKey: KeyPair } {
-    const opened = openInit(this.ctx, identity, bytes, layouts, head);
+    mayBeQuery: boolean,
+  ): { opened: DecodeResult<ReceivedInit & { readonly layout: InitLayout }>; staticKey: KeyPair } | { query: DecodeResult<ReceivedQuery> } {
+    const first = this.openUnderKey(identity, bytes, head, layouts, mayBeQuery);
     const live = this.components.liveIdentities;
-    if (opened.ok || opened.error.code !== 'auth-failed' || live === undefined) return { opened, staticKey: identity };
+    if ('query' in first || first.opened.ok || first.opened.error.code !== 'auth-failed' || live === undefined) return first;
     for (const key of live()) {
       if (equalBytes(key.publicKey, identity.publicKey)) continue;
-      const other = openInit(this.ctx, key, bytes, layouts, head);
-      if (other.ok) return { opened: other, staticKey: key };
+      const other = this.openUnderKey(key, bytes, head, layouts, mayBeQuery);
+      if ('query' in other || other.opened.ok) return other;
     }
-    return { opened, staticKey: identity };
+    return first;
+  }
+
+  /**
+   * One ECDH for both readings of an ES-headed datagram: a one-shot query (its small identity part opens under k1,
+   * so it is tried first) or msg1. A query without a mac2 never claims one: `mayBeQuery` false skips it.
+   */
+  private openUnderKey(
+    key: KeyPair,
+    bytes: Uint8Array,
+    head: InitHead,
+    layouts: readonly InitLayout[],
+    mayBeQuery: boolean,
+  ): { opened: DecodeResult<ReceivedInit & { readonly layout: InitLayout }>; staticKey: KeyPair } | { query: DecodeResult<ReceivedQuery> } {
+    const es = initSharedSecret(this.ctx, key, head);
+    if (es === undefined) return { opened: openInit(this.ctx, key, bytes, layouts, head), staticKey: key };
+    if (mayBeQuery) {
+      const query = openQuery(this.ctx, key, bytes, head, es);
+      if (query.ok || query.error.code !== 'auth-failed') return { query };
+    }
+    return { opened: openInit(this.ctx, key, bytes, layouts, head, es), staticKey: key };
   }
 
   /** Same ephemeral key again: resend msg2 for a byte-identical retransmission still awaiting msg3. */
@@ -652,13 +721,121 @@ export class SessionManager implements Messenger {
   }
 
   private deliver(session: Session, frame: Frame): void {
+    this.deliverFrom(session.peer, frame, SESSION_PROTECTION);
+  }
+
+  private deliverFrom(peer: Peer, frame: Frame, protection: MessageProtection): void {
     // Noise ends here, whatever its body: counted, neither delivered nor dropped.
     if (frame.type === PayloadType.NOISE) return void this.counters.noiseReceived++;
     const handlers = this.handlers.get(frame.type);
     if (handlers.length === 0) return this.drop('no-handler');
     // A copy of the key per message: a handler that scribbles on it cannot corrupt the session's peer.
-    const from: Peer = { address: session.peer.address, nodePub: session.peer.nodePub.slice() };
-    this.pending.push({ handlers, msg: { from, body: frame.body, protection: SESSION_PROTECTION } });
+    const from: Peer = { address: peer.address, nodePub: peer.nodePub.slice() };
+    this.pending.push({ handlers, msg: { from, body: frame.body, protection } });
+  }
+
+  // ---- one-shot queries (one-shot.ts) -----------------------------------------------------------------------
+
+  /** Whether a message of `bodyLength` to `ps` may go as a one-shot query: it fits, and the peer's allowance is not used up. */
+  private mayQuery(ps: PeerState, bodyLength: number): boolean {
+    if (bodyLength > maxQueryBodyBytes(this.config.wireSize)) return false;
+    const limit = this.config.oneShotsPerPeer;
+    if (limit === null) return true;
+    const sent = this.oneShotCounts.get(ps.key) ?? 0;
+    this.oneShotCounts.delete(ps.key);
+    if (sent >= limit) return false; // a session now: counted from zero again after it
+    this.oneShotCounts.set(ps.key, sent + 1);
+    if (this.oneShotCounts.size > 4 * this.config.maxPendingOneShots) this.oneShotCounts.delete(this.oneShotCounts.keys().next().value!);
+    return true;
+  }
+
+  /** A query instead of a handshake: one datagram, its reply expected on a connId of its own. */
+  private sendQuery(ps: PeerState, frame: Frame): void {
+    const now = this.components.clock.now();
+    const replyConnId = this.freshConnId();
+    let query;
+    try {
+      query = createQuery(this.ctx, { staticKey: this.components.identity(), peerStaticPub: ps.peer.nodePub, nowMs: now, replyConnId, headerKey: this.headerKey, frame });
+    } catch (e) {
+      if (!(e instanceof CryptoError)) throw e;
+      this.dropSend('bad-peer-key');
+      return this.forgetIfIdle(ps);
+    }
+    this.pendingQueries.add(hexKey(replyConnId), ps.peer.address, { peer: ps.peer, replyKey: query.replyKey, packet: query.packet, frame }, now);
+    this.counters.oneShotsSent++;
+    this.counters.messagesSent++;
+    this.counters.realBytesSent += query.packet.length;
+    this.sendDatagram(ps.peer.address, query.packet);
+    this.forgetIfIdle(ps);
+  }
+
+  private handleReply(id: string, query: PendingQuery, clear: Uint8Array): void {
+    const opened = openReply(this.ctx, query.replyKey, clear);
+    // Not authentic: the query keeps waiting for its real reply (only the holder of the peer's key can seal one).
+    if (!opened.ok) return this.reject(opened);
+    this.pendingQueries.delete(id);
+    this.counters.oneShotRepliesReceived++;
+    if (isSessionControlType(opened.value.type)) return this.drop('unexpected-type');
+    this.deliverFrom(query.peer, opened.value, ONE_SHOT_PROTECTION);
+  }
+
+  /**
+   * A responder under load answers a query (which it cannot tell from msg1 before its ECDH) with a cookie reply;
+   * a query carries no mac2, so its message goes on through a handshake, which handles the cookie (cookie.ts).
+   */
+  private queryMetCookie(from: Address, bytes: Uint8Array, nowMs: number): boolean {
+    for (const [id, q] of this.pendingQueries.inGroup(from, nowMs)) {
+      if (!openCookieReplyTo(this.ctx.suite, { init: q.packet, responderStaticPub: q.peer.nodePub }, bytes, this.ctx).ok) continue;
+      this.pendingQueries.delete(id);
+      this.counters.oneShotFallbacks++;
+      // Counted again when the session sends it.
+      this.counters.messagesSent--;
+      const ps = this.peerState(q.peer);
+      if ((ps.queue?.length ?? 0) >= this.config.maxQueuedMessages) {
+        this.dropSend('queue-overflow');
+        this.forgetIfIdle(ps);
+        return true;
+      }
+      (ps.queue ??= []).push(q.frame);
+      if (ps.current?.canSend()) this.flushQueue(ps);
+      else if (!ps.initiating) this.startHandshake(ps, payloadTypeName(q.frame.type));
+      return true;
+    }
+    return false;
+  }
+
+  /** A peer's query, opened and fresh: delivered, with a channel for the one reply. */
+  private acceptQuery(from: Address, opened: DecodeResult<ReceivedQuery>, ephemeralKey: string, nowMs: number): void {
+    if (!opened.ok) return this.reject(opened);
+    const query = opened.value;
+    if (!isFreshInitTimestamp(query.timestampMs, nowMs, this.config.handshakeMaxSkewMs)) return this.drop('stale-handshake');
+    const { type } = query.frame;
+    if (isSessionControlType(type) || type === PayloadType.NOISE) return this.drop('unexpected-type');
+    if (this.handlers.get(type).length === 0) return this.drop('no-handler');
+    if (!this.replays.add(ephemeralKey, nowMs)) return this.drop('handshake-overload');
+    const peer: Peer = { address: from, nodePub: query.initiatorStaticPub };
+    const { replyConnId, replyHeaderKey, replyKey } = query;
+    this.replyChannels.add(String(this.nextChannelId++), peerKey(peer), { type, replyConnId, replyHeaderKey, replyKey }, nowMs);
+    this.counters.oneShotsAccepted++;
+    this.deliverFrom(peer, query.frame, ONE_SHOT_PROTECTION);
+  }
+
+  /**
+   * The oldest live channel of `ps` for `frame`'s type answers it (and is used up); false when `ps` asked nothing
+   * of that type lately. Other types take a session: a channel never carries, say, an onion cell without PFS.
+   */
+  private replyOnChannel(ps: PeerState, frame: Frame): boolean {
+    const match = this.replyChannels.inGroup(ps.key, this.components.clock.now()).find(([, c]) => c.type === frame.type);
+    if (match === undefined) return false;
+    const [id, channel] = match;
+    this.replyChannels.delete(id);
+    const packet = sealReply(this.ctx, { ...channel, frame });
+    this.counters.oneShotRepliesSent++;
+    this.counters.messagesSent++;
+    this.counters.realBytesSent += packet.length;
+    this.sendDatagram(ps.peer.address, packet);
+    this.forgetIfIdle(ps);
+    return true;
   }
 
   // ---- send path --------------------------------------------------------------------------------------------
@@ -1045,7 +1222,8 @@ export class SessionManager implements Messenger {
   private freshConnId(): Uint8Array {
     for (;;) {
       const id = this.components.rng.bytes(CONN_ID_BYTES);
-      if (!this.byConnId.has(hexKey(id))) return id;
+      const hex = hexKey(id);
+      if (!this.byConnId.has(hex) && (this.pendingQueries.size === 0 || !this.pendingQueries.get(hex, this.components.clock.now()))) return id;
     }
   }
 

@@ -97,6 +97,16 @@ export interface SessionStats {
   rekeysCompleted: number;
   rekeysFailed: number;
   /**
+   * One-shot queries (one-shot.ts, SessionConfig.oneShotTypes): queries this node sent to peers without a session,
+   * queries it accepted and delivered, replies it sent on their reply channels, replies it received, and queries
+   * that met a responder under load (a cookie reply) and went on as a full handshake instead.
+   */
+  oneShotsSent: number;
+  oneShotsAccepted: number;
+  oneShotRepliesSent: number;
+  oneShotRepliesReceived: number;
+  oneShotFallbacks: number;
+  /**
    * Cover traffic (PayloadType.NOISE, sealed by sealNoise for the link shaper): sent, and received and
    * discarded (authentic, so neither a drop nor an error; any body is ignored).
    */
@@ -141,6 +151,11 @@ export function emptyStats(): SessionStats {
     rekeysAnswered: 0,
     rekeysCompleted: 0,
     rekeysFailed: 0,
+    oneShotsSent: 0,
+    oneShotsAccepted: 0,
+    oneShotRepliesSent: 0,
+    oneShotRepliesReceived: 0,
+    oneShotFallbacks: 0,
     noiseSent: 0,
     noiseReceived: 0,
     realBytesSent: 0,

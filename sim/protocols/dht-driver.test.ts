@@ -67,6 +67,21 @@ describe('dhtDriver', () => {
     expect(d.dhtDrops).toEqual({});
   }, 120_000);
 
+  it('dht.oneShotQueries: the same churn run succeeds as well with a fraction of the handshakes', () => {
+    // Guards one-shot queries end to end: lookups, stores and churn over queries instead of sessions.
+    const base = dhtFigures(churnRun, undefined, cachedRun).figures;
+    const d = dhtFigures({ ...churnRun, dht: { ...churnRun.dht, oneShotQueries: true } }).figures;
+    const sessions = (f: DhtFigures) => f.sessions as unknown as Record<string, number>;
+    expect(d.lookupSuccessRatio).toBeGreaterThanOrEqual(0.99);
+    expect(d.survivalRatio).toBe(1);
+    expect(d.closestCorrectRatio).toBeGreaterThanOrEqual(0.9);
+    expect(sessions(d).oneShotsSent).toBeGreaterThan(1_000);
+    expect(sessions(d).oneShotRepliesReceived).toBeGreaterThan(0.9 * sessions(d).oneShotsSent);
+    // At most three queries to a peer before a session (oneShotsPerPeer): well under half the handshakes remain.
+    expect(sessions(d).handshakesStarted).toBeLessThan(0.5 * sessions(base).handshakesStarted);
+    expect((sessions(d).dropped as unknown as Record<string, number>).internal).toBeUndefined();
+  }, 120_000);
+
   it('same seed, same traceHash and figures; another seed, another hash', () => {
     const small: ScenarioInput = { ...churnRun, nodes: 16, durationS: 14, dht: { ...churnRun.dht, joinSpreadS: 3, stores: 2, drainS: 6 } };
     const a = dhtFigures(small, 3);

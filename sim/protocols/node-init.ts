@@ -1,10 +1,15 @@
 /** Protocol options a scenario fixes for every simulated node, derived in one place for drivers and adversaries. */
 import type { ParatoxNodeInit } from '../../protocol/node/paratox-node.ts';
+import { PayloadType } from '../../protocol/packet/payload-type.ts';
 import type { Scenario } from '../scenario/schema.ts';
 
 /** Session options from `scenario.packet` (the one wire size, the padding mode) and, with noise on, `scenario.noise`. */
 export function sessionInitOf(scenario: Scenario): NonNullable<ParatoxNodeInit['session']> {
-  const base = { wireSize: scenario.packet.wireSize, paddingMode: scenario.packet.paddingMode };
+  const base = {
+    wireSize: scenario.packet.wireSize,
+    paddingMode: scenario.packet.paddingMode,
+    ...(scenario.dht.oneShotQueries && { oneShotTypes: [PayloadType.DHT], oneShotsPerPeer: scenario.dht.oneShotsPerPeer }),
+  };
   const n = scenario.noise;
   if (n.policy === 'off') return base;
   return { ...base, noiseKeepsAlive: n.keepLinksAlive, rekeyMethod: n.rekeyMethod, ...(n.rekeyAfterS === null ? {} : { rekeyAfterMs: n.rekeyAfterS * 1000 }) };

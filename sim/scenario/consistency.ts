@@ -109,7 +109,10 @@ function rotationProblems(s: Scenario): string[] {
 
 /** Ping nodes have no NAT traversal service: autoPunch there would be silently ignored. */
 function natProblems(s: Scenario): string[] {
-  return s.protocol === 'ping' && s.nat.autoPunch === true ? ['nat.autoPunch: only applies to protocol "dht" or "messenger", but protocol is "ping" (ping nodes do not traverse NATs)'] : [];
+  if (s.protocol === 'ping' && s.nat.autoPunch === true) return ['nat.autoPunch: only applies to protocol "dht" or "messenger", but protocol is "ping" (ping nodes do not traverse NATs)'];
+  // Hole punching starts when a handshake stalls; a one-shot query has none, so a NATed contact would stay unreachable.
+  if (s.dht.oneShotQueries && s.nat.autoPunch === true) return ['dht.oneShotQueries: cannot run with nat.autoPunch (punching starts from a stalled handshake, and one-shot queries make none)'];
+  return [];
 }
 
 /** Every cross-field problem of a resolved scenario, as "field: problem"; empty when it is consistent. */

@@ -129,6 +129,7 @@ describe('parseScenario: contradictions and sections of another protocol', () =>
   const dht = { ...ok, nodes: 50, durationS: 60, protocol: 'dht' };
   const cases: Array<[string, object, RegExp]> = [
     ['an eclipse section under protocol ping', { ...ok, eclipse: {} }, /eclipse: only applies to protocol "dht", but protocol is "ping"/],
+    ['one-shot queries with hole punching', { ...ok, protocol: 'dht', dht: { oneShotQueries: true }, nat: { none: 1, autoPunch: true } }, /dht\.oneShotQueries: cannot run with nat\.autoPunch/],
     ['an eclipse section under protocol messenger', { ...ok, nodes: 50, durationS: 200, protocol: 'messenger', eclipse: {} }, /eclipse: only applies to protocol "dht"/],
     ['a conversations section under dht', { ...dht, conversations: { count: 2 } }, /conversations: only applies to protocol "messenger", but protocol is "dht"/],
     ['an onion section under ping', { ...ok, onion: { hops: 2 } }, /onion: only applies to protocol "messenger"/],

@@ -100,6 +100,8 @@ export const dhtSchema = z.strictObject({
   storeLossAtS: seconds(0).nullable().default(null).describe('When the store holders go down (s of simulated time); null: halfway between measurement start and the store check.'),
   storeChecks: count(1, 1000).default(3).describe('At the end, this many random nodes look each stored record up; it survived if every one finds it.'),
   nonExistentLookups: count(0, 100_000).default(50).describe('Lookups of random ids that no node has, to check they return the closest live nodes.'),
+  oneShotQueries: z.boolean().default(false).describe('DHT requests to a node without a session go as one-shot queries (protocol/session/one-shot.ts: one datagram each way, sender authenticated, no forward secrecy against the answering node\'s NodeID key) instead of opening a session with an ECMQV handshake; ~1/3 of the CPU per first contact. false: every DHT message takes a session. Not with nat.autoPunch (a query never stalls a handshake, so nothing would punch).'),
+  oneShotsPerPeer: count(1, 1_000).nullable().default(3).describe('With oneShotQueries: one-shot queries to one peer before the next DHT message to it opens a session instead (ski rental: a query costs ~1/3 of a handshake). null: no limit.'),
   drainS: seconds(0).default(15).describe('No lookup starts in the last `drainS` seconds: store checks start at durationS - drainS, and a measured lookup still unfinished at the end counts as failed (a lookup needs a few seconds at worst: 2 s timeouts, one retry).'),
 });
 
