@@ -16,6 +16,21 @@ describe('bounded tables', () => {
     expect(() => new BoundedMap(0)).toThrow(RangeError);
   });
 
+  // Guards the lazily made table (issue 14): an untouched BoundedMap must answer as an empty one, and the first
+  // set must start a table that keeps order, capacity and expiry like one made up front.
+  it('BoundedMap before any set reads empty; after it, evicts and expires as usual', () => {
+    const m = new BoundedMap<string, number>(2);
+    expect([m.size, m.get('a', 0), m.has('a', 0), m.delete('a'), m.values(0)]).toEqual([0, undefined, false, false, []]);
+    m.set('a', 1, 10);
+    m.set('b', 2);
+    m.set('c', 3);
+    expect([m.size, m.values(0)]).toEqual([2, [2, 3]]);
+    m.set('d', 4, 10);
+    expect(m.values(10)).toEqual([3]);
+    expect(m.delete('c')).toBe(true);
+    expect(m.size).toBe(0);
+  });
+
   it('RateLimiter allows `limit` events per key per window', () => {
     const r = new RateLimiter(2, 1000, 8);
     expect([r.allow('x', 0), r.allow('x', 10), r.allow('x', 20), r.allow('y', 20)]).toEqual([true, true, false, true]);

@@ -91,7 +91,7 @@ function strictlyDisjoint(
   firstHops.forEach((group, path) => {
     const lookup = new Lookup(
       {
-        keyOf: (pub) => dht.contactOf({ address: '', nodePub: pub }).key,
+        peerKeysOf: (pub) => dht.contactOf({ address: '', nodePub: pub }),
         query: (contact, done) => {
           messages++;
           dht.request(contact, { kind: 'find-value', key: target, recordType: RECORD_TYPE_BINDING }, (outcome) => {
