@@ -396,10 +396,9 @@ export class DhtNode {
     this.rpc.reply(peer, requestId, reply);
   }
 
-  /** The contact (with its locally derived key) of a peer; its nodePub is the key cache's shared copy (same bytes). */
+  /** The contact (with its locally derived key) of a peer. */
   contactOf(peer: PeerRef): Contact {
-    const { key, nodePub } = this.keys.peerKeysOf(peer.nodePub);
-    return { key, nodePub, address: peer.address, lastSeenMs: 0 };
+    return { key: this.keys.keyOf(peer.nodePub), nodePub: peer.nodePub, address: peer.address, lastSeenMs: 0 };
   }
 
   // --- inbound ---------------------------------------------------------------------------------------------
@@ -466,7 +465,7 @@ export class DhtNode {
     const seeds = this.table.closest(target, this.config.k);
     const lookup = new Lookup(
       {
-        peerKeysOf: (pub) => this.keys.peerKeysOf(pub),
+        keyOf: (pub) => this.keys.keyOf(pub),
         query: (contact, done) => this.query(contact, target, mode, recordType, done),
         onResponse: (contact) => this.admit(contact, 'reply'),
         onFailure: (contact) => this.table.markFailed(contact.key),

@@ -91,26 +91,6 @@ describe('keys', () => {
     }
   });
 
-  // Guards PeerKeys (issue 14: a peer's key and one shared nodePub copy, views of one buffer): the two views must not
-  // overlap, the copy must not be the caller's array, and the same peer must get the same shared objects.
-  it('NodeKeyCache.peerKeysOf gives the key and a shared copy of the nodePub, neither touching the other', () => {
-    const rng = new SeededRng('peer-keys');
-    const cache = new NodeKeyCache(nobleSuite, 4);
-    const pub = nobleSuite.generateKeyPair(rng).publicKey;
-    const given = pub.slice();
-    const first = cache.peerKeysOf(given);
-    given.fill(0);
-    expect(first.nodePub).toEqual(pub);
-    expect(first.key).toEqual(dhtKeyOf(nobleSuite, pub));
-    const again = cache.peerKeysOf(pub);
-    expect(again.nodePub).toBe(first.nodePub);
-    expect(again.key).toBe(first.key);
-    expect(cache.keyOf(pub)).toBe(first.key);
-    const odd = new Uint8Array([2, 1, 2]); // not 33 bytes: still a copy of its own
-    expect(cache.peerKeysOf(odd).nodePub).toEqual(odd);
-    expect(cache.peerKeysOf(odd).nodePub).not.toBe(odd);
-  });
-
   // Guards the memory bound (issue 14): the default cache held up to 4,096 keys (~1.4 MB) per long-running node.
   it('NodeKeyCache holds at most NODE_KEY_CACHE_ENTRIES (128) keys by default and still answers right after a clear', () => {
     const cache = new NodeKeyCache(nobleSuite);

@@ -121,20 +121,8 @@ export function shortKey(key: Uint8Array): string {
  */
 export const NODE_KEY_CACHE_ENTRIES = 128;
 
-/**
- * A peer's DHT key beside one copy of its nodePub, views of one buffer (nodePub || key): the contacts built from it
- * share that copy instead of each keeping the copy its message came with (issue 14: every Uint8Array of its own
- * costs ~180 B of heap, an ArrayBuffer and a native backing store, for 32-33 bytes). Immutable, like all keys.
- */
-export interface PeerKeys {
-  readonly key: DhtKey;
-  readonly nodePub: Uint8Array;
-}
-
-const NODE_PUB_BYTES = 33;
-
 export class NodeKeyCache {
-  private readonly map = new Map<string, PeerKeys>();
+  private readonly map = new Map<string, DhtKey>();
 
   constructor(
     private readonly suite: Pick<CryptoSuite, 'sha256'>,
@@ -147,27 +135,13 @@ export class NodeKeyCache {
   }
 
   keyOf(nodePub: Uint8Array): DhtKey {
-    return this.peerKeysOf(nodePub).key;
-  }
-
-  /** `nodePub`'s key and a shared copy of `nodePub` itself (same bytes; never the caller's array). */
-  peerKeysOf(nodePub: Uint8Array): PeerKeys {
     const id = String.fromCharCode.apply(null, nodePub as unknown as number[]);
-    let entry = this.map.get(id);
-    if (entry === undefined) {
-      entry = peerKeys(keyOfNodePub(this.suite, nodePub), nodePub);
+    let key = this.map.get(id);
+    if (key === undefined) {
+      key = keyOfNodePub(this.suite, nodePub);
       if (this.map.size >= this.maxEntries) this.map.clear();
-      this.map.set(id, entry);
+      this.map.set(id, key);
     }
-    return entry;
+    return key;
   }
-}
-
-/** `key` and a copy of `nodePub` in one buffer (one array of their own when nodePub is not the usual 33 bytes). */
-function peerKeys(key: DhtKey, nodePub: Uint8Array): PeerKeys {
-  if (nodePub.length !== NODE_PUB_BYTES || key.length !== KEY_BYTES) return { key, nodePub: nodePub.slice() };
-  const both = new Uint8Array(NODE_PUB_BYTES + KEY_BYTES);
-  both.set(nodePub);
-  both.set(key, NODE_PUB_BYTES);
-  return { key: both.subarray(NODE_PUB_BYTES), nodePub: both.subarray(0, NODE_PUB_BYTES) };
 }

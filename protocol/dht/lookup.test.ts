@@ -26,7 +26,7 @@ function run(world: World, init: { selfKey: DhtKey; target: DhtKey; mode?: 'node
   let result: LookupResult | undefined;
   const lookup = new Lookup(
     {
-      peerKeysOf: (pub: Uint8Array) => ({ key: keyOf(pub), nodePub: pub }),
+      keyOf,
       query: (contact, cb) => {
         const id = hex(contact.key);
         queried.push(id);

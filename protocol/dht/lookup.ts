@@ -17,7 +17,7 @@
  * `messages` counts the requests the lookup sent.
  */
 import { ALPHA, K, MAX_LOOKUP_QUERIES } from './constants.ts';
-import { bytesEqual, compareDistance, keyToHex, type DhtKey, type PeerKeys } from './keys.ts';
+import { bytesEqual, compareDistance, keyToHex, type DhtKey } from './keys.ts';
 import type { Contact, DhtRecord, PeerRef } from './types.ts';
 
 /** What one queried contact told us. */
@@ -31,11 +31,8 @@ export type QueryOutcome =
   | { kind: 'skipped' };
 
 export interface LookupComponents {
-  /**
-   * SHA-256 of a nodePub (contacts' keys are always derived locally), beside the copy of that nodePub the lookup's
-   * contacts keep (the node's key cache shares one per peer: keys.ts PeerKeys).
-   */
-  peerKeysOf(nodePub: Uint8Array): PeerKeys;
+  /** SHA-256 of a nodePub: contacts' keys are always derived locally. */
+  keyOf(nodePub: Uint8Array): DhtKey;
   /** Sends FIND_NODE or FIND_VALUE for the lookup's target to `contact`; `cb` must run exactly once. */
   query(contact: Contact, cb: (outcome: QueryOutcome) => void): void;
   /** Called for every contact that answered (the node adds it to its routing table). */
@@ -177,8 +174,8 @@ export class Lookup {
       }
     } else {
       for (const peer of outcome.contacts) {
-        const { key, nodePub } = this.components.peerKeysOf(peer.nodePub);
-        this.consider({ key, nodePub, address: peer.address, lastSeenMs: 0 }, cand.depth + 1);
+        const key = this.components.keyOf(peer.nodePub);
+        this.consider({ key, nodePub: peer.nodePub, address: peer.address, lastSeenMs: 0 }, cand.depth + 1);
       }
     }
     this.pump();

@@ -16,8 +16,9 @@ describe('bounded tables', () => {
     expect(() => new BoundedMap(0)).toThrow(RangeError);
   });
 
-  // Guards the lazily made table (issue 14): an untouched BoundedMap must answer as an empty one, and the first
-  // set must start a table that keeps order, capacity and expiry like one made up front.
+  // Guards the lazily made tables and the expiries kept apart from the values (issue 14): an untouched BoundedMap
+  // answers as an empty one; order, capacity and expiry hold as with one { value, expiresMs } table; a refresh
+  // without expiry forgets the old one, and an evicted or deleted key leaves no expiry behind for its successor.
   it('BoundedMap before any set reads empty; after it, evicts and expires as usual', () => {
     const m = new BoundedMap<string, number>(2);
     expect([m.size, m.get('a', 0), m.has('a', 0), m.delete('a'), m.values(0)]).toEqual([0, undefined, false, false, []]);
@@ -29,6 +30,14 @@ describe('bounded tables', () => {
     expect(m.values(10)).toEqual([3]);
     expect(m.delete('c')).toBe(true);
     expect(m.size).toBe(0);
+    m.set('e', 5, 10);
+    m.set('e', 6);
+    expect(m.get('e', 20)).toBe(6);
+    m.set('f', 7, 10);
+    m.set('g', 8);
+    m.set('h', 9); // evicts 'e', then 'f' with its expiry
+    m.set('f', 10);
+    expect([m.get('f', 20), m.values(20)]).toEqual([10, [9, 10]]);
   });
 
   it('RateLimiter allows `limit` events per key per window', () => {

@@ -91,7 +91,7 @@ function strictlyDisjoint(
   firstHops.forEach((group, path) => {
     const lookup = new Lookup(
       {
-        peerKeysOf: (pub) => dht.contactOf({ address: '', nodePub: pub }),
+        keyOf: (pub) => dht.contactOf({ address: '', nodePub: pub }).key,
         query: (contact, done) => {
           messages++;
           dht.request(contact, { kind: 'find-value', key: target, recordType: RECORD_TYPE_BINDING }, (outcome) => {
