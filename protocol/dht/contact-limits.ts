@@ -12,7 +12,7 @@
  */
 import type { Clock } from '../runtime/clock.ts';
 import { hostOf } from './address-host.ts';
-import { hexKey } from '../runtime/hex-key.ts';
+import { byteKey } from '../runtime/hex-key.ts';
 import { KeyedTokenBuckets } from '../runtime/keyed-token-buckets.ts';
 import type { DhtKey } from './keys.ts';
 import type { RoutingTable } from './routing-table.ts';
@@ -80,6 +80,7 @@ export class FirstContactGate {
   }
 }
 
+/** address#key, the key one char per byte (byteKey: half a hex key's heap; ids are only compared, never shown). */
 function peerId(peer: PeerRef & { readonly key: DhtKey }): string {
-  return hexKey(peer.key, `${peer.address}#`);
+  return byteKey(peer.key, `${peer.address}#`);
 }

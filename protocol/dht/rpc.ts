@@ -6,7 +6,7 @@
  * that times out is sent again, with the same id, up to `requestRetries` times (datagrams get lost; the operations
  * are idempotent, and a late reply to an earlier attempt still counts) before the peer counts as unresponsive.
  */
-import { hexKey } from '../runtime/hex-key.ts';
+import { byteKey } from '../runtime/hex-key.ts';
 import type { Clock, TimerId } from '../runtime/clock.ts';
 import type { Rng } from '../runtime/rng.ts';
 import { DHT_PAYLOAD_TYPE, MAX_PENDING_REQUESTS, REQUEST_ID_BYTES, REQUEST_RETRIES, REQUEST_TIMEOUT_MS } from './constants.ts';
@@ -53,6 +53,7 @@ export class Rpc {
   private readonly requestTimeoutMs: number;
   private readonly requestRetries: number;
   private readonly maxPending: number;
+  /** Keyed by byteKey of the request id (8 chars; ids are only compared, never shown), as is `finished`. */
   private readonly pending = new Map<string, Pending>();
   /** Recently finished request ids -> peer nodePub, so a duplicate or late honest reply is not taken for a spoof. */
   private readonly finished = new Map<string, Uint8Array>();
@@ -82,8 +83,8 @@ export class Rpc {
       return;
     }
     let requestId = rng.bytes(REQUEST_ID_BYTES);
-    while (this.pending.has(hexKey(requestId))) requestId = rng.bytes(REQUEST_ID_BYTES);
-    const id = hexKey(requestId);
+    while (this.pending.has(byteKey(requestId))) requestId = rng.bytes(REQUEST_ID_BYTES);
+    const id = byteKey(requestId);
     const body = this.components.codec.encode({ ...request, requestId } as DhtMessage);
     let retriesLeft = this.requestRetries;
     const onTimeout = (): void => {
@@ -114,7 +115,7 @@ export class Rpc {
 
   /** Routes an inbound reply to its pending request. Returns false (and counts a drop) if none matches. */
   handleReply(from: PeerRef, reply: DhtMessage): boolean {
-    const id = hexKey(reply.requestId);
+    const id = byteKey(reply.requestId);
     const p = this.pending.get(id);
     if (p === undefined || !bytesEqual(p.peer.nodePub, from.nodePub) || !p.accepts.includes(reply.kind)) {
       const done = p === undefined ? this.finished.get(id) : undefined;

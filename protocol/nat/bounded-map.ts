@@ -3,25 +3,35 @@
  * evicted first) and entries may expire. Plain Maps keep insertion order, which is the eviction order.
  */
 export class BoundedMap<K, V> {
-  private readonly map = new Map<K, { value: V; expiresMs: number }>();
+  /**
+   * Values by key, in insertion order (the eviction order). Made on the first set: a NAT service holds a dozen
+   * such tables and most stay empty (an empty Map with its hash table is ~180 B of heap; 10 of a DHT node's 12
+   * were empty, issue 14).
+   */
+  private byKey?: Map<K, V>;
+  /**
+   * The expiry of each entry that has one (made on the first such set): the table that grows with a DHT node's
+   * contacts (NAT introducers) never expires, and a { value, expiresMs } wrapper per entry was ~56 B each.
+   */
+  private expiries?: Map<K, number>;
 
   constructor(readonly capacity: number) {
     if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`BoundedMap capacity must be >= 1, got ${capacity}`);
   }
 
   get size(): number {
-    return this.map.size;
+    return this.byKey?.size ?? 0;
   }
 
   /** The live value under `key`, or undefined (an expired entry is removed on the way). */
   get(key: K, nowMs: number): V | undefined {
-    const e = this.map.get(key);
-    if (e === undefined) return undefined;
-    if (e.expiresMs <= nowMs) {
-      this.map.delete(key);
+    const value = this.byKey?.get(key);
+    if (value === undefined) return undefined;
+    if ((this.expiries?.get(key) ?? Infinity) <= nowMs) {
+      this.delete(key);
       return undefined;
     }
-    return e.value;
+    return value;
   }
 
   has(key: K, nowMs: number): boolean {
@@ -30,21 +40,25 @@ export class BoundedMap<K, V> {
 
   /** Inserts or refreshes `key` (it becomes the newest), evicting the oldest entries beyond capacity. */
   set(key: K, value: V, expiresMs = Infinity): void {
-    this.map.delete(key);
-    this.map.set(key, { value, expiresMs });
-    while (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
+    const values = (this.byKey ??= new Map());
+    this.delete(key);
+    values.set(key, value);
+    if (expiresMs !== Infinity) (this.expiries ??= new Map()).set(key, expiresMs);
+    while (values.size > this.capacity) this.delete(values.keys().next().value as K);
   }
 
   delete(key: K): boolean {
-    return this.map.delete(key);
+    this.expiries?.delete(key);
+    return this.byKey?.delete(key) ?? false;
   }
 
   /** Live values, oldest first. */
   values(nowMs: number): V[] {
     const out: V[] = [];
-    for (const [key, e] of [...this.map]) {
-      if (e.expiresMs <= nowMs) this.map.delete(key);
-      else out.push(e.value);
+    if (this.byKey === undefined) return out;
+    for (const [key, value] of [...this.byKey]) {
+      if ((this.expiries?.get(key) ?? Infinity) <= nowMs) this.delete(key);
+      else out.push(value);
     }
     return out;
   }

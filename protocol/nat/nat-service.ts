@@ -22,7 +22,7 @@
 import { OFFLINE_PROTECTION } from '../crypto/message-security.ts';
 import { CryptoError, type CryptoSuite, type KeyPair } from '../crypto/suite.ts';
 import { equalBytes } from '../packet/bytes.ts';
-import { hexKey } from '../runtime/hex-key.ts';
+import { byteKey, hexKey } from '../runtime/hex-key.ts';
 import { maxBodyBytes } from '../packet/inner-codec.ts';
 import type { PayloadType } from '../packet/payload-type.ts';
 import type { Clock, TimerId } from '../runtime/clock.ts';
@@ -149,7 +149,10 @@ export class NatService implements Messenger {
   private readonly exchanges = new Map<string, PunchExchange>();
   private readonly rendezvous: BoundedMap<string, Peer>;
   private readonly routes: BoundedMap<string, Route>;
+  /** Keyed by byteKey (half a hex key's heap): nothing prints or orders these keys. */
   private readonly introducers: BoundedMap<string, Peer>;
+  /** The copy the latest introducers entry holds (introducerCopy). */
+  private lastIntroducer?: Peer;
   private readonly recentNonces: BoundedMap<string, true>;
   private readonly notifyLimit: RateLimiter;
   private readonly maxRelayBody: number;
@@ -265,11 +268,22 @@ export class NatService implements Messenger {
   /** Remembers that `introducer` told us about `contactPub` (a natural rendezvous for it). */
   noteIntroducer(contactPub: Uint8Array, introducer: Peer): void {
     if (equalBytes(contactPub, introducer.nodePub)) return;
-    this.introducers.set(hexKey(contactPub), copyPeer(introducer));
+    this.introducers.set(byteKey(contactPub), this.introducerCopy(introducer));
+  }
+
+  /**
+   * A copy of `introducer` (never the caller's arrays), shared with the previous entry when it names the same peer:
+   * one NODES reply introduces up to k contacts, and a copy each (~270 B of heap) was a tenth of a DHT node's
+   * memory (issue 14). Entries only read their Peer, so sharing one changes nothing else.
+   */
+  private introducerCopy(introducer: Peer): Peer {
+    const last = this.lastIntroducer;
+    if (last !== undefined && last.address === introducer.address && equalBytes(last.nodePub, introducer.nodePub)) return last;
+    return (this.lastIntroducer = copyPeer(introducer));
   }
 
   introducerOf(contactPub: Uint8Array): Peer | undefined {
-    return this.introducers.get(hexKey(contactPub), this.c.clock.now());
+    return this.introducers.get(byteKey(contactPub), this.c.clock.now());
   }
 
   /** Records how `reporterPub` sees our address; a change of mapping behaviour is re-announced to rendezvous. */

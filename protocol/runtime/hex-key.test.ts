@@ -60,4 +60,12 @@ describe('byteKey', () => {
     expect(new Set(Array.from(all, (b) => byteKey(Uint8Array.of(b)))).size).toBe(256);
     expect(byteKey(Uint8Array.of(0, 1))).not.toBe(byteKey(Uint8Array.of(1, 0)));
   });
+
+  // Guards byteKey's prefix (the DHT first-contact gate's address#key ids): the same characters as concatenation.
+  it('byteKey(bytes, prefix) is prefix followed by byteKey(bytes)', () => {
+    const bytes = Uint8Array.of(0, 35, 255, 7);
+    expect(byteKey(bytes, '10.0.0.1:7#')).toBe(`10.0.0.1:7#${byteKey(bytes)}`);
+    expect(byteKey(bytes, 'n3#')).not.toBe(byteKey(bytes, 'n4#'));
+    expect(byteKey(bytes, '')).toBe(byteKey(bytes));
+  });
 });

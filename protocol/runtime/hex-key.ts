@@ -31,9 +31,14 @@ export function hexKey(bytes: Uint8Array, prefix = '', suffix = ''): string {
 /**
  * One char per byte (codes 0-255): a flat one-byte string half as long as hexKey's (80 B of heap for a 64-byte
  * field, not 144), for map keys nothing prints (issue 14). Equal bytes give equal keys, different bytes different
- * keys, so a Map keyed by it behaves as one keyed by hexKey.
+ * keys, so a Map keyed by it behaves as one keyed by hexKey. `prefix` is put in front, flat, as hexKey's is.
  */
-export function byteKey(bytes: Uint8Array): string {
-  if (bytes.length > CODES_PER_CALL) throw new RangeError(`byteKey: ${bytes.length} bytes is longer than any map key`);
-  return String.fromCharCode.apply(null, bytes as unknown as number[]);
+export function byteKey(bytes: Uint8Array, prefix = ''): string {
+  if (prefix.length + bytes.length > CODES_PER_CALL) throw new RangeError(`byteKey: ${bytes.length} bytes is longer than any map key`);
+  if (prefix === '') return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  // `prefix + byteKey(bytes)` would be a rope (a cons cell over two strings); one call makes it flat.
+  const codes = new Array<number>(prefix.length + bytes.length);
+  for (let i = 0; i < prefix.length; i++) codes[i] = prefix.charCodeAt(i);
+  for (let i = 0; i < bytes.length; i++) codes[prefix.length + i] = bytes[i];
+  return String.fromCharCode.apply(null, codes);
 }

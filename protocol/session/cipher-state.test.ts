@@ -7,6 +7,7 @@ import { toggleHeaderMask } from '../packet/header-protection.ts';
 import { PayloadType } from '../packet/payload-type.ts';
 import { SeededRng } from '../runtime/seeded-rng.ts';
 import { ReceiveCipher, SendCipher } from './cipher-state.ts';
+import { keepInSlot, sessionMaterial, slotView } from './session-material.ts';
 
 const rng = new SeededRng('cipher-state');
 const options = { wireSize: DEFAULT_WIRE_SIZE, paddingMode: 'fixed', rng } as const;
@@ -68,5 +69,27 @@ describe('SendCipher / ReceiveCipher', () => {
     send.destroy();
     expect(key.every((b) => b === 0)).toBe(true);
     expect(send.exhausted()).toBe(true);
+  });
+
+  // Guards the ciphers keeping (buffer, offset, length) instead of their views (issue 14): each must read and erase
+  // its own slot of a session's one buffer, not the buffer's start nor a neighbour's bytes.
+  it('ciphers over slots of one session material use and erase exactly their own slots', () => {
+    const material = sessionMaterial('initiator');
+    const key = rng.bytes(32);
+    keepInSlot(material, 'localConnId', rng.bytes(8));
+    const connId = keepInSlot(material, 'remoteConnId', rng.bytes(8));
+    const sender = new SendCipher(nodeSuite, keepInSlot(material, 'sendKey', key), DIRECTION_LABEL.initiatorToResponder, connId, keepInSlot(material, 'remoteHeaderKey', headerKey), 10);
+    const receiver = new ReceiveCipher(nodeSuite, keepInSlot(material, 'receiveKey', key), DIRECTION_LABEL.initiatorToResponder, 32);
+    const clear = unmask(sender.seal(frame, options));
+    expect(clear.subarray(0, 8)).toEqual(slotView(material, 'remoteConnId'));
+    expect(receiver.open(clear, options)).toMatchObject({ ok: true, value: { seq: 0, frame } });
+    const others = (): Uint8Array[] => (['localConnId', 'remoteConnId', 'remoteHeaderKey'] as const).map((s) => slotView(material, s).slice());
+    const before = others();
+    sender.destroy();
+    expect(slotView(material, 'sendKey').every((b) => b === 0)).toBe(true);
+    expect(slotView(material, 'receiveKey')).toEqual(key);
+    receiver.destroy();
+    expect(slotView(material, 'receiveKey').every((b) => b === 0)).toBe(true);
+    expect(others()).toEqual(before);
   });
 });

@@ -12,20 +12,60 @@ import { decodeInner } from '../packet/inner-codec.ts';
 import type { Rng } from '../runtime/rng.ts';
 import { ReplayWindow } from './replay-window.ts';
 
+/*
+ * The ciphers keep where their keys and ids lie (buffer, offset, length), not the views they were given: every
+ * Uint8Array object costs ~100 B of heap beyond the 8-32 bytes it shows, and a node holds dozens of sessions with
+ * four such views each (issue 14: <= 100 KiB per DHT node). A session's views all lie in its one `material` buffer
+ * (session-material.ts), so what stays is that buffer, shared; a short-lived view is made per packet. Same memory
+ * as the caller's arrays: destroy() erases the caller's bytes as before.
+ */
+
 export class SendCipher {
   private nextSeq = 0;
+  private readonly keyBuffer: ArrayBufferLike;
+  private readonly keyAt: number;
+  private readonly keyLength: number;
+  private readonly connIdBuffer: ArrayBufferLike;
+  private readonly connIdAt: number;
+  private readonly connIdLength: number;
+  private readonly headerKeyBuffer: ArrayBufferLike;
+  private readonly headerKeyAt: number;
+  private readonly headerKeyLength: number;
 
   constructor(
     private readonly suite: CryptoSuite,
-    private readonly key: Uint8Array,
+    key: Uint8Array,
     private readonly label: Uint8Array,
     /** The connId the peer chose for receiving: it heads every packet we send it. */
-    readonly remoteConnId: Uint8Array,
+    remoteConnId: Uint8Array,
     /** The peer's header-protection key: every connId || seq we send it is masked under it. */
-    private readonly remoteHeaderKey: Uint8Array,
+    remoteHeaderKey: Uint8Array,
     /** Packets this key may seal (seqs 0 .. limit-1). */
     private readonly limit: number,
-  ) {}
+  ) {
+    this.keyBuffer = key.buffer;
+    this.keyAt = key.byteOffset;
+    this.keyLength = key.length;
+    this.connIdBuffer = remoteConnId.buffer;
+    this.connIdAt = remoteConnId.byteOffset;
+    this.connIdLength = remoteConnId.length;
+    this.headerKeyBuffer = remoteHeaderKey.buffer;
+    this.headerKeyAt = remoteHeaderKey.byteOffset;
+    this.headerKeyLength = remoteHeaderKey.length;
+  }
+
+  /** The connId the peer chose for receiving (a view made on demand). */
+  get remoteConnId(): Uint8Array {
+    return new Uint8Array(this.connIdBuffer, this.connIdAt, this.connIdLength);
+  }
+
+  private key(): Uint8Array {
+    return new Uint8Array(this.keyBuffer, this.keyAt, this.keyLength);
+  }
+
+  private remoteHeaderKey(): Uint8Array {
+    return new Uint8Array(this.headerKeyBuffer, this.headerKeyAt, this.headerKeyLength);
+  }
 
   /** True once no more packets may be sealed under this key. */
   exhausted(): boolean {
@@ -39,15 +79,15 @@ export class SendCipher {
   /** Seals `frame` under the next seq and masks its header. Throws PacketEncodeError('seq-exhausted') past the limit. */
   seal(frame: Frame, options: DataPacketOptions & { readonly rng: Rng }): Uint8Array {
     if (this.exhausted()) throw new PacketEncodeError('seq-exhausted', `send key used ${this.nextSeq} times; rekey`);
-    const packet = sealDataFrame(this.suite, this.key, this.label, { connId: this.remoteConnId, seq: this.nextSeq }, frame, options);
+    const packet = sealDataFrame(this.suite, this.key(), this.label, { connId: this.remoteConnId, seq: this.nextSeq }, frame, options);
     this.nextSeq++;
-    toggleHeaderMaskInPlace(this.suite, this.remoteHeaderKey, packet); // a fresh datagram: mask it where it lies
+    toggleHeaderMaskInPlace(this.suite, this.remoteHeaderKey(), packet); // a fresh datagram: mask it where it lies
     return packet;
   }
 
   /** Overwrites the key: after this nothing sealed under it can be produced again by this process. */
   destroy(): void {
-    this.key.fill(0);
+    this.key().fill(0);
     this.nextSeq = this.limit;
   }
 }
@@ -55,13 +95,24 @@ export class SendCipher {
 export class ReceiveCipher {
   readonly window: ReplayWindow;
 
+  private readonly keyBuffer: ArrayBufferLike;
+  private readonly keyAt: number;
+  private readonly keyLength: number;
+
   constructor(
     private readonly suite: CryptoSuite,
-    private readonly key: Uint8Array,
+    key: Uint8Array,
     private readonly label: Uint8Array,
     windowSize: number,
   ) {
+    this.keyBuffer = key.buffer;
+    this.keyAt = key.byteOffset;
+    this.keyLength = key.length;
     this.window = new ReplayWindow(windowSize);
+  }
+
+  private key(): Uint8Array {
+    return new Uint8Array(this.keyBuffer, this.keyAt, this.keyLength);
   }
 
   /**
@@ -76,7 +127,7 @@ export class ReceiveCipher {
     const verdict = this.window.check(seq);
     if (verdict === 'replay') return rejected('replay', `seq ${seq} already received`);
     if (verdict === 'too-old') return rejected('too-old', `seq ${seq} is older than the replay window`);
-    const opened = openDataPacket(this.suite, this.key, this.label, bytes, options);
+    const opened = openDataPacket(this.suite, this.key(), this.label, bytes, options);
     if (!opened.ok) return opened;
     this.window.commit(seq);
     const frame = decodeInner(opened.value.inner);
@@ -89,10 +140,10 @@ export class ReceiveCipher {
    * it: tells the responder's first packet (seq 0) from another msg2 (also seq 0) after establishment.
    */
   authentic(bytes: Uint8Array, options: DataPacketOptions): boolean {
-    return openDataPacket(this.suite, this.key, this.label, bytes, options).ok;
+    return openDataPacket(this.suite, this.key(), this.label, bytes, options).ok;
   }
 
   destroy(): void {
-    this.key.fill(0);
+    this.key().fill(0);
   }
 }

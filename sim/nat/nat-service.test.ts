@@ -48,6 +48,26 @@ describe('NatService', () => {
     expect(r.nat.stats().refusalsSent).toBe(1);
   });
 
+  // Guards introducerCopy (issue 14: contacts of one NODES reply share one copy of their introducer): each entry
+  // must still answer its own introducer, a copy never the caller's arrays, and the same key at another address
+  // (or another key) must not be taken for the previous introducer.
+  it('noteIntroducer keeps a copy of each contact\'s own introducer', () => {
+    const tb = new NatTestbed({ seed: 'introducers' });
+    const a = tb.add('a');
+    const [x, y, c1, c2, c3, c4] = ['x', 'y', 'c1', 'c2', 'c3', 'c4'].map((n) => tb.addRaw(n).peer);
+    const fromX = { address: x.address, nodePub: x.nodePub.slice() };
+    a.nat.noteIntroducer(c1.nodePub, fromX);
+    a.nat.noteIntroducer(c2.nodePub, { address: x.address, nodePub: x.nodePub.slice() });
+    a.nat.noteIntroducer(c3.nodePub, { address: 'x2', nodePub: x.nodePub.slice() });
+    a.nat.noteIntroducer(c4.nodePub, y);
+    fromX.nodePub.fill(0);
+    expect(a.nat.introducerOf(c1.nodePub)).toEqual(x);
+    expect(a.nat.introducerOf(c2.nodePub)).toEqual(x);
+    expect(a.nat.introducerOf(c3.nodePub)).toEqual({ address: 'x2', nodePub: x.nodePub });
+    expect(a.nat.introducerOf(c4.nodePub)).toEqual(y);
+    expect(a.nat.introducerOf(c4.nodePub)?.nodePub).not.toBe(y.nodePub);
+  });
+
   it('bounds concurrent connects; stop() ends them without callbacks and leaves no timer behind', () => {
     const tb = new NatTestbed({ seed: 'bounds', nat: { maxConnects: 2 } });
     const a = tb.add('a');
