@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseProgressLine, runScenarioInChildWithin } from './child-run.ts';
 import { lineFit, powerFit, slopeWarnings } from './scale.ts';
 
 describe('bench scale powerFit', () => {
@@ -41,4 +45,28 @@ describe('bench scale slopeWarnings', () => {
     ]);
     expect(slopeWarnings({ wall: { perNode: 0.43 }, cpu: { perNode: 0.5 }, rss: { perNode: 1e6 } })).toEqual([]);
   });
+});
+
+describe('bench scale: runs under a wall budget (runScenarioInChildWithin)', () => {
+  it('reads the progress lines of paratox run', () => {
+    expect(parseProgressLine('scale-10000 seed 1: 10% (sim 60.0 s, 1900514 events)')).toEqual({ fractionDone: 0.1, simulatedSeconds: 60, events: 1_900_514 });
+    expect(parseProgressLine('bench scale: 10000 nodes ...')).toBeNull();
+  });
+
+  it('a run within its budget returns its report; one past it is stopped and returns what it reached', async () => {
+    const done = await runScenarioInChildWithin('scenarios/ping-small.json', 300);
+    expect(done.complete && done.report.traceHash?.slice(0, 8)).toBe('860b567a'); // ping-small's pinned trace
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'paratox-scale-test-'));
+    const file = path.join(dir, 'long.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync('scenarios/scale-10k.json', 'utf8')), nodes: 250 }));
+    const stopped = await runScenarioInChildWithin(file, 4);
+    expect(stopped.complete).toBe(false);
+    if (stopped.complete) return;
+    expect(stopped.partial.wallSeconds).toBeGreaterThanOrEqual(4);
+    expect(stopped.partial.fractionDone ?? 0).toBeLessThan(1);
+    if (process.platform === 'linux') {
+      expect(stopped.partial.cpuSeconds).toBeGreaterThan(0);
+      expect(stopped.partial.peakRssBytes).toBeGreaterThan(20 * 2 ** 20);
+    }
+  }, 120_000);
 });

@@ -8,11 +8,15 @@
  * extrapolated figure as such. Knobs:
  *   PARATOX_BENCH_SCALE_NODES      comma list of node counts (default 250,500: ~5 and ~15 min; 10000 runs the real thing, for hours)
  *   PARATOX_BENCH_SCALE_DURATION_S simulated seconds (default the scenario's 600; conversations keep their times)
+ *   PARATOX_BENCH_SCALE_MAX_WALL_S wall budget per node count (default none): a run past it is stopped and recorded in
+ *                                  `partial` with how far it got (share of simulated time, wall, CPU, peak RSS), so a
+ *                                  10,000-node point that would take hours still leaves measured figures; partial
+ *                                  points never enter the fit
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runScenarioInChild } from './child-run.ts';
+import { runScenarioInChildWithin, type PartialRun } from './child-run.ts';
 import { packetVsRawGcm } from './packet.ts';
 
 const SCENARIO = 'scenarios/scale-10k.json';
@@ -38,21 +42,36 @@ export interface ScalePoint {
   loadAverage1mAfter: number;
 }
 
+/** A node count whose run the wall budget stopped: what it reached, measured, not extrapolated. */
+export interface PartialScalePoint extends PartialRun {
+  nodes: number;
+  durationSeconds: number;
+  maxWallSeconds: number;
+  loadAverage1mBefore: number;
+  loadAverage1mAfter: number;
+}
+
 export async function run(): Promise<Record<string, unknown>> {
   const counts = parseCounts(process.env.PARATOX_BENCH_SCALE_NODES ?? '250,500');
   const durationS = process.env.PARATOX_BENCH_SCALE_DURATION_S === undefined ? undefined : Number(process.env.PARATOX_BENCH_SCALE_DURATION_S);
   if (durationS !== undefined && !(durationS > 0)) throw new Error(`PARATOX_BENCH_SCALE_DURATION_S must be a positive number of seconds`);
+  const maxWallS = process.env.PARATOX_BENCH_SCALE_MAX_WALL_S === undefined ? undefined : Number(process.env.PARATOX_BENCH_SCALE_MAX_WALL_S);
+  if (maxWallS !== undefined && !(maxWallS > 0)) throw new Error(`PARATOX_BENCH_SCALE_MAX_WALL_S must be a positive number of seconds`);
   const raw = packetVsRawGcm() as { rawSealUs: number; rawOpenUs: number };
   const rawUs = raw.rawSealUs + raw.rawOpenUs;
   const points: ScalePoint[] = [];
+  const partial: PartialScalePoint[] = [];
   for (const nodes of counts) {
-    process.stderr.write(`bench scale: ${nodes} nodes ...\n`);
-    points.push(runPoint(nodes, durationS, rawUs));
+    process.stderr.write(`bench scale: ${nodes} nodes${maxWallS === undefined ? '' : ` (at most ${maxWallS} s)`} ...\n`);
+    const point = await runPoint(nodes, durationS, rawUs, maxWallS);
+    if ('complete' in point) partial.push(point.partial);
+    else points.push(point);
   }
   return {
     scenario: SCENARIO,
     rawGcmSealOpenUs: rawUs,
     points,
+    ...(partial.length > 0 && { partial }),
     growth: growth(points),
   };
 }
@@ -68,13 +87,24 @@ function parseCounts(text: string): number[] {
   return counts;
 }
 
-function runPoint(nodes: number, durationS: number | undefined, rawUs: number): ScalePoint {
+async function runPoint(
+  nodes: number,
+  durationS: number | undefined,
+  rawUs: number,
+  maxWallS: number | undefined,
+): Promise<ScalePoint | { complete: false; partial: PartialScalePoint }> {
   const base = JSON.parse(readFileSync(SCENARIO, 'utf8'));
   const scenario = { ...base, name: `scale-${nodes}`, nodes, durationS: durationS ?? base.durationS };
   const dir = mkdtempSync(path.join(os.tmpdir(), 'paratox-bench-scale-'));
   const file = path.join(dir, `scale-${nodes}.json`);
   writeFileSync(file, JSON.stringify(scenario));
-  const { report: r, loadAverage1mBefore, loadAverage1mAfter } = runScenarioInChild(file, { progress: true });
+  const ran = await runScenarioInChildWithin(file, maxWallS);
+  const { loadAverage1mBefore, loadAverage1mAfter } = ran;
+  if (!ran.complete) {
+    const p = ran.partial;
+    return { complete: false, partial: { nodes, durationSeconds: scenario.durationS, maxWallSeconds: maxWallS!, ...p, loadAverage1mBefore, loadAverage1mAfter } };
+  }
+  const r = ran.report;
   const handshakes = (r.protocol.sessions as { handshakesStarted?: number } | undefined)?.handshakesStarted ?? 0;
   const datagrams = r.traffic.wirePackets;
   return {
