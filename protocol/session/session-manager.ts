@@ -172,10 +172,12 @@ export class SessionManager implements Messenger {
   private closed = false;
   /** Deliveries found while handling one datagram; handlers run after the decoder's safety net. */
   private pending: Delivery[] = [];
-  /** The peers behind each address (one per NodeID key; several while a peer rotates), for sealNoise. */
-  private readonly byAddress = new Map<Address, PeerState[]>(); // in insertion order, as a Set was (an array is ~100 B smaller)
-  /** When each session's handshake started: its key's age for time-based rekeying (rekeyAfterMs). */
-  private readonly bornMs = new WeakMap<Session, number>();
+  /**
+   * The peers behind each address (one per NodeID key; several while a peer rotates), for sealNoise, in insertion
+   * order. Almost every address has one: it is held bare, and an array only for a second one (issue 14: an array
+   * per address was ~2 KB per DHT node). Read through peersAt.
+   */
+  private readonly byAddress = new Map<Address, PeerState | PeerState[]>();
   /**
    * This node's header-protection key, given to every peer in the handshake; they mask what they send here
    * under it. Secret node state from the node's own Rng (a fork: drawing it shifts no other stream).
@@ -270,7 +272,7 @@ export class SessionManager implements Messenger {
   sealNoise(address: Address): Uint8Array | undefined {
     if (this.closed) return undefined;
     let ps: PeerState | undefined;
-    for (const candidate of this.byAddress.get(address) ?? []) {
+    for (const candidate of this.peersAt(address)) {
       if (candidate.current?.canSend()) ps = candidate;
     }
     if (!ps?.current?.send) return undefined;
@@ -392,7 +394,7 @@ export class SessionManager implements Messenger {
    * key at that address, so bounded however many datagrams an attacker sends from it).
    */
   private findCookie(from: Address, bytes: Uint8Array): { session: Session; value: Uint8Array } | undefined {
-    for (const ps of this.byAddress.get(from) ?? []) {
+    for (const ps of this.peersAt(from)) {
       const hs = ps.initiating?.initiator;
       if (!hs) continue;
       const cookie = openCookieReplyTo(this.ctx.suite, { init: hs.packet, responderStaticPub: hs.peerStaticPub }, bytes, this.ctx);
@@ -969,7 +971,7 @@ export class SessionManager implements Messenger {
 
   /** How long ago `session`'s handshake (or the rekey that made it) started. */
   private ageMs(session: Session): number {
-    return this.components.clock.now() - (this.bornMs.get(session) ?? session.lastActivityMs);
+    return this.components.clock.now() - (session.bornMs ?? session.lastActivityMs);
   }
 
   private countRekey(cause: RekeyCause): void {
@@ -1173,23 +1175,35 @@ export class SessionManager implements Messenger {
       ps = { peer: { address: peer.address, nodePub: peer.nodePub.slice() }, key, sessionCount: 0 };
       this.peers.set(key, ps);
       const sameAddress = this.byAddress.get(peer.address);
-      if (sameAddress) sameAddress.push(ps);
-      else this.byAddress.set(peer.address, [ps]);
+      if (sameAddress === undefined) this.byAddress.set(peer.address, ps);
+      else if (Array.isArray(sameAddress)) sameAddress.push(ps);
+      else this.byAddress.set(peer.address, [sameAddress, ps]); // same key: keeps the address's place in the map
     }
     return ps;
+  }
+
+  /** The peers behind `address`, oldest first (see byAddress). */
+  private peersAt(address: Address): readonly PeerState[] {
+    const at = this.byAddress.get(address);
+    return at === undefined ? NO_PEERS : Array.isArray(at) ? at : [at];
   }
 
   private forgetIfIdle(ps: PeerState): void {
     if (ps.sessionCount > 0 || (ps.queue?.length ?? 0) > 0) return;
     this.peers.delete(ps.key);
-    const sameAddress = this.byAddress.get(ps.peer.address);
-    const at = sameAddress?.indexOf(ps) ?? -1;
-    if (at >= 0) sameAddress!.splice(at, 1);
-    if (sameAddress?.length === 0) this.byAddress.delete(ps.peer.address);
+    const address = ps.peer.address;
+    const sameAddress = this.byAddress.get(address);
+    if (sameAddress === ps) return void this.byAddress.delete(address);
+    if (!Array.isArray(sameAddress)) return;
+    const at = sameAddress.indexOf(ps);
+    if (at >= 0) sameAddress.splice(at, 1);
+    // Back to one peer: held bare again (same key, so the address keeps its place in the map).
+    if (sameAddress.length === 1) this.byAddress.set(address, sameAddress[0]);
+    else if (sameAddress.length === 0) this.byAddress.delete(address);
   }
 
   private addSession(session: Session): void {
-    this.bornMs.set(session, this.components.clock.now());
+    session.bornMs = this.components.clock.now();
     this.byConnId.set(session.localConnIdHex, session);
     this.peerState(session.peer).sessionCount++;
     this.armSweep();
@@ -1304,6 +1318,14 @@ function chainKeysOf(session: Session): ChainKeys {
     : { initiatorToResponder: receive, responderToInitiator: send };
 }
 
+/** No peers at an address (shared: peersAt allocates nothing for an unknown address). */
+const NO_PEERS: readonly PeerState[] = [];
+
+/**
+ * `peers`' key of (address, nodePub): one char per key byte after the address (byteKey: ~56 B of heap, not a hex
+ * key's ~88; issue 14). Unambiguous: the nodePub is always 33 bytes (send and the handshake check), so the key's
+ * last 33 chars are it whatever the address holds. Nothing prints or sorts these keys.
+ */
 function peerKey(peer: Peer): string {
-  return hexKey(peer.nodePub, `${peer.address}|`);
+  return byteKey(peer.nodePub, `${peer.address}|`);
 }

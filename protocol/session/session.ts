@@ -65,6 +65,11 @@ export class Session {
   /** Made by an in-session rekey of `predecessor` (no static-key handshake of its own); retired once this confirms. */
   predecessor?: Session;
   lastActivityMs: number;
+  /**
+   * When the manager took this session in (its handshake's start): its key's age for time-based rekeying
+   * (rekeyAfterMs). A field, not a WeakMap beside the sessions (issue 14: that table was ~1.3 KB per DHT node).
+   */
+  bornMs?: number;
   /** One buffer for this session's keys and ids (session-material.ts); the ciphers hold views into it. */
   readonly material: Uint8Array;
 
