@@ -25,6 +25,7 @@ import { ONE_SHOT_PROTECTION, SESSION_PROTECTION, type MessageProtection } from 
 import { CryptoError, type CryptoSuite, type KeyPair } from '../crypto/suite.ts';
 import { equalBytes } from '../packet/bytes.ts';
 import { byteKey, hexKey } from '../runtime/hex-key.ts';
+import { KeyedPeer, keyOfPeer } from './keyed-peer.ts';
 import { CONN_ID_BYTES, DATA_HEADER_BYTES } from '../packet/constants.ts';
 import { DIRECTION_LABEL, MIN_DATA_PACKET_BYTES } from '../packet/data-packet.ts';
 import { PacketEncodeError, type DecodeResult } from '../packet/errors.ts';
@@ -107,8 +108,9 @@ export type SessionEvent =
 
 /** Per (address, nodePub): the session used for sending, our pending handshake, the send queue. */
 interface PeerState {
-  readonly peer: Peer;
-  /** Its key in `peers` (peerKey(peer)); its sessions share this string. */
+  /** Holds no nodePub buffer of its own (keyed-peer.ts); shared with this peer's sessions. */
+  readonly peer: KeyedPeer;
+  /** Its key in `peers` (peer.key); its sessions share this string. */
   readonly key: string;
   /** Sessions of this peer in byConnId (a count: nothing iterates them). */
   sessionCount: number;
@@ -257,7 +259,7 @@ export class SessionManager implements Messenger {
   activePeers(): Peer[] {
     const out: Peer[] = [];
     for (const ps of this.peers.values()) {
-      if (ps.current?.canSend()) out.push({ address: ps.peer.address, nodePub: ps.peer.nodePub.slice() });
+      if (ps.current?.canSend()) out.push({ address: ps.peer.address, nodePub: ps.peer.nodePub }); // a fresh copy (KeyedPeer)
     }
     return out;
   }
@@ -513,7 +515,7 @@ export class SessionManager implements Messenger {
     const { keys } = response.value;
     const now = this.components.clock.now();
     const ps = this.peerState({ address: from, nodePub: init.initiatorStaticPub });
-    const session = new Session('responder', ps.peer, ps.key, localConnId, hexKey(localConnId), now);
+    const session = new Session('responder', ps.peer, localConnId, hexKey(localConnId), now);
     session.localIdentityPub = identity.publicKey;
     session.responder = response.value;
     this.armCiphers(session, keys.responderToInitiator, keys.initiatorToResponder, init.initiatorConnId, init.initiatorHeaderKey);
@@ -731,8 +733,9 @@ export class SessionManager implements Messenger {
     if (frame.type === PayloadType.NOISE) return void this.counters.noiseReceived++;
     const handlers = this.handlers.get(frame.type);
     if (handlers.length === 0) return this.drop('no-handler');
-    // A copy of the key per message: a handler that scribbles on it cannot corrupt the session's peer.
-    const from: Peer = { address: peer.address, nodePub: peer.nodePub.slice() };
+    // A copy of the key per message: a handler that scribbles on it cannot corrupt the session's peer. (A
+    // KeyedPeer's nodePub is a fresh copy already.)
+    const from: Peer = { address: peer.address, nodePub: peer instanceof KeyedPeer ? peer.nodePub : peer.nodePub.slice() };
     this.pending.push({ handlers, msg: { from, body: frame.body, protection } });
   }
 
@@ -855,7 +858,7 @@ export class SessionManager implements Messenger {
       this.dropQueue(ps, 'bad-peer-key');
       return this.forgetIfIdle(ps);
     }
-    const session = new Session('initiator', ps.peer, ps.key, localConnId, hexKey(localConnId), now);
+    const session = new Session('initiator', ps.peer, localConnId, hexKey(localConnId), now);
     session.localIdentityPub = initiator.staticKey.publicKey;
     session.initiator = initiator;
     ps.initiating = session;
@@ -872,7 +875,7 @@ export class SessionManager implements Messenger {
     session.timer = this.components.clock.setTimer(this.config.handshakeTimeoutMs, () => {
       session.timer = undefined;
       if (session.state !== 'initiating') return;
-      const peer: Peer = { address: session.peer.address, nodePub: session.peer.nodePub.slice() };
+      const peer: Peer = { address: session.peer.address, nodePub: session.peer.nodePub }; // a fresh copy (KeyedPeer)
       this.events.emit({ kind: 'handshake-timeout', peer, timeouts: session.attempts + 1, givingUp: session.attempts >= this.config.handshakeRetries });
       if (session.state !== 'initiating') return;
       if (session.attempts >= this.config.handshakeRetries) return this.failHandshake(session);
@@ -1132,7 +1135,7 @@ export class SessionManager implements Messenger {
     receiveKey: Uint8Array,
     remoteConnId: Uint8Array,
   ): Session {
-    const next = new Session(role, session.peer, session.peerKey, localConnId, hexKey(localConnId), this.components.clock.now());
+    const next = new Session(role, session.peer, localConnId, hexKey(localConnId), this.components.clock.now());
     next.predecessor = session;
     next.localIdentityPub = session.localIdentityPub;
     this.armCiphers(next, sendKey, receiveKey, remoteConnId, slotView(session.material, 'remoteHeaderKey'));
@@ -1172,7 +1175,8 @@ export class SessionManager implements Messenger {
     const key = peerKey(peer);
     let ps = this.peers.get(key);
     if (!ps) {
-      ps = { peer: { address: peer.address, nodePub: peer.nodePub.slice() }, key, sessionCount: 0 };
+      const keyed = peer instanceof KeyedPeer ? peer : new KeyedPeer(peer.address, peer.nodePub);
+      ps = { peer: keyed, key: keyed.key, sessionCount: 0 };
       this.peers.set(key, ps);
       const sameAddress = this.byAddress.get(peer.address);
       if (sameAddress === undefined) this.byAddress.set(peer.address, ps);
@@ -1321,11 +1325,7 @@ function chainKeysOf(session: Session): ChainKeys {
 /** No peers at an address (shared: peersAt allocates nothing for an unknown address). */
 const NO_PEERS: readonly PeerState[] = [];
 
-/**
- * `peers`' key of (address, nodePub): one char per key byte after the address (byteKey: ~56 B of heap, not a hex
- * key's ~88; issue 14). Unambiguous: the nodePub is always 33 bytes (send and the handshake check), so the key's
- * last 33 chars are it whatever the address holds. Nothing prints or sorts these keys.
- */
+/** `peers`' key of `peer` (keyed-peer.ts); a KeyedPeer has it already. */
 function peerKey(peer: Peer): string {
-  return byteKey(peer.nodePub, `${peer.address}|`);
+  return peer instanceof KeyedPeer ? peer.key : keyOfPeer(peer.address, peer.nodePub);
 }
