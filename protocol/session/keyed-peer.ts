@@ -31,8 +31,9 @@ export class KeyedPeer implements Peer {
 
 /**
  * The manager's key of (address, nodePub): one char per key byte after `address|` (~56 B of heap, a hex key's ~88).
- * Unambiguous: the nodePub is always 33 bytes (send and the handshake check it), so the key's last 33 chars are it,
- * whatever the address holds. Nothing prints or sorts these keys.
+ * KeyedPeer reads the nodePub back from after the address, so any length comes back whole; as a map key it is
+ * unambiguous because the session manager's nodePubs are always 33 bytes (send and the handshake check it).
+ * Nothing prints or sorts these keys.
  */
 export function keyOfPeer(address: Address, nodePub: Uint8Array): string {
   return byteKey(nodePub, `${address}|`);
