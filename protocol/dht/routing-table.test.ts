@@ -112,6 +112,38 @@ describe('RoutingTable', () => {
     expect(t.has(b)).toBe(true);
   });
 
+  // Guards the wrapper-free entries (issue 14: failure counts live in a map of the failing entries only, and the
+  // entries are reordered in place): a count must follow its contact through reorders and evictions, and a
+  // promoted replacement must take the tail as splice-and-push put it.
+  it('failure counts follow their contact through in-place reorders, evictions and promotions', () => {
+    const { clock, pings, t } = table(3, { maxFailures: 3 });
+    const [a, b, c, d] = keysInBucket(5, 4);
+    for (const key of [a, b, c]) t.update(contact(key));
+    expect(t.markFailed(b)).toBe(false);
+    expect(t.markFailed(b)).toBe(false);
+    t.update(contact(a)); // [b, c, a]
+    expect(keysOf(t.bucketContacts(5))).toEqual(keysOf([{ key: b }, { key: c }, { key: a }]));
+    expect(t.markFailed(c)).toBe(false);
+    expect(t.markFailed(b)).toBe(true); // b's third: its count moved with it, c's is its own
+    expect(keysOf(t.bucketContacts(5))).toEqual(keysOf([{ key: c }, { key: a }]));
+    t.update(contact(b)); // back, with no failures
+    clock.advance(5_000);
+    t.update(contact(d)); // full: d waits as a replacement, c (the head) is pinged
+    pings[0].answer(true); // [a, b, c]
+    expect(keysOf(t.bucketContacts(5))).toEqual(keysOf([{ key: a }, { key: b }, { key: c }]));
+    expect(t.markFailed(c)).toBe(false); // c's count restarted when the ping moved it
+    expect(t.remove(a)).toBe(true); // d promoted to the tail
+    expect(keysOf(t.bucketContacts(5))).toEqual(keysOf([{ key: b }, { key: c }, { key: d }]));
+    expect(t.markFailed(b)).toBe(false);
+    expect(t.markFailed(b)).toBe(false);
+    expect(t.markFailed(d)).toBe(false);
+    expect(t.markFailed(b)).toBe(true);
+    expect(t.markFailed(c)).toBe(false);
+    expect(t.markFailed(c)).toBe(true);
+    expect(keysOf(t.bucketContacts(5))).toEqual(keysOf([{ key: d }]));
+    expect(t.size).toBe(1);
+  });
+
   it('remove() promotes the newest replacement', () => {
     const { clock, pings, t } = table();
     const keys = keysInBucket(0, 5);
@@ -258,6 +290,23 @@ describe('RoutingTable', () => {
 
   // Guards issue 14: a table must not allocate its 256 buckets up front (~30 KB per DHT node, most of them never
   // used); buckets are created on first write. A heap measurement, not a timing. Up front allocation failed this.
+  // Guards issue 14: a full bucket of k = 8 holds its contacts in one exact-size array and no wrapper per entry
+  // (~610 B per bucket with its 8 contacts; a { contact, failures } per entry and a pushed-to array were ~910 B).
+  it('a full bucket of 8 costs under 750 B of heap with its contacts', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const clock = new FakeClock(0);
+    const keys = keysInBucket(5, 8);
+    const nodePub = new Uint8Array(33).fill(2);
+    const tables = Array.from({ length: 1000 }, () => new RoutingTable({ clock, ping: () => {} }, { selfKey: SELF, k: 8 }));
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (const t of tables) for (const round of [0, 1]) for (const key of keys) expect(t.update({ key, nodePub, address: 'a' })).toBe(round === 0 ? 'added' : 'updated');
+    gc();
+    expect((process.memoryUsage().heapUsed - before) / tables.length).toBeLessThan(750);
+    expect(keysOf(tables[0].bucketContacts(5))).toEqual(keysOf(keys.map((key) => ({ key }))));
+  });
+
   it('an empty table costs under 4 KB of heap, and a bucket written once reads as before', () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;

@@ -42,14 +42,13 @@ export interface RekeyResult {
   dropped: number;
 }
 
-interface Entry {
-  contact: Contact;
-  failures: number;
-}
-
 interface Bucket {
-  /** Least recently seen first. */
-  entries: Entry[];
+  /**
+   * Least recently seen first; objects the table made (update makes a fresh one each time), so they key `failing`.
+   * Grown by one exact-size copy per added contact, reordered in place (a pushed-to array keeps 17 slots, ~70 B more
+   * than a bucket of k = 8 needs; issue 14).
+   */
+  entries: Contact[];
   /** Candidates waiting for a slot, newest last. */
   replacements: Contact[];
   pinging: boolean;
@@ -69,6 +68,11 @@ export class RoutingTable {
   private readonly buckets: (Bucket | undefined)[] = new Array<Bucket | undefined>(KEY_BITS).fill(undefined);
   private bucketsBornMs: number;
   private count = 0;
+  /**
+   * Failed liveness checks in a row, only of the entries that have any (made on first failure): most entries never
+   * fail, and a { contact, failures } wrapper per entry was ~40 B each (issue 14).
+   */
+  private failing?: Map<Contact, number>;
 
   constructor(
     private readonly components: RoutingTableComponents,
@@ -107,11 +111,12 @@ export class RoutingTable {
    */
   rekey(newSelfKey: DhtKey): RekeyResult {
     const entries = this.buckets.flatMap((b) => b?.entries ?? []);
+    const failures = (c: Contact) => this.failuresOf(c);
     const replacements = this.buckets.flatMap((b) => b?.replacements ?? []);
     const held = entries.length + replacements.length;
     this.self = newSelfKey;
     const now = this.components.clock.now();
-    const byBucket = new Map<number, { entries: Entry[]; replacements: Contact[] }>();
+    const byBucket = new Map<number, { entries: Contact[]; replacements: Contact[] }>();
     const slot = (key: DhtKey) => {
       const index = bucketIndex(newSelfKey, key);
       if (index < 0) return undefined;
@@ -119,7 +124,7 @@ export class RoutingTable {
       if (s === undefined) byBucket.set(index, (s = { entries: [], replacements: [] }));
       return s;
     };
-    for (const e of entries) slot(e.contact.key)?.entries.push(e);
+    for (const e of entries) slot(e.key)?.entries.push(e);
     for (const c of replacements) slot(c.key)?.replacements.push(c);
     this.buckets.fill(undefined);
     this.bucketsBornMs = now;
@@ -127,15 +132,19 @@ export class RoutingTable {
     for (const [index, s] of byBucket) {
       const bucket = this.bucketAt(index);
       // Stable sorts: ties keep the old table's order, so a rekey is deterministic.
-      const ranked = [...s.entries].sort((a, b) => a.failures - b.failures || b.contact.lastSeenMs - a.contact.lastSeenMs);
-      bucket.entries = ranked.slice(0, this.k).sort((a, b) => a.contact.lastSeenMs - b.contact.lastSeenMs);
-      const overflow = ranked.slice(this.k).map((e) => e.contact);
+      const ranked = [...s.entries].sort((a, b) => failures(a) - failures(b) || b.lastSeenMs - a.lastSeenMs);
+      bucket.entries = ranked.slice(0, this.k).sort((a, b) => a.lastSeenMs - b.lastSeenMs);
+      const overflow = ranked.slice(this.k);
       const waiting = [...s.replacements, ...overflow].sort((a, b) => a.lastSeenMs - b.lastSeenMs);
       bucket.replacements = waiting.slice(Math.max(0, waiting.length - this.replacementCacheSize));
       result.kept += bucket.entries.length;
       result.parked += overflow.filter((c) => bucket.replacements.includes(c)).length;
     }
     this.count = result.kept;
+    // Entries keep their failure counts; contacts parked or dropped lose theirs, as a replacement has none.
+    const before = this.failing;
+    this.failing = undefined;
+    if (before !== undefined) for (const c of this.contacts()) if (before.has(c)) (this.failing ??= new Map()).set(c, before.get(c)!);
     result.dropped = held - this.count - this.buckets.reduce((n, b) => n + (b?.replacements.length ?? 0), 0);
     return result;
   }
@@ -151,12 +160,12 @@ export class RoutingTable {
     const fresh: Contact = { key: contact.key, nodePub: contact.nodePub, address: contact.address, lastSeenMs: this.components.clock.now() };
     const at = findEntry(bucket.entries, contact.key);
     if (at >= 0) {
-      bucket.entries.splice(at, 1);
-      bucket.entries.push({ contact: fresh, failures: 0 });
+      this.failing?.delete(bucket.entries[at]);
+      moveToTail(bucket.entries, at, fresh);
       return 'updated';
     }
     if (bucket.entries.length < this.k) {
-      bucket.entries.push({ contact: fresh, failures: 0 });
+      bucket.entries = bucket.entries.concat([fresh]); // an exact-size copy (see Bucket.entries)
       this.count++;
       removeContact(bucket.replacements, contact.key);
       return 'added';
@@ -177,7 +186,11 @@ export class RoutingTable {
       removeContact(bucket.replacements, key);
       return false;
     }
-    if (++bucket.entries[at].failures < this.maxFailures) return false;
+    const failures = this.failuresOf(bucket.entries[at]) + 1;
+    if (failures < this.maxFailures) {
+      (this.failing ??= new Map()).set(bucket.entries[at], failures);
+      return false;
+    }
     this.evict(bucket, at);
     return true;
   }
@@ -200,7 +213,7 @@ export class RoutingTable {
     const entries = this.buckets[index]?.entries;
     if (entries === undefined) return undefined;
     const at = findEntry(entries, key);
-    return at < 0 ? undefined : entries[at].contact;
+    return at < 0 ? undefined : entries[at];
   }
 
   has(key: DhtKey): boolean {
@@ -217,13 +230,13 @@ export class RoutingTable {
   /** Every contact, bucket by bucket (farthest bucket first). */
   contacts(): Contact[] {
     const out: Contact[] = [];
-    for (const bucket of this.buckets) if (bucket !== undefined) for (const e of bucket.entries) out.push(e.contact);
+    for (const bucket of this.buckets) if (bucket !== undefined) for (const e of bucket.entries) out.push(e);
     return out;
   }
 
   /** Contacts of one bucket, least recently seen first. */
   bucketContacts(index: number): Contact[] {
-    return (this.buckets[index]?.entries ?? []).map((e) => e.contact);
+    return [...(this.buckets[index]?.entries ?? [])];
   }
 
   replacementsOf(index: number): Contact[] {
@@ -265,16 +278,17 @@ export class RoutingTable {
     const bucket = this.bucketAt(index);
     const head = bucket.entries[0];
     if (bucket.pinging || head === undefined) return;
-    if (this.components.clock.now() - head.contact.lastSeenMs < this.livenessFreshMs) return;
+    if (this.components.clock.now() - head.lastSeenMs < this.livenessFreshMs) return;
     bucket.pinging = true;
-    this.components.ping(head.contact, (alive) => {
+    this.components.ping(head, (alive) => {
       bucket.pinging = false;
-      const at = findEntry(bucket.entries, head.contact.key);
+      const at = findEntry(bucket.entries, head.key);
       if (at < 0) return;
       if (alive) {
         // The ping's reply usually refreshed it already; make sure it moves to the tail either way.
-        const [entry] = bucket.entries.splice(at, 1);
-        bucket.entries.push({ contact: { ...entry.contact, lastSeenMs: this.components.clock.now() }, failures: 0 });
+        const entry = bucket.entries[at];
+        this.failing?.delete(entry);
+        moveToTail(bucket.entries, at, { ...entry, lastSeenMs: this.components.clock.now() });
       } else {
         this.evict(bucket, at);
       }
@@ -282,19 +296,28 @@ export class RoutingTable {
   }
 
   private evict(bucket: Bucket, at: number): void {
-    bucket.entries.splice(at, 1);
+    this.failing?.delete(bucket.entries[at]);
     this.count--;
     const promoted = bucket.replacements.pop();
-    if (promoted !== undefined) {
-      bucket.entries.push({ contact: promoted, failures: 0 });
-      this.count++;
-    }
+    if (promoted === undefined) return void bucket.entries.splice(at, 1);
+    moveToTail(bucket.entries, at, promoted);
+    this.count++;
+  }
+
+  private failuresOf(contact: Contact): number {
+    return this.failing?.get(contact) ?? 0;
   }
 }
 
-function findEntry(entries: Entry[], key: DhtKey): number {
-  for (let i = 0; i < entries.length; i++) if (keysEqual(entries[i].contact.key, key)) return i;
+function findEntry(entries: Contact[], key: DhtKey): number {
+  for (let i = 0; i < entries.length; i++) if (keysEqual(entries[i].key, key)) return i;
   return -1;
+}
+
+/** `list.splice(at, 1); list.push(value)` without changing the length, so the array keeps its exact size. */
+function moveToTail<T>(list: T[], at: number, value: T): void {
+  for (let i = at; i < list.length - 1; i++) list[i] = list[i + 1];
+  list[list.length - 1] = value;
 }
 
 function removeContact(list: Contact[], key: DhtKey): boolean {

@@ -96,8 +96,8 @@ function loseOnce(env: ReturnType<typeof pair>, from: string, n: number): void {
 
 /** Seals a session-control frame on `node`'s current session to `to` (what only an authenticated peer can do). */
 function sendControl(node: TestNode, to: string, type: PayloadType, body: Uint8Array): void {
-  const m = node.manager as unknown as { byAddress: Map<string, { current?: unknown }[]>; transmit(s: unknown, f: unknown): void };
-  const session = m.byAddress.get(to)?.[0]?.current;
+  const m = node.manager as unknown as { peersAt(address: string): readonly { current?: unknown }[]; transmit(s: unknown, f: unknown): void };
+  const session = m.peersAt(to)[0]?.current;
   if (!session) throw new Error(`no session from ${node.address} to ${to}`);
   m.transmit(session, { type, body });
 }

@@ -266,6 +266,43 @@ describe('SessionManager', () => {
     expect(alice.manager.stats()).toMatchObject({ handshakesFailed: 1, sessionsOpen: 0, sendDropped: { 'bad-peer-key': 2 } });
   });
 
+  it('keeps every peer at one address (a NodeID rotation) reachable, and forgets each alone when it idles out', () => {
+    // Guards the per-address index (byAddress holds one peer bare and an array only for a second one, issue 14):
+    // the peers of an address must be found in insertion order, and removing one must leave the other(s) found,
+    // whether the address goes back from two peers to one or from one to none.
+    const { clock, net, alice, bob } = setup(nodeSuite, { idleSessionMs: 10_000 });
+    const key1 = bob.peer();
+    alice.manager.send(key1, PayloadType.DATA, utf8('to key 1'));
+    clock.advance(100);
+    bob.key = nodeSuite.generateKeyPair(new SeededRng('bob rotated'));
+    const key2 = bob.peer();
+    alice.manager.send(key2, PayloadType.DATA, utf8('to key 2'));
+    clock.advance(100);
+    expect(alice.manager.activePeers()).toEqual([key1, key2]);
+    const noiseBefore = bob.manager.stats().noiseReceived;
+    expect(alice.manager.sealNoise('bob')).toBeDefined(); // the newest peer's session seals it
+    // Only key 2 stays in use: key 1's session idles out, and the address is left with key 2 alone.
+    for (let t = 0; t < 8; t++) {
+      alice.manager.send(key2, PayloadType.DATA, utf8(`k2 ${t}`));
+      clock.advance(2_000);
+    }
+    expect(alice.manager.activePeers()).toEqual([key2]);
+    expect(alice.manager.stats().sessionsExpired).toBe(1);
+    net.transport('alice').send('bob', alice.manager.sealNoise('bob')!);
+    clock.advance(100);
+    expect(bob.manager.stats().noiseReceived).toBe(noiseBefore + 1); // sealed under key 2's live session
+    // A third key makes two peers again; then both idle out and the address knows nobody.
+    bob.key = nodeSuite.generateKeyPair(new SeededRng('bob rotated again'));
+    const key3 = bob.peer();
+    alice.manager.send(key3, PayloadType.DATA, utf8('to key 3'));
+    clock.advance(100);
+    expect(alice.manager.activePeers()).toEqual([key2, key3]);
+    clock.advance(30_000);
+    expect(alice.manager.activePeers()).toEqual([]);
+    expect(alice.manager.sealNoise('bob')).toBeUndefined();
+    expect(bodies(bob.inbox)).toEqual(['to key 1', 'to key 2', ...Array.from({ length: 8 }, (_, t) => `k2 ${t}`), 'to key 3']);
+  });
+
   it('counts an authentic message of a type without a handler as no-handler', () => {
     const { clock, alice, bob } = setup();
     alice.manager.send(bob.peer(), PayloadType.DHT, utf8('find'));

@@ -25,6 +25,7 @@ import { ONE_SHOT_PROTECTION, SESSION_PROTECTION, type MessageProtection } from 
 import { CryptoError, type CryptoSuite, type KeyPair } from '../crypto/suite.ts';
 import { equalBytes } from '../packet/bytes.ts';
 import { byteKey, hexKey } from '../runtime/hex-key.ts';
+import { KeyedPeer, keyOfPeer } from './keyed-peer.ts';
 import { CONN_ID_BYTES, DATA_HEADER_BYTES } from '../packet/constants.ts';
 import { DIRECTION_LABEL, MIN_DATA_PACKET_BYTES } from '../packet/data-packet.ts';
 import { PacketEncodeError, type DecodeResult } from '../packet/errors.ts';
@@ -107,8 +108,9 @@ export type SessionEvent =
 
 /** Per (address, nodePub): the session used for sending, our pending handshake, the send queue. */
 interface PeerState {
-  readonly peer: Peer;
-  /** Its key in `peers` (peerKey(peer)); its sessions share this string. */
+  /** Holds no nodePub buffer of its own (keyed-peer.ts); shared with this peer's sessions. */
+  readonly peer: KeyedPeer;
+  /** Its key in `peers` (peer.key); its sessions share this string. */
   readonly key: string;
   /** Sessions of this peer in byConnId (a count: nothing iterates them). */
   sessionCount: number;
@@ -172,10 +174,12 @@ export class SessionManager implements Messenger {
   private closed = false;
   /** Deliveries found while handling one datagram; handlers run after the decoder's safety net. */
   private pending: Delivery[] = [];
-  /** The peers behind each address (one per NodeID key; several while a peer rotates), for sealNoise. */
-  private readonly byAddress = new Map<Address, PeerState[]>(); // in insertion order, as a Set was (an array is ~100 B smaller)
-  /** When each session's handshake started: its key's age for time-based rekeying (rekeyAfterMs). */
-  private readonly bornMs = new WeakMap<Session, number>();
+  /**
+   * The peers behind each address (one per NodeID key; several while a peer rotates), for sealNoise, in insertion
+   * order. Almost every address has one: it is held bare, and an array only for a second one (issue 14: an array
+   * per address was ~2 KB per DHT node). Read through peersAt.
+   */
+  private readonly byAddress = new Map<Address, PeerState | PeerState[]>();
   /**
    * This node's header-protection key, given to every peer in the handshake; they mask what they send here
    * under it. Secret node state from the node's own Rng (a fork: drawing it shifts no other stream).
@@ -255,7 +259,7 @@ export class SessionManager implements Messenger {
   activePeers(): Peer[] {
     const out: Peer[] = [];
     for (const ps of this.peers.values()) {
-      if (ps.current?.canSend()) out.push({ address: ps.peer.address, nodePub: ps.peer.nodePub.slice() });
+      if (ps.current?.canSend()) out.push({ address: ps.peer.address, nodePub: ps.peer.nodePub }); // a fresh copy (KeyedPeer)
     }
     return out;
   }
@@ -270,7 +274,7 @@ export class SessionManager implements Messenger {
   sealNoise(address: Address): Uint8Array | undefined {
     if (this.closed) return undefined;
     let ps: PeerState | undefined;
-    for (const candidate of this.byAddress.get(address) ?? []) {
+    for (const candidate of this.peersAt(address)) {
       if (candidate.current?.canSend()) ps = candidate;
     }
     if (!ps?.current?.send) return undefined;
@@ -392,7 +396,7 @@ export class SessionManager implements Messenger {
    * key at that address, so bounded however many datagrams an attacker sends from it).
    */
   private findCookie(from: Address, bytes: Uint8Array): { session: Session; value: Uint8Array } | undefined {
-    for (const ps of this.byAddress.get(from) ?? []) {
+    for (const ps of this.peersAt(from)) {
       const hs = ps.initiating?.initiator;
       if (!hs) continue;
       const cookie = openCookieReplyTo(this.ctx.suite, { init: hs.packet, responderStaticPub: hs.peerStaticPub }, bytes, this.ctx);
@@ -511,7 +515,7 @@ export class SessionManager implements Messenger {
     const { keys } = response.value;
     const now = this.components.clock.now();
     const ps = this.peerState({ address: from, nodePub: init.initiatorStaticPub });
-    const session = new Session('responder', ps.peer, ps.key, localConnId, hexKey(localConnId), now);
+    const session = new Session('responder', ps.peer, localConnId, hexKey(localConnId), now);
     session.localIdentityPub = identity.publicKey;
     session.responder = response.value;
     this.armCiphers(session, keys.responderToInitiator, keys.initiatorToResponder, init.initiatorConnId, init.initiatorHeaderKey);
@@ -729,8 +733,9 @@ export class SessionManager implements Messenger {
     if (frame.type === PayloadType.NOISE) return void this.counters.noiseReceived++;
     const handlers = this.handlers.get(frame.type);
     if (handlers.length === 0) return this.drop('no-handler');
-    // A copy of the key per message: a handler that scribbles on it cannot corrupt the session's peer.
-    const from: Peer = { address: peer.address, nodePub: peer.nodePub.slice() };
+    // A copy of the key per message: a handler that scribbles on it cannot corrupt the session's peer. (A
+    // KeyedPeer's nodePub is a fresh copy already.)
+    const from: Peer = { address: peer.address, nodePub: peer instanceof KeyedPeer ? peer.nodePub : peer.nodePub.slice() };
     this.pending.push({ handlers, msg: { from, body: frame.body, protection } });
   }
 
@@ -853,7 +858,7 @@ export class SessionManager implements Messenger {
       this.dropQueue(ps, 'bad-peer-key');
       return this.forgetIfIdle(ps);
     }
-    const session = new Session('initiator', ps.peer, ps.key, localConnId, hexKey(localConnId), now);
+    const session = new Session('initiator', ps.peer, localConnId, hexKey(localConnId), now);
     session.localIdentityPub = initiator.staticKey.publicKey;
     session.initiator = initiator;
     ps.initiating = session;
@@ -870,7 +875,7 @@ export class SessionManager implements Messenger {
     session.timer = this.components.clock.setTimer(this.config.handshakeTimeoutMs, () => {
       session.timer = undefined;
       if (session.state !== 'initiating') return;
-      const peer: Peer = { address: session.peer.address, nodePub: session.peer.nodePub.slice() };
+      const peer: Peer = { address: session.peer.address, nodePub: session.peer.nodePub }; // a fresh copy (KeyedPeer)
       this.events.emit({ kind: 'handshake-timeout', peer, timeouts: session.attempts + 1, givingUp: session.attempts >= this.config.handshakeRetries });
       if (session.state !== 'initiating') return;
       if (session.attempts >= this.config.handshakeRetries) return this.failHandshake(session);
@@ -969,7 +974,7 @@ export class SessionManager implements Messenger {
 
   /** How long ago `session`'s handshake (or the rekey that made it) started. */
   private ageMs(session: Session): number {
-    return this.components.clock.now() - (this.bornMs.get(session) ?? session.lastActivityMs);
+    return this.components.clock.now() - (session.bornMs ?? session.lastActivityMs);
   }
 
   private countRekey(cause: RekeyCause): void {
@@ -1130,7 +1135,7 @@ export class SessionManager implements Messenger {
     receiveKey: Uint8Array,
     remoteConnId: Uint8Array,
   ): Session {
-    const next = new Session(role, session.peer, session.peerKey, localConnId, hexKey(localConnId), this.components.clock.now());
+    const next = new Session(role, session.peer, localConnId, hexKey(localConnId), this.components.clock.now());
     next.predecessor = session;
     next.localIdentityPub = session.localIdentityPub;
     this.armCiphers(next, sendKey, receiveKey, remoteConnId, slotView(session.material, 'remoteHeaderKey'));
@@ -1170,26 +1175,39 @@ export class SessionManager implements Messenger {
     const key = peerKey(peer);
     let ps = this.peers.get(key);
     if (!ps) {
-      ps = { peer: { address: peer.address, nodePub: peer.nodePub.slice() }, key, sessionCount: 0 };
+      const keyed = peer instanceof KeyedPeer ? peer : new KeyedPeer(peer.address, peer.nodePub);
+      ps = { peer: keyed, key: keyed.key, sessionCount: 0 };
       this.peers.set(key, ps);
       const sameAddress = this.byAddress.get(peer.address);
-      if (sameAddress) sameAddress.push(ps);
-      else this.byAddress.set(peer.address, [ps]);
+      if (sameAddress === undefined) this.byAddress.set(peer.address, ps);
+      else if (Array.isArray(sameAddress)) sameAddress.push(ps);
+      else this.byAddress.set(peer.address, [sameAddress, ps]); // same key: keeps the address's place in the map
     }
     return ps;
+  }
+
+  /** The peers behind `address`, oldest first (see byAddress). */
+  private peersAt(address: Address): readonly PeerState[] {
+    const at = this.byAddress.get(address);
+    return at === undefined ? NO_PEERS : Array.isArray(at) ? at : [at];
   }
 
   private forgetIfIdle(ps: PeerState): void {
     if (ps.sessionCount > 0 || (ps.queue?.length ?? 0) > 0) return;
     this.peers.delete(ps.key);
-    const sameAddress = this.byAddress.get(ps.peer.address);
-    const at = sameAddress?.indexOf(ps) ?? -1;
-    if (at >= 0) sameAddress!.splice(at, 1);
-    if (sameAddress?.length === 0) this.byAddress.delete(ps.peer.address);
+    const address = ps.peer.address;
+    const sameAddress = this.byAddress.get(address);
+    if (sameAddress === ps) return void this.byAddress.delete(address);
+    if (!Array.isArray(sameAddress)) return;
+    const at = sameAddress.indexOf(ps);
+    if (at >= 0) sameAddress.splice(at, 1);
+    // Back to one peer: held bare again (same key, so the address keeps its place in the map).
+    if (sameAddress.length === 1) this.byAddress.set(address, sameAddress[0]);
+    else if (sameAddress.length === 0) this.byAddress.delete(address);
   }
 
   private addSession(session: Session): void {
-    this.bornMs.set(session, this.components.clock.now());
+    session.bornMs = this.components.clock.now();
     this.byConnId.set(session.localConnIdHex, session);
     this.peerState(session.peer).sessionCount++;
     this.armSweep();
@@ -1304,6 +1322,10 @@ function chainKeysOf(session: Session): ChainKeys {
     : { initiatorToResponder: receive, responderToInitiator: send };
 }
 
+/** No peers at an address (shared: peersAt allocates nothing for an unknown address). */
+const NO_PEERS: readonly PeerState[] = [];
+
+/** `peers`' key of `peer` (keyed-peer.ts); a KeyedPeer has it already. */
 function peerKey(peer: Peer): string {
-  return hexKey(peer.nodePub, `${peer.address}|`);
+  return peer instanceof KeyedPeer ? peer.key : keyOfPeer(peer.address, peer.nodePub);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { keepInSlot, sessionMaterial, slotHolds, type SessionSlot } from './session-material.ts';
+import { KeyedPeer } from './keyed-peer.ts';
 import { Session } from './session.ts';
 
 const SIZES: Record<SessionSlot, number> = { localConnId: 8, sendKey: 32, remoteConnId: 8, remoteHeaderKey: 32, receiveKey: 32, responderEphemeral: 64 };
@@ -32,7 +33,7 @@ describe('session material (one buffer per session, views per slot)', () => {
   });
 
   it('a session recognises exactly the ES field it kept', () => {
-    const s = new Session('initiator', { address: 'a', nodePub: fill(33, 2) }, 'k', fill(8, 7), '07'.repeat(8), 0);
+    const s = new Session('initiator', new KeyedPeer('a', fill(33, 2)), fill(8, 7), '07'.repeat(8), 0);
     const field = Uint8Array.from({ length: 64 }, (_, i) => i);
     expect(s.isResponderEphemeral(field)).toBe(false);
     s.keepResponderEphemeral(field);

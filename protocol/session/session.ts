@@ -12,6 +12,7 @@ import type { TimerId } from '../runtime/clock.ts';
 import type { ReceiveCipher, SendCipher } from './cipher-state.ts';
 import type { InitiatorHandshake, ResponderHandshake } from './handshake.ts';
 import type { KeyPair } from '../crypto/suite.ts';
+import type { KeyedPeer } from './keyed-peer.ts';
 import { keepInSlot, sessionMaterial, slotHolds, slotView } from './session-material.ts';
 
 export interface Peer {
@@ -65,14 +66,18 @@ export class Session {
   /** Made by an in-session rekey of `predecessor` (no static-key handshake of its own); retired once this confirms. */
   predecessor?: Session;
   lastActivityMs: number;
+  /**
+   * When the manager took this session in (its handshake's start): its key's age for time-based rekeying
+   * (rekeyAfterMs). A field, not a WeakMap beside the sessions (issue 14: that table was ~1.3 KB per DHT node).
+   */
+  bornMs?: number;
   /** One buffer for this session's keys and ids (session-material.ts); the ciphers hold views into it. */
   readonly material: Uint8Array;
 
-  /** `peer` and `peerKey` are shared with the manager's per-peer state (one copy per peer, not per session). */
+  /** `peer` is shared with the manager's per-peer state (one per peer, not per session). */
   constructor(
     readonly role: SessionRole,
-    readonly peer: Peer,
-    readonly peerKey: string,
+    readonly peer: KeyedPeer,
     localConnId: Uint8Array,
     readonly localConnIdHex: string,
     nowMs: number,
@@ -81,6 +86,11 @@ export class Session {
     this.lastActivityMs = nowMs;
     this.material = sessionMaterial(role);
     keepInSlot(this.material, 'localConnId', localConnId);
+  }
+
+  /** The peer's key in the manager's `peers` map (held by `peer`: no field of its own). */
+  get peerKey(): string {
+    return this.peer.key;
   }
 
   /** The connId this node chose for receiving (a view made on demand: only a cookie reply needs the bytes again). */
