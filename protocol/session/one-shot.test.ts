@@ -271,6 +271,8 @@ describe('one-shot queries between two managers', () => {
     expect(p.got.alice.map((m) => m.body)).toEqual(['re: loaded']);
     expect(p.alice.manager.stats()).toMatchObject({ oneShotsSent: 1, oneShotFallbacks: 1, handshakesStarted: 1, handshakesCompleted: 1, messagesSent: 1 });
     expect(p.bob.manager.stats().cookieRepliesSent).toBeGreaterThanOrEqual(1);
+    // Alice's probe (the wire's ground truth) tells the cookie reply to her query for what it is.
+    expect(p.net.sent.filter((d) => d.to === 'alice').map((d) => d.label?.kind)[0]).toBe('cookie');
   });
 
   it('a query to a NodeID key still in its grace period is answered under that key', () => {

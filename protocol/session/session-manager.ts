@@ -135,7 +135,7 @@ interface Delivery {
 
 /** A one-shot query of ours awaiting its reply (by its reply connId), with what a fallback to a session needs. */
 interface PendingQuery {
-  readonly peer: Peer;
+  readonly peer: KeyedPeer;
   readonly replyKey: Uint8Array;
   /** As sent: a cookie reply from a responder under load is bound to these bytes. */
   readonly packet: Uint8Array;
@@ -316,9 +316,9 @@ export class SessionManager implements Messenger {
 
   /**
    * What this node's receive path would make of `bytes` from `from`, without side effects: 'data' for the
-   * unmasked connId of a session here, 'response' while that session awaits msg2, 'cookie' for a cookie reply
-   * to a handshake pending towards `from`, else 'init' (a handshake init, `mac2` when it carries a valid one
-   * for `from`, or garbage). A probe for tests and the wire classifier's ground truth: on the wire nothing
+   * unmasked connId of a session here, 'response' while that session awaits msg2 or a one-shot query of ours its
+   * reply, 'cookie' for a cookie reply to a handshake or query pending towards `from`, else 'init' (a handshake init
+   * or query, `mac2` when it carries a valid one for `from`, or garbage). A probe for tests and the wire classifier's ground truth: on the wire nothing
    * else tells them apart.
    */
   probe(bytes: Uint8Array, from?: Address): DatagramKind {
@@ -328,7 +328,7 @@ export class SessionManager implements Messenger {
     if (session) return { kind: session.state === 'initiating' ? 'response' : 'data', connIdHex };
     if (this.pendingQueries.get(connIdHex, this.components.clock.now())) return { kind: 'response', connIdHex };
     if (from === undefined) return { kind: 'init' };
-    if (this.findCookie(from, bytes)) return { kind: 'cookie' };
+    if (this.findCookie(from, bytes, this.components.clock.now())) return { kind: 'cookie' };
     return { kind: 'init', mac2: this.cookies.hasValidMac2(from, bytes, this.components.clock.now()) };
   }
 
@@ -383,9 +383,8 @@ export class SessionManager implements Messenger {
     // Masked under our header key, which outlives sessions: a data packet (or msg2) for a session gone. An init
     // has ES bytes here, which unmask to random and pass with probability 1 - 2^-32.
     if (hasSessionSeq(clear)) return this.drop('unknown-session');
-    const cookie = this.findCookie(from, bytes);
-    if (cookie) return this.onCookie(cookie.session, cookie.value);
-    if (this.pendingQueries.size > 0 && this.queryMetCookie(from, bytes, now)) return;
+    const cookie = this.findCookie(from, bytes, now);
+    if (cookie) return 'session' in cookie ? this.onCookie(cookie.session, cookie.value) : this.queryMetCookie(cookie.queryId, cookie.query);
     // An init has no header to unmask (its sender has no header key yet): it goes on as received.
     return this.handleInit(from, bytes);
   }
@@ -393,14 +392,23 @@ export class SessionManager implements Messenger {
   /**
    * A cookie reply carries nothing in clear but a random nonce (cookie-packet.ts): it is recognised by opening
    * it for the handshakes this node has pending towards `from` (a hash and an AES-GCM open each; one per NodeID
-   * key at that address, so bounded however many datagrams an attacker sends from it).
+   * key at that address, so bounded however many datagrams an attacker sends from it), then for the one-shot
+   * queries pending there (as many as maxPendingOneShots allows, ours alone).
    */
-  private findCookie(from: Address, bytes: Uint8Array): { session: Session; value: Uint8Array } | undefined {
+  private findCookie(
+    from: Address,
+    bytes: Uint8Array,
+    nowMs: number,
+  ): { session: Session; value: Uint8Array } | { queryId: string; query: PendingQuery } | undefined {
     for (const ps of this.peersAt(from)) {
       const hs = ps.initiating?.initiator;
       if (!hs) continue;
       const cookie = openCookieReplyTo(this.ctx.suite, { init: hs.packet, responderStaticPub: hs.peerStaticPub }, bytes, this.ctx);
       if (cookie.ok) return { session: ps.initiating!, value: cookie.value };
+    }
+    if (this.pendingQueries.size === 0) return undefined;
+    for (const [queryId, query] of this.pendingQueries.inGroup(from, nowMs)) {
+      if (openCookieReplyTo(this.ctx.suite, { init: query.packet, responderStaticPub: query.peer.nodePub }, bytes, this.ctx).ok) return { queryId, query };
     }
     return undefined;
   }
@@ -728,14 +736,13 @@ export class SessionManager implements Messenger {
     this.deliverFrom(session.peer, frame, SESSION_PROTECTION);
   }
 
-  private deliverFrom(peer: Peer, frame: Frame, protection: MessageProtection): void {
+  private deliverFrom(peer: KeyedPeer, frame: Frame, protection: MessageProtection): void {
     // Noise ends here, whatever its body: counted, neither delivered nor dropped.
     if (frame.type === PayloadType.NOISE) return void this.counters.noiseReceived++;
     const handlers = this.handlers.get(frame.type);
     if (handlers.length === 0) return this.drop('no-handler');
-    // A copy of the key per message: a handler that scribbles on it cannot corrupt the session's peer. (A
-    // KeyedPeer's nodePub is a fresh copy already.)
-    const from: Peer = { address: peer.address, nodePub: peer instanceof KeyedPeer ? peer.nodePub : peer.nodePub.slice() };
+    // A copy of the key per message (a KeyedPeer reads a fresh one): a handler that scribbles on it corrupts nothing.
+    const from: Peer = { address: peer.address, nodePub: peer.nodePub };
     this.pending.push({ handlers, msg: { from, body: frame.body, protection } });
   }
 
@@ -788,25 +795,19 @@ export class SessionManager implements Messenger {
    * A responder under load answers a query (which it cannot tell from msg1 before its ECDH) with a cookie reply;
    * a query carries no mac2, so its message goes on through a handshake, which handles the cookie (cookie.ts).
    */
-  private queryMetCookie(from: Address, bytes: Uint8Array, nowMs: number): boolean {
-    for (const [id, q] of this.pendingQueries.inGroup(from, nowMs)) {
-      if (!openCookieReplyTo(this.ctx.suite, { init: q.packet, responderStaticPub: q.peer.nodePub }, bytes, this.ctx).ok) continue;
-      this.pendingQueries.delete(id);
-      this.counters.oneShotFallbacks++;
-      // Counted again when the session sends it.
-      this.counters.messagesSent--;
-      const ps = this.peerState(q.peer);
-      if ((ps.queue?.length ?? 0) >= this.config.maxQueuedMessages) {
-        this.dropSend('queue-overflow');
-        this.forgetIfIdle(ps);
-        return true;
-      }
-      (ps.queue ??= []).push(q.frame);
-      if (ps.current?.canSend()) this.flushQueue(ps);
-      else if (!ps.initiating) this.startHandshake(ps, payloadTypeName(q.frame.type));
-      return true;
+  private queryMetCookie(id: string, q: PendingQuery): void {
+    this.pendingQueries.delete(id);
+    this.counters.oneShotFallbacks++;
+    // Counted again when the session sends it.
+    this.counters.messagesSent--;
+    const ps = this.peerState(q.peer);
+    if ((ps.queue?.length ?? 0) >= this.config.maxQueuedMessages) {
+      this.dropSend('queue-overflow');
+      return this.forgetIfIdle(ps);
     }
-    return false;
+    (ps.queue ??= []).push(q.frame);
+    if (ps.current?.canSend()) this.flushQueue(ps);
+    else if (!ps.initiating) this.startHandshake(ps, payloadTypeName(q.frame.type));
   }
 
   /** A peer's query, opened and fresh: delivered, with a channel for the one reply. */
@@ -818,9 +819,9 @@ export class SessionManager implements Messenger {
     if (isSessionControlType(type) || type === PayloadType.NOISE) return this.drop('unexpected-type');
     if (this.handlers.get(type).length === 0) return this.drop('no-handler');
     if (!this.replays.add(ephemeralKey, nowMs)) return this.drop('handshake-overload');
-    const peer: Peer = { address: from, nodePub: query.initiatorStaticPub };
+    const peer = new KeyedPeer(from, query.initiatorStaticPub);
     const { replyConnId, replyHeaderKey, replyKey } = query;
-    this.replyChannels.add(String(this.nextChannelId++), peerKey(peer), { type, replyConnId, replyHeaderKey, replyKey }, nowMs);
+    this.replyChannels.add(String(this.nextChannelId++), peer.key, { type, replyConnId, replyHeaderKey, replyKey }, nowMs);
     this.counters.oneShotsAccepted++;
     this.deliverFrom(peer, query.frame, ONE_SHOT_PROTECTION);
   }
