@@ -2,24 +2,11 @@
  * `paratox run <scenario>` in a child process, for benches whose peak RSS must be the scenario's alone
  * (not the bench runner's): returns the report and the 1-minute load average before and after.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Report } from '../sim/report/report.ts';
-
-export function runScenarioInChild(
-  scenarioFile: string,
-  options: { progress?: boolean } = {},
-): { report: Report; loadAverage1mBefore: number; loadAverage1mAfter: number } {
-  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'paratox-bench-')), 'report.json');
-  const loadAverage1mBefore = os.loadavg()[0];
-  // progress: the run's own progress lines (every 10 % off a terminal) on our stderr, for runs of many minutes.
-  const args = ['--import', 'tsx', 'cli/main.ts', 'run', scenarioFile, '--out', out, ...(options.progress ? [] : ['--quiet'])];
-  execFileSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
-  return { report, loadAverage1mBefore, loadAverage1mAfter: os.loadavg()[0] };
-}
 
 /** How far a child run got when its wall budget ran out (Linux /proc figures; null where unavailable). */
 export interface PartialRun {
@@ -62,16 +49,19 @@ function procFigures(pid: number): { cpuSeconds: number | null; peakRssBytes: nu
 }
 
 /**
- * runScenarioInChild with a wall-clock budget, for node counts whose full run takes hours on the bench machine:
- * past `maxWallS` the child is stopped and what it reached is returned (its progress, CPU and peak RSS sampled
- * just before), so the bench records a measured partial point instead of nothing. Progress lines pass through to
- * our stderr as they come.
+ * Runs the scenario in a child. `progress`: the run's own progress lines (every 10 % off a terminal) pass through to
+ * our stderr as they come, for runs of many minutes. `maxWallS`: a wall-clock budget, for node counts whose full run
+ * takes hours on the bench machine; past it the child is stopped and what it reached is returned (its progress, CPU
+ * and peak RSS sampled just before), so the bench records a measured partial point instead of nothing. Without a
+ * budget the run is always complete.
  */
-export function runScenarioInChildWithin(scenarioFile: string, maxWallS: number | undefined): Promise<BudgetedRun> {
+export function runScenarioInChild(scenarioFile: string, options: { progress?: boolean; maxWallS?: number } = {}): Promise<BudgetedRun> {
+  const { maxWallS } = options;
   const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'paratox-bench-')), 'report.json');
   const loadAverage1mBefore = os.loadavg()[0];
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'run', scenarioFile, '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const args = ['--import', 'tsx', 'cli/main.ts', 'run', scenarioFile, '--out', out, ...(options.progress ? [] : ['--quiet'])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let last: ReturnType<typeof parseProgressLine> = null;
   let tail = '';
   child.stderr.on('data', (chunk: Buffer) => {
@@ -83,11 +73,10 @@ export function runScenarioInChildWithin(scenarioFile: string, maxWallS: number 
   let stopped: PartialRun | undefined;
   // No budget: no timer (and setTimeout cannot wait past 2^31 - 1 ms anyway).
   const timer = maxWallS === undefined ? undefined : setTimeout(() => {
-    const reached = last as ReturnType<typeof parseProgressLine>;
     stopped = {
-      fractionDone: reached?.fractionDone ?? null,
-      simulatedSeconds: reached?.simulatedSeconds ?? null,
-      events: reached?.events ?? null,
+      fractionDone: last?.fractionDone ?? null,
+      simulatedSeconds: last?.simulatedSeconds ?? null,
+      events: last?.events ?? null,
       wallSeconds: (performance.now() - started) / 1000,
       ...procFigures(child.pid!),
     };

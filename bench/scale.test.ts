@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseProgressLine, runScenarioInChildWithin } from './child-run.ts';
+import { parseProgressLine, runScenarioInChild } from './child-run.ts';
 import { lineFit, powerFit, slopeWarnings } from './scale.ts';
 
 describe('bench scale powerFit', () => {
@@ -47,19 +47,19 @@ describe('bench scale slopeWarnings', () => {
   });
 });
 
-describe('bench scale: runs under a wall budget (runScenarioInChildWithin)', () => {
+describe('bench scale: runs under a wall budget (runScenarioInChild)', () => {
   it('reads the progress lines of paratox run', () => {
     expect(parseProgressLine('scale-10000 seed 1: 10% (sim 60.0 s, 1900514 events)')).toEqual({ fractionDone: 0.1, simulatedSeconds: 60, events: 1_900_514 });
     expect(parseProgressLine('bench scale: 10000 nodes ...')).toBeNull();
   });
 
   it('a run within its budget returns its report; one past it is stopped and returns what it reached', async () => {
-    const done = await runScenarioInChildWithin('scenarios/ping-small.json', 300);
+    const done = await runScenarioInChild('scenarios/ping-small.json', { maxWallS: 300 });
     expect(done.complete && done.report.traceHash?.slice(0, 8)).toBe('860b567a'); // ping-small's pinned trace
     const dir = mkdtempSync(path.join(os.tmpdir(), 'paratox-scale-test-'));
     const file = path.join(dir, 'long.json');
     writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync('scenarios/scale-10k.json', 'utf8')), nodes: 250 }));
-    const stopped = await runScenarioInChildWithin(file, 4);
+    const stopped = await runScenarioInChild(file, { maxWallS: 4 });
     expect(stopped.complete).toBe(false);
     if (stopped.complete) return;
     expect(stopped.partial.wallSeconds).toBeGreaterThanOrEqual(4);

@@ -16,7 +16,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runScenarioInChildWithin, type PartialRun } from './child-run.ts';
+import { runScenarioInChild, type PartialRun } from './child-run.ts';
 import { packetVsRawGcm } from './packet.ts';
 
 const SCENARIO = 'scenarios/scale-10k.json';
@@ -98,7 +98,7 @@ async function runPoint(
   const dir = mkdtempSync(path.join(os.tmpdir(), 'paratox-bench-scale-'));
   const file = path.join(dir, `scale-${nodes}.json`);
   writeFileSync(file, JSON.stringify(scenario));
-  const ran = await runScenarioInChildWithin(file, maxWallS);
+  const ran = await runScenarioInChild(file, { progress: true, maxWallS });
   const { loadAverage1mBefore, loadAverage1mAfter } = ran;
   if (!ran.complete) {
     const p = ran.partial;
