@@ -298,12 +298,19 @@ describe('RoutingTable', () => {
     const clock = new FakeClock(0);
     const keys = keysInBucket(5, 8);
     const nodePub = new Uint8Array(33).fill(2);
-    const tables = Array.from({ length: 1000 }, () => new RoutingTable({ clock, ping: () => {} }, { selfKey: SELF, k: 8 }));
-    gc();
-    const before = process.memoryUsage().heapUsed;
-    for (const t of tables) for (const round of [0, 1]) for (const key of keys) expect(t.update({ key, nodePub, address: 'a' })).toBe(round === 0 ? 'added' : 'updated');
-    gc();
-    expect((process.memoryUsage().heapUsed - before) / tables.length).toBeLessThan(750);
+    // The least of three measurements: anything else allocating in this process between the two gc() calls can only
+    // add to one of them (a run beside other test files once read above the bound), never take from it.
+    const perTable: number[] = [];
+    let tables: RoutingTable[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      tables = Array.from({ length: 1000 }, () => new RoutingTable({ clock, ping: () => {} }, { selfKey: SELF, k: 8 }));
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      for (const t of tables) for (const round of [0, 1]) for (const key of keys) expect(t.update({ key, nodePub, address: 'a' })).toBe(round === 0 ? 'added' : 'updated');
+      gc();
+      perTable.push((process.memoryUsage().heapUsed - before) / tables.length);
+    }
+    expect(Math.min(...perTable)).toBeLessThan(750);
     expect(keysOf(tables[0].bucketContacts(5))).toEqual(keysOf(keys.map((key) => ({ key }))));
   });
 

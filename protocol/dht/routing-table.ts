@@ -111,7 +111,6 @@ export class RoutingTable {
    */
   rekey(newSelfKey: DhtKey): RekeyResult {
     const entries = this.buckets.flatMap((b) => b?.entries ?? []);
-    const failures = (c: Contact) => this.failuresOf(c);
     const replacements = this.buckets.flatMap((b) => b?.replacements ?? []);
     const held = entries.length + replacements.length;
     this.self = newSelfKey;
@@ -132,7 +131,7 @@ export class RoutingTable {
     for (const [index, s] of byBucket) {
       const bucket = this.bucketAt(index);
       // Stable sorts: ties keep the old table's order, so a rekey is deterministic.
-      const ranked = [...s.entries].sort((a, b) => failures(a) - failures(b) || b.lastSeenMs - a.lastSeenMs);
+      const ranked = [...s.entries].sort((a, b) => this.failuresOf(a) - this.failuresOf(b) || b.lastSeenMs - a.lastSeenMs);
       bucket.entries = ranked.slice(0, this.k).sort((a, b) => a.lastSeenMs - b.lastSeenMs);
       const overflow = ranked.slice(this.k);
       const waiting = [...s.replacements, ...overflow].sort((a, b) => a.lastSeenMs - b.lastSeenMs);
